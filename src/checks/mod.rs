@@ -1,0 +1,1 @@
+//! Checks: one file per rule, and the registry that lists them.

@@ -1,0 +1,3 @@
+//! The lenient model: every parsed document keeps its raw bytes and field spans.
+
+pub mod json;

@@ -1,0 +1,1 @@
+//! Human output: miette diagnostics and a summary per input.

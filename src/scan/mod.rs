@@ -1,0 +1,1 @@
+//! The streaming scan of one blob: hashes, sniffed type, decompression, tar walk.

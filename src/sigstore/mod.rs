@@ -1,0 +1,1 @@
+//! Cosign and sigstore artifacts: decoding and offline verification.

@@ -1,0 +1,1 @@
+//! Read-only blob stores over a directory or a tar file.
