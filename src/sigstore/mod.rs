@@ -1,1 +1,2 @@
 //! Cosign and sigstore artifacts: decoding and offline verification.
+pub mod crypto;

@@ -1,0 +1,1 @@
+//! The rule registry: every rule, in code order.

@@ -1,0 +1,1 @@
+//! Offline signature, certificate and transparency-log verification.
