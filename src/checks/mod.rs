@@ -1,1 +1,41 @@
 //! Checks: one file per rule, and the registry that lists them.
+//!
+//! Each rule file declares its rule (code, name, default severity, documentation) and a
+//! `check` function that turns model facts into findings. Only checks decide what is wrong.
+
+pub mod registry;
+pub mod schema;
+pub mod util;
+
+pub mod dg001_blob_digest_mismatch;
+pub mod dg002_size_mismatch;
+pub mod dg003_diff_id_mismatch;
+pub mod dg004_diff_id_count_mismatch;
+pub mod dg005_invalid_digest;
+pub mod in001_unrecognized_input;
+pub mod in002_unreadable_entry;
+pub mod in003_invalid_json;
+pub mod in004_duplicate_json_key;
+pub mod in005_schema_violation;
+pub mod in006_bad_layout_version;
+pub mod in007_unsafe_reference_path;
+pub mod lt010_corrupt_stream;
+pub mod mt001_extension_mismatch;
+pub mod mt002_media_type_mismatch;
+pub mod mt003_layer_not_tar;
+pub mod mt004_unknown_media_type;
+pub mod mt005_mixed_manifest_media_types;
+pub mod rf001_missing_blob;
+pub mod rf002_orphan_blob;
+
+use crate::diag::Finding;
+use crate::model::Dump;
+
+/// Runs every registered check on one dump.
+pub fn run_all(dump: &Dump) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for check in registry::CHECKS {
+        (check.run)(dump, &mut out);
+    }
+    out
+}

@@ -1,1 +1,79 @@
-//! The rule registry: every rule, in code order.
+//! The rule registry: every rule, in code order, and the checks that produce them.
+
+use super::*;
+use crate::diag::{Finding, Rule};
+use crate::model::Dump;
+
+/// A check function: reads one dump, appends findings.
+pub type CheckFn = fn(&Dump, &mut Vec<Finding>);
+
+/// A registered check.
+pub struct Check {
+    /// The rule it reports.
+    pub rule: &'static Rule,
+    /// The function.
+    pub run: CheckFn,
+}
+
+/// Every check over a dump, in code order.
+pub const CHECKS: &[Check] = &[
+    Check { rule: &dg001_blob_digest_mismatch::RULE, run: dg001_blob_digest_mismatch::check },
+    Check { rule: &dg002_size_mismatch::RULE, run: dg002_size_mismatch::check },
+    Check { rule: &dg003_diff_id_mismatch::RULE, run: dg003_diff_id_mismatch::check },
+    Check { rule: &dg004_diff_id_count_mismatch::RULE, run: dg004_diff_id_count_mismatch::check },
+    Check { rule: &dg005_invalid_digest::RULE, run: dg005_invalid_digest::check },
+    Check { rule: &in001_unrecognized_input::RULE, run: in001_unrecognized_input::check },
+    Check { rule: &in002_unreadable_entry::RULE, run: in002_unreadable_entry::check },
+    Check { rule: &in003_invalid_json::RULE, run: in003_invalid_json::check },
+    Check { rule: &in004_duplicate_json_key::RULE, run: in004_duplicate_json_key::check },
+    Check { rule: &in005_schema_violation::RULE, run: in005_schema_violation::check },
+    Check { rule: &in006_bad_layout_version::RULE, run: in006_bad_layout_version::check },
+    Check { rule: &in007_unsafe_reference_path::RULE, run: in007_unsafe_reference_path::check },
+    Check { rule: &lt010_corrupt_stream::RULE, run: lt010_corrupt_stream::check },
+    Check { rule: &mt001_extension_mismatch::RULE, run: mt001_extension_mismatch::check },
+    Check { rule: &mt002_media_type_mismatch::RULE, run: mt002_media_type_mismatch::check },
+    Check { rule: &mt003_layer_not_tar::RULE, run: mt003_layer_not_tar::check },
+    Check { rule: &mt004_unknown_media_type::RULE, run: mt004_unknown_media_type::check },
+    Check { rule: &mt005_mixed_manifest_media_types::RULE, run: mt005_mixed_manifest_media_types::check },
+    Check { rule: &rf001_missing_blob::RULE, run: rf001_missing_blob::check },
+    Check { rule: &rf002_orphan_blob::RULE, run: rf002_orphan_blob::check },
+];
+
+/// Every rule known to ocidig, sorted by code.
+pub fn all_rules() -> Vec<&'static Rule> {
+    let mut rules: Vec<&'static Rule> = CHECKS.iter().map(|c| c.rule).collect();
+    rules.extend(EXTRA_RULES.iter().copied());
+    rules.sort_by_key(|r| r.code);
+    rules.dedup_by_key(|r| r.code);
+    rules
+}
+
+/// Rules reported outside the per-dump checks (sigstore, policy).
+const EXTRA_RULES: &[&Rule] = &[];
+
+/// Looks a rule up by code or name (case-insensitive for codes).
+pub fn find(key: &str) -> Option<&'static Rule> {
+    all_rules().into_iter().find(|r| r.code.eq_ignore_ascii_case(key) || r.name == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_documented() {
+        let rules = all_rules();
+        let mut codes: Vec<_> = rules.iter().map(|r| r.code).collect();
+        codes.dedup();
+        assert_eq!(codes.len(), rules.len());
+        let mut names: Vec<_> = rules.iter().map(|r| r.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), rules.len());
+        for r in rules {
+            for s in ["What it does", "Why is this bad?", "Example", "How to fix", "References"] {
+                assert!(r.section(s).is_some_and(|t| !t.is_empty()), "{} lacks {s}", r.code);
+            }
+        }
+    }
+}

@@ -496,7 +496,7 @@ mod tests {
     #[test]
     fn comment_is_an_error_with_position() {
         let err = parse(b"{\n  \"a\": 1, // note\n}").unwrap_err();
-        assert_eq!((err.line, err.column), (2, 13));
+        assert_eq!((err.line, err.column), (2, 11));
         assert!(err.message.contains("comment"));
     }
 

@@ -1,1 +1,512 @@
 //! The streaming scan of one blob: hashes, sniffed type, decompression, tar walk.
+//!
+//! Every byte of a blob is read once: the stored bytes are hashed as they are read, the
+//! decompressor pulls from the same buffer, and the uncompressed stream is hashed (diff_id)
+//! and fed to the tar walker chunk by chunk. Nothing holds a whole layer in memory.
+
+pub mod sniff;
+
+use crate::layer::walk::{TarFacts, TarWalker, WalkLimits};
+use sha2::{Digest, Sha256, Sha512};
+use sniff::Sniff;
+use std::io::{self, BufRead, BufReader, Read};
+use std::sync::Arc;
+
+pub use sniff::sniff;
+
+/// Limits applied while scanning.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanLimits {
+    /// Largest uncompressed stream decoded per layer (default 64 GiB).
+    pub max_decompressed: u64,
+    /// Largest ratio of uncompressed to stored size (default 1000).
+    pub max_ratio: u64,
+    /// Largest JSON blob kept in memory for parsing (default 64 MiB).
+    pub max_json: u64,
+    /// Limits of the tar walk.
+    pub walk: WalkLimits,
+}
+
+impl Default for ScanLimits {
+    fn default() -> Self {
+        ScanLimits { max_decompressed: 64 << 30, max_ratio: 1000, max_json: 64 << 20, walk: WalkLimits::default() }
+    }
+}
+
+/// What to compute for one blob.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ScanOptions {
+    /// Limits.
+    pub limits: ScanLimits,
+    /// Also compute SHA-512.
+    pub sha512: bool,
+    /// Digests only: no decompression, no tar walk.
+    pub fast: bool,
+}
+
+/// The compression codec of a layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codec {
+    /// gzip.
+    Gzip,
+    /// zstd.
+    Zstd,
+}
+
+/// Bytes after the end of the compressed stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Trailing {
+    /// Offset in the stored blob of the first trailing byte.
+    pub offset: u64,
+    /// Number of trailing bytes.
+    pub len: u64,
+}
+
+/// Facts about the decompressed stream of a compressed blob.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// Codec used.
+    pub codec: Codec,
+    /// Uncompressed bytes produced (up to the point decoding stopped).
+    pub size: u64,
+    /// `sha256:<hex>` of the uncompressed stream; meaningful only when `complete`.
+    pub diff_id: String,
+    /// Whether the stream decoded to its end without error or limit.
+    pub complete: bool,
+    /// Decoder error, if any (truncated or invalid stream).
+    pub error: Option<String>,
+    /// Number of gzip members (1 for a normal gzip).
+    pub members: u32,
+    /// Bytes after the last member that are not another member.
+    pub trailing: Option<Trailing>,
+    /// Which decompression limit stopped decoding, if one did.
+    pub limit_hit: Option<String>,
+    /// The sniffed type of the uncompressed stream.
+    pub inner: Sniff,
+}
+
+/// Everything one pass over a blob learned.
+#[derive(Debug, Clone)]
+pub struct BlobScan {
+    /// Bytes read.
+    pub size: u64,
+    /// `sha256:<hex>` of the stored bytes.
+    pub sha256: String,
+    /// `sha512:<hex>` of the stored bytes, when asked for.
+    pub sha512: Option<String>,
+    /// Sniffed type of the stored bytes.
+    pub sniff: Sniff,
+    /// Decompression facts, for gzip and zstd blobs.
+    pub decoded: Option<Decoded>,
+    /// Tar walk facts, for tar content (stored or decompressed).
+    pub tar: Option<TarFacts>,
+    /// Read error that stopped the scan, if any.
+    pub error: Option<String>,
+    /// The bytes, kept when the blob is JSON and small enough.
+    pub json: Option<Arc<Vec<u8>>>,
+}
+
+impl BlobScan {
+    /// The diff_id: the uncompressed stream's digest, or the blob digest for a plain tar.
+    pub fn diff_id(&self) -> Option<&str> {
+        match &self.decoded {
+            Some(d) if d.complete => Some(&d.diff_id),
+            Some(_) => None,
+            None => Some(&self.sha256),
+        }
+    }
+
+    /// The digest of the stored bytes for an algorithm name.
+    pub fn digest_for(&self, algorithm: &str) -> Option<&str> {
+        match algorithm {
+            "sha256" => Some(&self.sha256),
+            "sha512" => self.sha512.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Scans bytes already in memory.
+    pub fn of_bytes(bytes: &[u8], opts: &ScanOptions) -> BlobScan {
+        scan(&mut io::Cursor::new(bytes), opts)
+    }
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    s
+}
+
+/// A reader that hashes and counts every byte passing through.
+struct HashingReader<R> {
+    inner: R,
+    sha256: Sha256,
+    sha512: Option<Sha512>,
+    count: u64,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let chunk = buf.get(..n).unwrap_or_default();
+        self.sha256.update(chunk);
+        if let Some(h) = self.sha512.as_mut() {
+            h.update(chunk);
+        }
+        self.count += n as u64;
+        Ok(n)
+    }
+}
+
+const BUF: usize = 256 << 10;
+
+/// Where decompressed bytes go: hash, count, walk, limits.
+struct Sink {
+    sha256: Sha256,
+    walker: Option<TarWalker>,
+    size: u64,
+    head: Vec<u8>,
+    cap: u64,
+}
+
+impl Sink {
+    fn push(&mut self, chunk: &[u8]) {
+        if self.head.len() < 1024 {
+            let want = (1024 - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(chunk.get(..want).unwrap_or_default());
+        }
+        self.sha256.update(chunk);
+        if let Some(w) = self.walker.as_mut() {
+            w.feed(chunk);
+        }
+        self.size += chunk.len() as u64;
+    }
+}
+
+/// Pumps `decoder` into `sink` until end, error or the size cap; returns the error if any.
+fn pump(decoder: &mut dyn Read, sink: &mut Sink, buf: &mut [u8]) -> Result<bool, io::Error> {
+    loop {
+        let n = match decoder.read(buf) {
+            Ok(0) => return Ok(true),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let room = sink.cap.saturating_sub(sink.size);
+        let take = (n as u64).min(room) as usize;
+        sink.push(buf.get(..take).unwrap_or_default());
+        if take < n || sink.size >= sink.cap {
+            return Ok(false);
+        }
+    }
+}
+
+/// Drains the rest of `reader` (so the stored digest covers every byte); returns bytes drained.
+fn drain(reader: &mut impl BufRead) -> io::Result<u64> {
+    let mut total = 0u64;
+    loop {
+        let n = {
+            let chunk = reader.fill_buf()?;
+            chunk.len()
+        };
+        if n == 0 {
+            return Ok(total);
+        }
+        reader.consume(n);
+        total += n as u64;
+    }
+}
+
+/// Reads up to `n` bytes (fewer only at end of stream).
+fn read_head(reader: &mut impl Read, n: usize) -> io::Result<Vec<u8>> {
+    let mut head = vec![0u8; n];
+    let mut filled = 0;
+    while filled < n {
+        let Some(slot) = head.get_mut(filled..) else { break };
+        match reader.read(slot) {
+            Ok(0) => break,
+            Ok(k) => filled += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    head.truncate(filled);
+    Ok(head)
+}
+
+/// Scans one blob from `reader` in a single pass.
+pub fn scan(reader: &mut dyn Read, opts: &ScanOptions) -> BlobScan {
+    let mut hashing =
+        HashingReader { inner: reader, sha256: Sha256::new(), sha512: opts.sha512.then(Sha512::new), count: 0 };
+    let mut error = None;
+    let head = read_head(&mut hashing, 1024).unwrap_or_else(|e| {
+        error = Some(e.to_string());
+        Vec::new()
+    });
+    let kind = sniff(&head);
+    let mut decoded = None;
+    let mut tar = None;
+    let mut json = None;
+    let mut buf = vec![0u8; BUF];
+    let walk_limits = opts.limits.walk;
+    let result: io::Result<()> = (|| {
+        let head_reader = io::Cursor::new(head.clone());
+        let mut stream = BufReader::with_capacity(BUF, head_reader.chain(&mut hashing));
+        match kind {
+            _ if error.is_some() => {}
+            Sniff::Json => {
+                let mut bytes = Vec::new();
+                (&mut stream).take(opts.limits.max_json.saturating_add(1)).read_to_end(&mut bytes)?;
+                if bytes.len() as u64 <= opts.limits.max_json {
+                    json = Some(Arc::new(bytes));
+                }
+                drain(&mut stream)?;
+            }
+            Sniff::Tar if !opts.fast => {
+                let mut walker = TarWalker::new(walk_limits);
+                loop {
+                    let n = {
+                        let chunk = stream.fill_buf()?;
+                        walker.feed(chunk);
+                        chunk.len()
+                    };
+                    if n == 0 {
+                        break;
+                    }
+                    stream.consume(n);
+                }
+                tar = Some(walker.finish());
+            }
+            Sniff::Gzip | Sniff::Zstd if !opts.fast => {
+                let (d, t) = decode(kind, &mut stream, opts, &mut buf)?;
+                decoded = Some(d);
+                tar = t;
+                drain(&mut stream)?;
+            }
+            _ => {
+                drain(&mut stream)?;
+            }
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        error.get_or_insert(e.to_string());
+    }
+    // Whatever happened, hash every remaining stored byte so the blob digest is complete.
+    if error.is_none() {
+        let mut sink = [0u8; 64 << 10];
+        loop {
+            match hashing.read(&mut sink) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    error = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+    }
+    BlobScan {
+        size: hashing.count,
+        sha256: format!("sha256:{}", hex(&hashing.sha256.finalize())),
+        sha512: hashing.sha512.map(|h| format!("sha512:{}", hex(&h.finalize()))),
+        sniff: kind,
+        decoded,
+        tar,
+        error,
+        json,
+    }
+}
+
+/// Decodes a gzip (all members) or zstd stream into the sink.
+fn decode<R: BufRead>(
+    kind: Sniff,
+    stream: &mut R,
+    opts: &ScanOptions,
+    buf: &mut [u8],
+) -> io::Result<(Decoded, Option<TarFacts>)> {
+    let mut sink = Sink {
+        sha256: Sha256::new(),
+        walker: Some(TarWalker::new(opts.limits.walk)),
+        size: 0,
+        head: Vec::new(),
+        cap: opts.limits.max_decompressed,
+    };
+    let mut members = 0u32;
+    let mut trailing = None;
+    let mut error = None;
+    let mut finished = true;
+    let mut consumed_before_member = 0u64;
+    let codec = if kind == Sniff::Gzip { Codec::Gzip } else { Codec::Zstd };
+    let mut counting = CountingBufRead { inner: stream, consumed: 0 };
+    match codec {
+        Codec::Gzip => loop {
+            let starts_member = counting.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+            if !starts_member {
+                let rest = drain(&mut counting)?;
+                if rest > 0 {
+                    trailing = Some(Trailing { offset: consumed_before_member, len: rest });
+                }
+                break;
+            }
+            members += 1;
+            let mut decoder = flate2::bufread::GzDecoder::new(&mut counting);
+            match pump(&mut decoder, &mut sink, buf) {
+                Ok(true) => {}
+                Ok(false) => {
+                    finished = false;
+                    break;
+                }
+                Err(e) => {
+                    error = Some(e.to_string());
+                    break;
+                }
+            }
+            consumed_before_member = counting.consumed;
+        },
+        Codec::Zstd => match zstd::stream::read::Decoder::with_buffer(&mut counting) {
+            Ok(mut decoder) => {
+                members = 1;
+                match pump(&mut decoder, &mut sink, buf) {
+                    Ok(true) => {}
+                    Ok(false) => finished = false,
+                    Err(e) => error = Some(e.to_string()),
+                }
+            }
+            Err(e) => error = Some(e.to_string()),
+        },
+    }
+    let stored = counting.consumed.max(1);
+    let limit_hit = if !finished {
+        Some(format!("decompressed size reached the {}-byte limit", opts.limits.max_decompressed))
+    } else {
+        None
+    };
+    let ratio_hit = (sink.size / stored > opts.limits.max_ratio && sink.size > (1 << 20))
+        .then(|| format!("expands {}:1, over the {}:1 limit", sink.size / stored, opts.limits.max_ratio));
+    let limit_hit = limit_hit.or(ratio_hit);
+    let complete = error.is_none() && finished;
+    let inner = sniff(&sink.head);
+    let tar = sink.walker.take().map(TarWalker::finish);
+    Ok((
+        Decoded {
+            codec,
+            size: sink.size,
+            diff_id: format!("sha256:{}", hex(&sink.sha256.finalize())),
+            complete,
+            error,
+            members,
+            trailing,
+            limit_hit,
+            inner,
+        },
+        tar,
+    ))
+}
+
+/// Counts bytes consumed from a buffered reader.
+struct CountingBufRead<'a, R> {
+    inner: &'a mut R,
+    consumed: u64,
+}
+
+impl<R: BufRead> Read for CountingBufRead<'_, R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(out)?;
+        self.consumed += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for CountingBufRead<'_, R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+    fn consume(&mut self, amt: usize) {
+        self.consumed += amt as u64;
+        self.inner.consume(amt);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::{Compression, write::GzEncoder};
+    use std::io::Write;
+
+    fn gz(data: &[u8]) -> Vec<u8> {
+        let mut e = GzEncoder::new(Vec::new(), Compression::fast());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn gzip_layer_digest_and_diff_id() {
+        let tar = vec![0u8; 1024];
+        let blob = gz(&tar);
+        let s = BlobScan::of_bytes(&blob, &ScanOptions::default());
+        assert_eq!(s.sniff, Sniff::Gzip);
+        let d = s.decoded.unwrap();
+        assert!(d.complete);
+        assert_eq!(d.diff_id, "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef");
+        assert_eq!(d.members, 1);
+        assert_eq!(d.trailing, None);
+        assert_eq!(s.size, blob.len() as u64);
+    }
+
+    #[test]
+    fn multi_member_and_trailing() {
+        let mut blob = gz(&[0u8; 512]);
+        let first = blob.len() as u64;
+        blob.extend(gz(&[0u8; 512]));
+        let second_end = blob.len() as u64;
+        blob.extend_from_slice(b"hidden");
+        let s = BlobScan::of_bytes(&blob, &ScanOptions::default());
+        let d = s.decoded.unwrap();
+        assert_eq!(d.members, 2);
+        assert_eq!(d.diff_id, "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef");
+        assert_eq!(d.trailing, Some(Trailing { offset: second_end, len: 6 }));
+        assert!(first < second_end);
+        assert_eq!(s.size, blob.len() as u64);
+    }
+
+    #[test]
+    fn truncated_gzip_is_incomplete() {
+        let blob = gz(&vec![7u8; 100_000]);
+        let cut = &blob[..blob.len() / 2];
+        let s = BlobScan::of_bytes(cut, &ScanOptions::default());
+        let d = s.decoded.clone().unwrap();
+        assert!(!d.complete);
+        assert!(d.error.is_some());
+        assert_eq!(s.diff_id(), None);
+    }
+
+    #[test]
+    fn size_limit_stops_decoding() {
+        let blob = gz(&vec![0u8; 10 << 20]);
+        let mut opts = ScanOptions::default();
+        opts.limits.max_decompressed = 1 << 20;
+        let s = BlobScan::of_bytes(&blob, &opts);
+        let d = s.decoded.unwrap();
+        assert!(!d.complete);
+        assert_eq!(d.size, 1 << 20);
+        assert!(d.limit_hit.unwrap().contains("limit"));
+        assert_eq!(s.size, blob.len() as u64);
+    }
+
+    #[test]
+    fn zstd_layer() {
+        let data = vec![0u8; 1024];
+        let blob = zstd::encode_all(&data[..], 3).unwrap();
+        let s = BlobScan::of_bytes(&blob, &ScanOptions::default());
+        let d = s.decoded.unwrap();
+        assert!(d.complete, "{:?}", d.error);
+        assert_eq!(d.diff_id, "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef");
+    }
+}

@@ -1,1 +1,222 @@
 //! Read-only blob stores over a directory or a tar file.
+//!
+//! A [`Store`] lists every entry of a dump (path, kind, size, where its bytes are) and opens
+//! bounded readers on them. Nothing is extracted and nothing is written: a tar member is read
+//! through its byte range in the archive, a directory file through a read-only handle.
+
+pub mod dir;
+pub mod path;
+pub mod tar;
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// What kind of entry a dump member is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A regular file with content.
+    File,
+    /// A directory.
+    Dir,
+    /// A symbolic link with its target as stored.
+    Symlink(String),
+    /// A hard link with its target as stored (tar only).
+    Hardlink(String),
+    /// Anything else (device, fifo, ...), with the tar type flag or a description.
+    Other(String),
+}
+
+/// Where an entry's bytes live.
+#[derive(Debug, Clone)]
+pub enum DataRef {
+    /// A file of a directory dump.
+    Fs(PathBuf),
+    /// A byte range of the (uncompressed) outer tar file.
+    TarRange {
+        /// Offset of the first data byte.
+        offset: u64,
+    },
+    /// Bytes kept in memory (small members of a compressed outer tar).
+    Memory(Arc<Vec<u8>>),
+    /// Not readable again (a large member of a compressed outer tar, scanned while indexing).
+    Streamed,
+    /// No data (directories, links).
+    None,
+}
+
+/// One member of a dump.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Path inside the dump, `/`-separated, with a leading `./` removed.
+    pub path: String,
+    /// The entry kind.
+    pub kind: EntryKind,
+    /// Size in bytes of its content.
+    pub size: u64,
+    /// Where the content is.
+    pub data: DataRef,
+    /// Offset of the tar header in the outer archive, for tar stores.
+    pub header_offset: Option<u64>,
+}
+
+/// An error while reading the dump itself.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// An I/O error on a named file.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: io::Error,
+    },
+    /// A document larger than the configured limit.
+    #[error("{path} is {size} bytes, over the {limit}-byte limit for documents")]
+    TooLarge {
+        /// The file.
+        path: String,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The entry has no readable content.
+    #[error("{0} has no readable content")]
+    NoContent(String),
+}
+
+/// Where a store's entries come from.
+#[derive(Debug, Clone)]
+pub enum Backing {
+    /// A directory on disk.
+    Dir(PathBuf),
+    /// An uncompressed tar file on disk.
+    Tar(PathBuf),
+    /// A compressed tar file (read once, sequentially, while indexing).
+    CompressedTar(PathBuf),
+}
+
+/// A problem met while listing a dump (not fatal: recorded as a fact).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListingProblem {
+    /// Path of the entry concerned, or empty for the whole dump.
+    pub path: String,
+    /// What happened.
+    pub message: String,
+    /// Offset in the outer archive, when known.
+    pub offset: Option<u64>,
+}
+
+/// A read-only, indexed view of one dump.
+#[derive(Debug)]
+pub struct Store {
+    /// Where the bytes come from.
+    pub backing: Backing,
+    /// Every member, in archive (or sorted directory) order.
+    pub entries: Vec<Entry>,
+    /// Problems met while listing.
+    pub problems: Vec<ListingProblem>,
+}
+
+/// How many symlinks are followed before a chain is declared a loop.
+pub const MAX_LINK_HOPS: usize = 16;
+
+/// The result of resolving a path through the dump's links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// The regular-file entry at this index.
+    Entry(usize),
+    /// No entry has this path.
+    Missing,
+    /// A link chain leaves the dump (absolute or climbing out with `..`).
+    Escapes(String),
+    /// A link chain loops or is too long.
+    Loop,
+}
+
+impl Store {
+    /// Index of the entry with exactly this path (last one wins, as tar extraction does).
+    pub fn find(&self, path: &str) -> Option<usize> {
+        let wanted = path::clean(path)?;
+        self.entries.iter().rposition(|e| e.path == wanted)
+    }
+
+    /// Resolves `path` (already relative to the dump root) through symlinks and hardlinks,
+    /// never leaving the dump.
+    pub fn resolve(&self, path: &str) -> Resolved {
+        let mut current = match path::clean(path) {
+            Some(p) => p,
+            None => return Resolved::Escapes(path.to_string()),
+        };
+        for _ in 0..MAX_LINK_HOPS {
+            let Some(idx) = self.entries.iter().rposition(|e| e.path == current) else {
+                return Resolved::Missing;
+            };
+            let Some(entry) = self.entries.get(idx) else { return Resolved::Missing };
+            match &entry.kind {
+                EntryKind::Symlink(target) => {
+                    let joined = path::join_link(&current, target);
+                    match joined {
+                        Some(next) => current = next,
+                        None => return Resolved::Escapes(target.clone()),
+                    }
+                }
+                EntryKind::Hardlink(target) => match path::clean(target) {
+                    Some(next) => current = next,
+                    None => return Resolved::Escapes(target.clone()),
+                },
+                _ => return Resolved::Entry(idx),
+            }
+        }
+        Resolved::Loop
+    }
+
+    /// Opens a reader over the content of entry `idx`.
+    pub fn open(&self, idx: usize) -> Result<Box<dyn Read + Send>, StoreError> {
+        let entry = self.entries.get(idx).ok_or_else(|| StoreError::NoContent(format!("#{idx}")))?;
+        let io_err = |source| StoreError::Io { path: entry.path.clone(), source };
+        match (&entry.data, &self.backing) {
+            (DataRef::Fs(p), _) => Ok(Box::new(File::open(p).map_err(io_err)?.take(entry.size))),
+            (DataRef::TarRange { offset }, Backing::Tar(archive)) => {
+                let mut f = File::open(archive).map_err(io_err)?;
+                f.seek(SeekFrom::Start(*offset)).map_err(io_err)?;
+                Ok(Box::new(f.take(entry.size)))
+            }
+            (DataRef::Memory(bytes), _) => Ok(Box::new(io::Cursor::new(SharedBytes(bytes.clone())))),
+            _ => Err(StoreError::NoContent(entry.path.clone())),
+        }
+    }
+
+    /// Reads the whole content of entry `idx`, refusing more than `limit` bytes.
+    pub fn read_all(&self, idx: usize, limit: u64) -> Result<Arc<Vec<u8>>, StoreError> {
+        let entry = self.entries.get(idx).ok_or_else(|| StoreError::NoContent(format!("#{idx}")))?;
+        if entry.size > limit {
+            return Err(StoreError::TooLarge { path: entry.path.clone(), size: entry.size, limit });
+        }
+        if let DataRef::Memory(bytes) = &entry.data {
+            return Ok(bytes.clone());
+        }
+        let mut reader = self.open(idx)?;
+        let mut buf = Vec::with_capacity(usize::try_from(entry.size).unwrap_or(0));
+        reader
+            .read_to_end(&mut buf)
+            .map_err(|source| StoreError::Io { path: entry.path.clone(), source })?;
+        Ok(Arc::new(buf))
+    }
+
+    /// Total bytes of regular-file content.
+    pub fn total_file_bytes(&self) -> u64 {
+        self.entries.iter().filter(|e| e.kind == EntryKind::File).map(|e| e.size).sum()
+    }
+}
+
+/// `Arc<Vec<u8>>` as `AsRef<[u8]>` for a cursor.
+struct SharedBytes(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for SharedBytes {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_slice()
+    }
+}

@@ -1,0 +1,95 @@
+//! DG001 blob-digest-mismatch.
+
+use super::util::{at_ref, role_name};
+use crate::declare_rule;
+use crate::diag::Finding;
+use crate::model::{Dump, digest};
+
+declare_rule! {
+    /// ## What it does
+    /// Hashes every blob and compares the digest with the one its file name claims
+    /// (`blobs/sha256/<hex>`, crane's `sha256:<hex>` config, `<hex>.tar.gz` layers) and with every
+    /// descriptor that references it.
+    ///
+    /// ## Why is this bad?
+    /// Content-addressed storage is the only integrity guarantee an image has. A blob whose bytes
+    /// do not hash to its digest was altered after it was written (tampering, corruption, or a
+    /// file re-indented by hand); registries refuse it and runtimes that skip the check run
+    /// something nobody signed.
+    ///
+    /// ## Example
+    /// `manifest.json` names the config `sha256:00ce…335d`, but the file was re-indented after
+    /// extraction, so its content hashes to `sha256:37b3…`.
+    ///
+    /// ## How to fix
+    /// Re-export the image from its source; never edit blobs in place. If the content is the one
+    /// you want, re-push it so its digest and every reference to it are recomputed.
+    ///
+    /// ## Evidence
+    /// The label points at the referencing JSON value (`Config`, `digest`); `expected` is the
+    /// claimed digest and `actual` the digest of the bytes.
+    ///
+    /// ## References
+    /// - https://github.com/opencontainers/image-spec/blob/main/descriptor.md#digests
+    /// - https://github.com/opencontainers/image-spec/blob/main/image-layout.md#blobs
+    pub RULE = ("DG001", "blob-digest-mismatch", Error, "A blob's content does not hash to its digest");
+}
+
+/// Compares each scanned blob with the digest its name claims and the digests that reference it.
+pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
+    let mut reported = std::collections::HashSet::new();
+    // Referenced blobs: point at the reference so the label lands on the JSON value.
+    for r in &dump.refs {
+        let Some(entry) = r.entry() else { continue };
+        let Some(scan) = dump.scan(entry) else { continue };
+        if scan.error.is_some() {
+            continue;
+        }
+        let path = dump.entry_path(entry);
+        let mut claims: Vec<(&str, String)> = Vec::new();
+        if let Some(d) = &r.digest {
+            claims.push(("digest", d.clone()));
+        }
+        if let Some(d) = digest::claimed_by_name(path)
+            && !claims.iter().any(|(_, c)| *c == d)
+        {
+            claims.push(("name", d));
+        }
+        for (source, claimed) in claims {
+            let Ok((alg, _)) = digest::validate(&claimed) else { continue };
+            let Some(actual) = scan.digest_for(alg) else { continue };
+            if actual == claimed || !reported.insert((entry, claimed.clone())) {
+                continue;
+            }
+            let how = if source == "name" { "its file name claims" } else { "the descriptor declares" };
+            let f = Finding::new(
+                &RULE,
+                &dump.input,
+                format!("{} `{path}` hashes to {actual}, not {claimed} as {how}", role_name(r)),
+            )
+            .blob(claimed.clone())
+            .expected_actual(claimed.clone(), actual.to_string())
+            .help("the blob was changed after it was written: re-export the image, never edit blobs in place");
+            out.push(at_ref(f, dump, r, "digest"));
+        }
+    }
+    // Unreferenced files whose names claim a digest.
+    for (entry, e) in dump.store.entries.iter().enumerate() {
+        let Some(claimed) = digest::claimed_by_name(&e.path) else { continue };
+        if reported.iter().any(|(en, _)| *en == entry) || dump.refs.iter().any(|r| r.entry() == Some(entry)) {
+            continue;
+        }
+        let Some(scan) = dump.scan(entry) else { continue };
+        let Ok((alg, _)) = digest::validate(&claimed) else { continue };
+        let Some(actual) = scan.digest_for(alg) else { continue };
+        if scan.error.is_none() && actual != claimed {
+            out.push(
+                Finding::new(&RULE, &dump.input, format!("`{}` hashes to {actual}, not {claimed} as its file name claims", e.path))
+                    .file(e.path.clone())
+                    .blob(claimed.clone())
+                    .expected_actual(claimed, actual.to_string())
+                    .help("the blob was changed after it was written: re-export the image, never edit blobs in place"),
+            );
+        }
+    }
+}

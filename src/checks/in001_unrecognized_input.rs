@@ -1,0 +1,44 @@
+//! IN001 unrecognized-input.
+
+use crate::declare_rule;
+use crate::diag::Finding;
+use crate::model::{Dump, Format};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports an input that is not any dump format ocidig reads (OCI layout or archive,
+    /// docker/podman/crane tarball, pre-1.10 docker save, skopeo dir, cosign JSON output).
+    ///
+    /// ## Why is this bad?
+    /// Nothing in it can be verified: a CI gate that passes on it checked nothing.
+    ///
+    /// ## Example
+    /// A plain tar of three text files, or a random binary.
+    ///
+    /// ## How to fix
+    /// Give ocidig the dump itself (`docker save`, `crane pull`, `skopeo copy … oci:`), not a
+    /// layer or an unrelated archive.
+    ///
+    /// ## References
+    /// - https://github.com/opencontainers/image-spec/blob/main/image-layout.md
+    pub RULE = ("IN001", "unrecognized-input", Error, "The input is not a container-image dump");
+}
+
+/// Reports inputs whose format was not recognised.
+pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
+    if dump.format != Format::Unknown {
+        return;
+    }
+    let what = match dump.outer_sniff {
+        Some(s) => format!("a {} file", s.name()),
+        None => "a directory".to_string(),
+    };
+    out.push(
+        Finding::new(
+            &RULE,
+            &dump.input,
+            format!("{what} with no oci-layout, index.json, manifest.json or repositories: not an image dump"),
+        )
+        .help("pass the dump written by docker save, crane pull, skopeo or cosign save"),
+    );
+}

@@ -1,0 +1,62 @@
+//! RF001 missing-blob.
+
+use super::util::{at_ref, role_name};
+use crate::declare_rule;
+use crate::diag::{Finding, Severity};
+use crate::model::media_type::is_foreign;
+use crate::model::{Dump, Role, Target};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports references (descriptors, `manifest.json` paths, docker `repositories` layer
+    /// chains) whose blob or file is not in the dump.
+    ///
+    /// ## Why is this bad?
+    /// A missing config or layer makes the image unloadable. Missing platform manifests of an
+    /// index are allowed by the spec and written by skip-missing exports (warning), and
+    /// non-distributable (foreign) layers are often absent on purpose (note).
+    ///
+    /// ## Example
+    /// `manifest.json` lists `abc/layer.tar` but the archive has no such member.
+    ///
+    /// ## How to fix
+    /// Re-export with every platform and layer you need (`docker save`, `crane pull --platform all`).
+    ///
+    /// ## Evidence
+    /// The label points at the reference.
+    ///
+    /// ## References
+    /// - https://github.com/opencontainers/image-spec/blob/main/image-layout.md#blobs
+    pub RULE = ("RF001", "missing-blob", Error, "A referenced blob or file is not in the dump");
+}
+
+/// Reports references that lead nowhere.
+pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
+    for r in &dump.refs {
+        let wanted = match &r.target {
+            Target::Missing(p) => p.clone(),
+            Target::Loop(p) => format!("{p} (link loop)"),
+            _ => continue,
+        };
+        if r.role == Role::Subject {
+            continue;
+        }
+        let foreign = r.media_type.as_deref().is_some_and(is_foreign);
+        let severity = match r.role {
+            _ if foreign => Severity::Note,
+            Role::Index | Role::Manifest => Severity::Warning,
+            _ => Severity::Error,
+        };
+        let mut msg = format!("{} `{wanted}` is referenced but not in the dump", role_name(r));
+        if foreign {
+            msg.push_str(" (a non-distributable layer, often left out on purpose)");
+        }
+        let f = Finding::new(&RULE, &dump.input, msg)
+            .severity(severity)
+            .blob(r.digest.clone().unwrap_or_default())
+            .help("re-export the dump with every blob it references");
+        let mut f = at_ref(f, dump, r, "digest");
+        f.layer_index = r.layer_index;
+        out.push(f);
+    }
+}

@@ -1,0 +1,176 @@
+//! `manifest.json` tarballs (docker save, podman, crane) and pre-1.10 `docker save`.
+
+use super::build::Builder;
+use super::oci::load_config;
+use crate::model::json::Node;
+use crate::model::{ArtifactKind, DocKind, Image, Role, Target};
+use std::collections::HashSet;
+
+/// Longest parent chain followed in a pre-1.10 dump.
+pub const MAX_LEGACY_CHAIN: usize = 1000;
+
+/// Builds images from `manifest.json` (and marks `repositories` and v1 layer files).
+pub fn build_tarball(b: &mut Builder<'_>) {
+    mark_v1_layer_files(b);
+    if b.dump.store.find("repositories").is_some() {
+        b.load_path("repositories", DocKind::Repositories);
+    }
+    let Some(doc) = b.load_path("manifest.json", DocKind::TarballManifest) else { return };
+    let count = b.root(doc).and_then(Node::as_array).map_or(0, <[Node]>::len);
+    for i in 0..count {
+        let entry = b.root(doc).and_then(|r| r.pointer(&format!("/{i}"))).cloned();
+        let Some(entry) = entry else { continue };
+        let image_idx = b.dump.images.len();
+        let config = entry
+            .get("Config")
+            .and_then(Node::as_str)
+            .map(|p| b.path_ref(doc, &format!("/{i}/Config"), Role::Config, p));
+        let mut layers = Vec::new();
+        for (j, layer) in entry.get("Layers").and_then(Node::as_array).unwrap_or_default().iter().enumerate() {
+            if let Some(p) = layer.as_str() {
+                let r = b.path_ref(doc, &format!("/{i}/Layers/{j}"), Role::Layer, p);
+                b.dump.refs[r].image = Some(image_idx);
+                b.dump.refs[r].layer_index = Some(j);
+                layers.push(r);
+            }
+        }
+        if let Some(c) = config {
+            b.dump.refs[c].image = Some(image_idx);
+        }
+        let config_doc = config.and_then(|c| load_config(b, c));
+        let tags: Vec<String> = entry
+            .get("RepoTags")
+            .and_then(Node::as_array)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|t| t.as_str().map(str::to_string))
+            .collect();
+        // A Docker 25+ export lists the same image in index.json: merge instead of doubling.
+        let config_entry = config.and_then(|c| b.dump.refs[c].entry());
+        let twin = b.dump.images.iter().position(|im| {
+            im.config.and_then(|c| b.dump.refs.get(c)).and_then(|r| r.entry()).is_some_and(|e| Some(e) == config_entry)
+        });
+        if let Some(t) = twin {
+            for r in layers.iter().chain(config.iter()) {
+                b.dump.refs[*r].image = None;
+            }
+            if let Some(im) = b.dump.images.get_mut(t) {
+                for tag in tags {
+                    if !im.tags.contains(&tag) {
+                        im.tags.push(tag);
+                    }
+                }
+            }
+            continue;
+        }
+        let label = tags
+            .first()
+            .cloned()
+            .or_else(|| entry.get("Config").and_then(Node::as_str).map(str::to_string))
+            .unwrap_or_else(|| format!("manifest.json entry {i}"));
+        let platform = config_doc.and_then(|d| b.root(d)).and_then(|r| {
+            let os = r.get("os").and_then(Node::as_str).filter(|s| !s.is_empty())?;
+            let arch = r.get("architecture").and_then(Node::as_str).filter(|s| !s.is_empty())?;
+            Some(format!("{os}/{arch}"))
+        });
+        b.dump.images.push(Image {
+            label,
+            tags,
+            doc,
+            pointer: format!("/{i}"),
+            manifest_digest: None,
+            config,
+            config_doc,
+            layers,
+            kind: ArtifactKind::Image,
+            platform,
+            subject: None,
+            annotations: Vec::new(),
+        });
+    }
+}
+
+/// Marks `<id>/json` and `<id>/VERSION` beside a `<id>/layer.tar` as files of the format.
+fn mark_v1_layer_files(b: &mut Builder<'_>) {
+    let dirs: HashSet<String> = b
+        .dump
+        .store
+        .entries
+        .iter()
+        .filter_map(|e| e.path.strip_suffix("/layer.tar").map(str::to_string))
+        .collect();
+    let marked: Vec<usize> = b
+        .dump
+        .store
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| {
+            e.path
+                .rsplit_once('/')
+                .is_some_and(|(dir, name)| dirs.contains(dir) && (name == "json" || name == "VERSION"))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    for i in marked {
+        b.format_file(i);
+    }
+}
+
+/// Builds images of a pre-1.10 `docker save`: `repositories` → top layer id → parent chain.
+pub fn build_legacy(b: &mut Builder<'_>) {
+    mark_v1_layer_files(b);
+    let Some(doc) = b.load_path("repositories", DocKind::Repositories) else { return };
+    let mut tops: Vec<(String, String)> = Vec::new();
+    for repo in b.root(doc).and_then(Node::as_object).unwrap_or_default() {
+        for tag in repo.node.as_object().unwrap_or_default() {
+            if let Some(id) = tag.node.as_str() {
+                tops.push((format!("{}:{}", repo.key, tag.key), id.to_string()));
+            }
+        }
+    }
+    for (name, top) in tops {
+        let image_idx = b.dump.images.len();
+        let mut chain = Vec::new();
+        let mut seen = HashSet::new();
+        let mut current = Some(top.clone());
+        while let Some(id) = current.take() {
+            if !seen.insert(id.clone()) || chain.len() >= MAX_LEGACY_CHAIN {
+                break;
+            }
+            chain.push(id.clone());
+            let json_doc = match b.resolve_path(&format!("{id}/json")) {
+                Target::Entry(e) => b.load_doc(e, DocKind::LegacyLayerJson),
+                _ => None,
+            };
+            current = json_doc
+                .and_then(|d| b.root(d))
+                .and_then(|r| r.get("parent"))
+                .and_then(Node::as_str)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string);
+        }
+        chain.reverse();
+        let mut layers = Vec::new();
+        for (j, id) in chain.iter().enumerate() {
+            let r = b.path_ref(doc, "", Role::Layer, &format!("{id}/layer.tar"));
+            b.dump.refs[r].image = Some(image_idx);
+            b.dump.refs[r].layer_index = Some(j);
+            layers.push(r);
+        }
+        b.dump.images.push(Image {
+            label: name.clone(),
+            tags: vec![name],
+            doc,
+            pointer: String::new(),
+            manifest_digest: None,
+            config: None,
+            config_doc: None,
+            layers,
+            kind: ArtifactKind::Image,
+            platform: None,
+            subject: None,
+            annotations: Vec::new(),
+        });
+    }
+}
