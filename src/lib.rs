@@ -5,6 +5,7 @@
 //! sniffed type, decompression, tar walk) in parallel; [`checks`] turn facts into findings;
 //! [`sigstore`] decodes and verifies signatures; [`report`] emits human, JSON and other formats.
 
+pub mod analyze;
 pub mod checks;
 pub mod cli;
 pub mod diag;

@@ -48,7 +48,7 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
         let path = dump.entry_path(entry);
         let mut claims: Vec<(&str, String)> = Vec::new();
         if let Some(d) = &r.digest {
-            claims.push(("digest", d.clone()));
+            claims.push((if r.path.is_some() { "name" } else { "digest" }, d.clone()));
         }
         if let Some(d) = digest::claimed_by_name(path)
             && !claims.iter().any(|(_, c)| *c == d)

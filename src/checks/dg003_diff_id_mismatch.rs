@@ -4,7 +4,7 @@ use super::util::{at_json, image_label};
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::model::json::Node;
-use crate::model::{ArtifactKind, Dump};
+use crate::model::Dump;
 
 declare_rule! {
     /// ## What it does
@@ -37,9 +37,6 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
         return;
     }
     for (idx, image) in dump.images.iter().enumerate() {
-        if image.kind != ArtifactKind::Image && image.kind != ArtifactKind::OtherArtifact {
-            continue;
-        }
         let Some(config_doc) = image.config_doc else { continue };
         let Some(diff_ids) = dump.docs.get(config_doc).and_then(|d| d.root()).and_then(|r| r.pointer("/rootfs/diff_ids")).and_then(Node::as_array) else {
             continue;

@@ -37,6 +37,11 @@ fn is_v1_layer_json(bytes: &[u8]) -> bool {
     })
 }
 
+/// Whether a JSON document looks like an image manifest.
+fn is_manifest(bytes: &[u8]) -> bool {
+    crate::model::json::parse(bytes).is_ok_and(|p| p.root.get("config").is_some() && p.root.get("layers").is_some())
+}
+
 /// Reports unreferenced files.
 pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
     if matches!(dump.format, Format::Unknown | Format::CosignJson) {
@@ -58,6 +63,12 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
             (Severity::Note, " (a referrer manifest naming a subject; cosign and OCI 1.1 tools store these outside index.json)")
         } else if e.path.starts_with("blobs/") && json.as_deref().is_some_and(|b| is_v1_layer_json(b)) {
             (Severity::Note, " (a Docker v1 layer JSON, which Docker 25+ stores as an unreferenced blob)")
+        } else if json.as_deref().is_some_and(|b| is_manifest(b)) {
+            if dump.format == Format::DockerOciArchive {
+                (Severity::Note, " (an image manifest no index lists; Docker 25.0 left untagged images out of index.json)")
+            } else {
+                (Severity::Warning, " (an image manifest that no index lists)")
+            }
         } else {
             (Severity::Warning, "")
         };

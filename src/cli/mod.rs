@@ -1,1 +1,86 @@
-//! Command-line interface.
+//! Command-line interface: parse arguments, run a command, map the outcome to an exit code.
+
+pub mod args;
+pub mod check;
+pub mod rules;
+
+use clap::Parser;
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Exit status when the tool could not run.
+pub const EXIT_TOOL_ERROR: u8 = 2;
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = match args::Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_TOOL_ERROR } else { 0 });
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "ocidig: error: {e:#}");
+            ExitCode::from(EXIT_TOOL_ERROR)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow_like::Error) -> bool {
+    e.io_kind() == Some(std::io::ErrorKind::BrokenPipe)
+}
+
+/// Runs a parsed command; returns the exit status.
+pub fn run(cli: args::Cli) -> Result<u8, anyhow_like::Error> {
+    match cli.command {
+        args::Command::Check(a) => check::run(a),
+        args::Command::Rules(a) => rules::run_rules(a),
+        args::Command::Explain(a) => rules::run_explain(a),
+    }
+}
+
+/// A small error type for the binary: a message and, for I/O, the kind (to spot broken pipes).
+pub mod anyhow_like {
+    use std::fmt;
+
+    /// An operational error.
+    #[derive(Debug)]
+    pub struct Error {
+        message: String,
+        kind: Option<std::io::ErrorKind>,
+    }
+
+    impl Error {
+        /// An error with a message.
+        pub fn msg(message: impl Into<String>) -> Self {
+            Error { message: message.into(), kind: None }
+        }
+
+        /// The I/O error kind, when it came from I/O.
+        pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
+            self.kind
+        }
+    }
+
+    impl fmt::Display for Error {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(&self.message)
+        }
+    }
+
+    impl From<std::io::Error> for Error {
+        fn from(e: std::io::Error) -> Self {
+            Error { message: e.to_string(), kind: Some(e.kind()) }
+        }
+    }
+
+    impl From<crate::input::OpenError> for Error {
+        fn from(e: crate::input::OpenError) -> Self {
+            Error::msg(e.to_string())
+        }
+    }
+}

@@ -72,6 +72,9 @@ fn classify(dump: &Dump, i: usize) -> ArtifactKind {
             return ArtifactKind::CosignSbom;
         }
     }
+    if config_type.is_some_and(|t| crate::model::media_type::classify(t) != crate::model::media_type::Declared::Config) {
+        return ArtifactKind::OtherArtifact;
+    }
     let layer_types: Vec<&str> =
         image.layers.iter().filter_map(|r| dump.refs.get(*r)?.media_type.as_deref()).collect();
     if layer_types.contains(&"application/vnd.dev.cosign.simplesigning.v1+json") {

@@ -174,6 +174,10 @@ pub fn load_config(b: &mut Builder<'_>, config_ref: usize) -> Option<usize> {
     if is_json == Some(false) && declared != Some(Declared::Config) {
         return None;
     }
+    if declared.is_some_and(|d| d != Declared::Config) {
+        // An artifact's config (helm, cosign bundle, empty descriptor): parsed, not schema-checked.
+        return b.load_doc(entry, DocKind::Artifact);
+    }
     let doc = b.load_doc(entry, DocKind::Config)?;
     set_kind(b, doc, DocKind::Config);
     Some(doc)

@@ -1,1 +1,164 @@
-//! Human output: miette diagnostics and a summary per input.
+//! Human output: one miette diagnostic per finding, then a summary per input.
+
+use super::{InputSummary, Report};
+use crate::diag::{Finding, Severity};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use std::fmt::Write;
+
+/// How to render.
+#[derive(Debug, Clone, Copy)]
+pub struct HumanOptions {
+    /// Use colours.
+    pub color: bool,
+    /// Terminal width for wrapping.
+    pub width: usize,
+}
+
+/// A diagnostic with its source attached.
+#[derive(Debug)]
+struct WithSource {
+    diag: MietteDiagnostic,
+    source: Option<NamedSource<String>>,
+}
+
+impl std::fmt::Display for WithSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.diag.fmt(f)
+    }
+}
+
+impl std::error::Error for WithSource {}
+
+impl miette::Diagnostic for WithSource {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.diag.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.diag.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.diag.help()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.source.is_some() { self.diag.labels() } else { None }
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+}
+
+fn label_text(f: &Finding) -> String {
+    match (&f.expected, &f.actual) {
+        (Some(e), Some(a)) => format!("expected {e}, found {a}"),
+        _ => f.rule.to_string(),
+    }
+}
+
+fn diagnostic(f: &Finding, report: &Report) -> WithSource {
+    let mut diag = MietteDiagnostic::new(format!("{}: {}", f.rule, f.message)).with_code(f.code).with_severity(
+        match f.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        },
+    );
+    let mut help = String::new();
+    if let Some(file) = &f.file {
+        let _ = write!(help, "in {}", f.input);
+        let _ = write!(help, " → {file}");
+        if let Some(p) = &f.pointer {
+            let _ = write!(help, " at {p}");
+        }
+    } else {
+        let _ = write!(help, "in {}", f.input);
+    }
+    if let Some(m) = &f.member {
+        let _ = write!(help, "\nmember: {m}");
+        if let Some(i) = f.layer_index {
+            let _ = write!(help, " (layer {i})");
+        }
+        if let Some(l) = f.location {
+            let _ = write!(help, " at offset {}", l.offset);
+        }
+    }
+    if let Some(b) = &f.blob
+        && !b.is_empty()
+    {
+        let _ = write!(help, "\nblob: {b}");
+    }
+    let source = f.file.as_ref().and_then(|file| {
+        let bytes = report.sources.get(&(f.input.clone(), file.clone()))?;
+        let loc = f.location?;
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        let start = usize::try_from(loc.offset).ok()?.min(text.len());
+        let len = usize::try_from(loc.length).ok()?.min(text.len() - start);
+        diag.labels = Some(vec![LabeledSpan::at(start..start + len, label_text(f))]);
+        Some(NamedSource::new(format!("{}:{file}", f.input), text).with_language("json"))
+    });
+    if source.is_none()
+        && let (Some(e), Some(a)) = (&f.expected, &f.actual)
+    {
+        let _ = write!(help, "\nexpected: {e}\n  actual: {a}");
+    }
+    if let Some(h) = &f.help {
+        let _ = write!(help, "\nhelp: {h}");
+    }
+    if let Some(reason) = &f.suppressed {
+        let _ = write!(help, "\nsuppressed: {reason}");
+    }
+    diag.help = Some(help);
+    WithSource { diag, source }
+}
+
+/// Renders every finding and the per-input summaries.
+pub fn render(report: &Report, opts: HumanOptions) -> String {
+    let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(opts.width).with_links(false);
+    let mut out = String::new();
+    for f in &report.findings {
+        let d = diagnostic(f, report);
+        let _ = handler.render_report(&mut out, &d);
+        out.push('\n');
+    }
+    for input in &report.inputs {
+        out.push_str(&summary_line(input, report));
+        out.push('\n');
+    }
+    out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
+}
+
+/// Formats a byte count for people (`4.0 KiB`).
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[u]) }
+}
+
+fn summary_line(input: &InputSummary, report: &Report) -> String {
+    let c = report.counts(Some(&input.path));
+    let suppressed = report.findings.iter().filter(|f| f.input == input.path && f.suppressed.is_some()).count();
+    let mut s = format!(
+        "{}: {}, {}, {}, {} verified: {}, {}, {}",
+        input.path,
+        input.format,
+        plural(input.images, "image"),
+        plural(input.blobs, "blob"),
+        human_bytes(input.bytes),
+        plural(c.errors, "error"),
+        plural(c.warnings, "warning"),
+        plural(c.notes, "note"),
+    );
+    if suppressed > 0 {
+        let _ = write!(s, " ({suppressed} suppressed)");
+    }
+    s
+}

@@ -2,6 +2,8 @@
 
 use crate::diag::{Finding, Severity};
 use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 pub mod human;
 pub mod json;
@@ -28,6 +30,8 @@ pub struct Report {
     pub inputs: Vec<InputSummary>,
     /// Findings, sorted deterministically.
     pub findings: Vec<Finding>,
+    /// Source text of the documents findings point into, by (input, file).
+    pub sources: BTreeMap<(String, String), Arc<Vec<u8>>>,
 }
 
 /// Counts of findings by severity.

@@ -78,6 +78,10 @@ pub fn sniff(head: &[u8]) -> Sniff {
     if matches!(first, Some(b'{') | Some(b'[')) {
         return Sniff::Json;
     }
+    // A short, complete document holding a JSON scalar (`null`, `"x"`, `2`) is JSON too.
+    if head.len() < 1024 && crate::model::json::parse(head).is_ok() {
+        return Sniff::Json;
+    }
     if let Some(kind) = infer::get(head) {
         return Sniff::Other(kind.mime_type());
     }

@@ -1,0 +1,103 @@
+//! Argument definitions (clap derive). Flag help lives beside each flag.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Examine container-image dumps offline and tell the truth about them.
+#[derive(Debug, Parser)]
+#[command(name = "ocidig", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Verify dumps: digests, sizes, diff_ids, references, content types, layer hazards.
+    Check(CheckArgs),
+    /// List every rule with its code, name and default severity.
+    Rules(RulesArgs),
+    /// Print the full documentation of one rule.
+    Explain(ExplainArgs),
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Diagnostics for people (default).
+    Human,
+    /// One JSON document.
+    Json,
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Dumps to check: OCI layouts (dir or tar), docker/podman/crane tarballs, skopeo dirs,
+    /// cosign JSON output; tars may be gzip- or zstd-compressed as a whole.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    /// Digests and sizes only: no decompression, no diff_ids, no layer walk.
+    #[arg(long)]
+    pub fast: bool,
+    /// Worker threads (default: every core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Largest JSON document read, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+    pub max_json_bytes: u64,
+    /// Largest uncompressed layer decoded, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 30)]
+    pub max_decompressed_bytes: u64,
+    /// Largest uncompressed:compressed ratio decoded.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_ratio: u64,
+    /// When to use colour in human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Width of human output (default: terminal width, or 100).
+    #[arg(long, value_name = "COLUMNS")]
+    pub width: Option<usize>,
+}
+
+/// Formats for `rules` and `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    /// Plain text.
+    Text,
+    /// JSON.
+    Json,
+}
+
+/// Arguments of `rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DocFormat::Text)]
+    pub format: DocFormat,
+}
+
+/// Arguments of `explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule code (DG001) or name (blob-digest-mismatch).
+    pub rule: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DocFormat::Text)]
+    pub format: DocFormat,
+}
