@@ -30,11 +30,7 @@ pub fn detect(dump: &Dump) -> Format {
             }
             _ => {
                 // An unparseable or null manifest.json still marks a docker-style tarball.
-                return if has("repositories") || store.entries.iter().any(|e| e.path.ends_with("/layer.tar")) {
-                    Format::DockerArchive
-                } else {
-                    Format::CraneTarball
-                };
+                return Format::DockerArchive;
             }
         }
     }
