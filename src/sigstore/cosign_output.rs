@@ -146,7 +146,7 @@ pub enum CosignFile {
     /// Rekor API log entries.
     RekorEntries(Vec<LogEntry>),
     /// `rekor-cli get` output.
-    RekorCli(RekorCliEntry),
+    RekorCli(Box<RekorCliEntry>),
     /// Not recognised.
     Unknown,
 }
@@ -179,7 +179,7 @@ pub fn decode_cosign_file(bytes: &[u8], limit: usize) -> DecodedCosignFile {
             kind: Some(CosignFileKind::RekorCliText),
             documents: 1,
             problems: e.problems.clone(),
-            content: CosignFile::RekorCli(e),
+            content: CosignFile::RekorCli(Box::new(e)),
         };
     }
     let (docs, err) = json::parse_stream(bytes);
