@@ -80,6 +80,13 @@ pub fn detect_cosign_json(bytes: &[u8]) -> Option<CosignFileKind> {
     if looks_like_rekor_cli(bytes) {
         return Some(CosignFileKind::RekorCliText);
     }
+    let first = bytes
+        .iter()
+        .copied()
+        .find(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF)?;
+    if first != b'{' && first != b'[' {
+        return None;
+    }
     let (docs, _) = json::parse_stream(bytes);
     kind_of_doc(&docs.first()?.root)
 }

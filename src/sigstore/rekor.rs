@@ -431,7 +431,8 @@ pub fn parse_rekor_cli(text: &[u8], limit: usize) -> RekorCliEntry {
         problems: Vec::new(),
     };
     let mut rest = text.as_ref();
-    while let Some((line, tail)) = rest.split_once('\n') {
+    while !rest.is_empty() {
+        let (line, tail) = rest.split_once('\n').unwrap_or((rest, ""));
         if let Some(v) = line.strip_prefix("LogID: ") {
             out.log_id = Some(v.trim().to_string());
         } else if let Some(v) = line.strip_prefix("Index: ") {
