@@ -84,11 +84,15 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
         let Some(actual) = scan.digest_for(alg) else { continue };
         if scan.error.is_none() && actual != claimed {
             out.push(
-                Finding::new(&RULE, &dump.input, format!("`{}` hashes to {actual}, not {claimed} as its file name claims", e.path))
-                    .file(e.path.clone())
-                    .blob(claimed.clone())
-                    .expected_actual(claimed, actual.to_string())
-                    .help("the blob was changed after it was written: re-export the image, never edit blobs in place"),
+                Finding::new(
+                    &RULE,
+                    &dump.input,
+                    format!("`{}` hashes to {actual}, not {claimed} as its file name claims", e.path),
+                )
+                .file(e.path.clone())
+                .blob(claimed.clone())
+                .expected_actual(claimed, actual.to_string())
+                .help("the blob was changed after it was written: re-export the image, never edit blobs in place"),
             );
         }
     }

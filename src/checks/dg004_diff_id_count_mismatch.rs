@@ -3,8 +3,8 @@
 use super::util::{at_json, image_label};
 use crate::declare_rule;
 use crate::diag::Finding;
-use crate::model::json::Node;
 use crate::model::Dump;
+use crate::model::json::Node;
 
 declare_rule! {
     /// ## What it does
@@ -32,7 +32,13 @@ declare_rule! {
 pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
     for (idx, image) in dump.images.iter().enumerate() {
         let Some(config_doc) = image.config_doc else { continue };
-        let Some(diff_ids) = dump.docs.get(config_doc).and_then(|d| d.root()).and_then(|r| r.pointer("/rootfs/diff_ids")).and_then(Node::as_array) else {
+        let Some(diff_ids) = dump
+            .docs
+            .get(config_doc)
+            .and_then(|d| d.root())
+            .and_then(|r| r.pointer("/rootfs/diff_ids"))
+            .and_then(Node::as_array)
+        else {
             continue;
         };
         if diff_ids.len() != image.layers.len() {

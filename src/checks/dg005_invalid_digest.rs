@@ -46,7 +46,13 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
     }
     for image in &dump.images {
         let Some(doc) = image.config_doc else { continue };
-        let Some(ids) = dump.docs.get(doc).and_then(|d| d.root()).and_then(|r| r.pointer("/rootfs/diff_ids")).and_then(Node::as_array) else {
+        let Some(ids) = dump
+            .docs
+            .get(doc)
+            .and_then(|d| d.root())
+            .and_then(|r| r.pointer("/rootfs/diff_ids"))
+            .and_then(Node::as_array)
+        else {
             continue;
         };
         for (i, id) in ids.iter().enumerate() {

@@ -32,14 +32,20 @@ declare_rule! {
 pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
     for r in &dump.refs {
         if let Target::Unsafe(p) = &r.target {
-            let f = Finding::new(&RULE, &dump.input, format!("reference `{p}` is absolute or climbs out of the dump; not followed"))
-                .help("paths in a dump must be relative and stay inside it");
+            let f = Finding::new(
+                &RULE,
+                &dump.input,
+                format!("reference `{p}` is absolute or climbs out of the dump; not followed"),
+            )
+            .help("paths in a dump must be relative and stay inside it");
             out.push(at_ref(f, dump, r, "path"));
         }
     }
     for e in &dump.store.entries {
         let mut push = |msg: String| {
-            let mut f = Finding::new(&RULE, &dump.input, msg).file(e.path.clone()).help("re-export the dump; never extract it with a tool that follows such paths");
+            let mut f = Finding::new(&RULE, &dump.input, msg)
+                .file(e.path.clone())
+                .help("re-export the dump; never extract it with a tool that follows such paths");
             if let Some(o) = e.header_offset {
                 f = f.at(o, 512);
             }

@@ -52,13 +52,9 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
         && want != sniffed
     {
         out.push(
-            Finding::new(
-                &RULE,
-                &dump.input,
-                format!("the dump file is named `{ext}` but is {}", describe(sniffed)),
-            )
-            .expected_actual(want.name(), sniffed.name())
-            .help("name the file after its content (crane pull writes a plain tar whatever the name given)"),
+            Finding::new(&RULE, &dump.input, format!("the dump file is named `{ext}` but is {}", describe(sniffed)))
+                .expected_actual(want.name(), sniffed.name())
+                .help("name the file after its content (crane pull writes a plain tar whatever the name given)"),
         );
     }
     let artifact_layers: std::collections::HashMap<usize, ArtifactKind> = dump
@@ -74,12 +70,14 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
         if want == scan.sniff || (want == Sniff::Tar && scan.sniff == Sniff::Empty) {
             continue;
         }
-        let payload = (scan.sniff == Sniff::Json).then(|| scan.json.as_deref().and_then(|b| json_layer_kind(b))).flatten();
+        let payload =
+            (scan.sniff == Sniff::Json).then(|| scan.json.as_deref().and_then(|b| json_layer_kind(b))).flatten();
         let quirk = artifact_layers.get(&i).is_some() && scan.sniff == Sniff::Json && want == Sniff::Gzip;
-        let mut f = Finding::new(&RULE, &dump.input, format!("`{}` is named `{ext}` but is {}", e.path, describe(scan.sniff)))
-            .file(e.path.clone())
-            .blob(scan.sha256.clone())
-            .expected_actual(want.name(), scan.sniff.name());
+        let mut f =
+            Finding::new(&RULE, &dump.input, format!("`{}` is named `{ext}` but is {}", e.path, describe(scan.sniff)))
+                .file(e.path.clone())
+                .blob(scan.sha256.clone())
+                .expected_actual(want.name(), scan.sniff.name());
         if quirk {
             let what = match payload {
                 Some(ArtifactKind::CosignSignature) => "a cosign simplesigning payload",
@@ -91,7 +89,9 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
                 "`{}` is named `{ext}` but is {what} (JSON): crane names every layer of an unknown media type `.tar.gz`",
                 e.path
             );
-            f = f.severity(Severity::Warning).help("known crane/cosign naming quirk: read the layer as JSON, not as a gzip tar");
+            f = f
+                .severity(Severity::Warning)
+                .help("known crane/cosign naming quirk: read the layer as JSON, not as a gzip tar");
         } else {
             f = f.help("name the file after its content");
         }

@@ -49,7 +49,12 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
             let mut f = Finding::new(
                 &RULE,
                 &dump.input,
-                format!("layer {} of {} (`{}`) is {how}, not a tar", r.layer_index.unwrap_or(0), image_label(dump, Some(idx)), dump.entry_path(entry)),
+                format!(
+                    "layer {} of {} (`{}`) is {how}, not a tar",
+                    r.layer_index.unwrap_or(0),
+                    image_label(dump, Some(idx)),
+                    dump.entry_path(entry)
+                ),
             )
             .blob(r.digest.clone().unwrap_or_else(|| scan.sha256.clone()))
             .expected_actual("tar", inner.name())

@@ -33,7 +33,9 @@ declare_rule! {
 fn is_v1_layer_json(bytes: &[u8]) -> bool {
     crate::model::json::parse(bytes).is_ok_and(|p| {
         p.root.get("id").and_then(Node::as_str).is_some()
-            && (p.root.get("created").is_some() || p.root.get("parent").is_some() || p.root.get("container_config").is_some())
+            && (p.root.get("created").is_some()
+                || p.root.get("parent").is_some()
+                || p.root.get("container_config").is_some())
     })
 }
 
@@ -48,34 +50,37 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
         return;
     }
     let referenced: HashSet<usize> = dump.refs.iter().filter_map(|r| r.entry()).collect();
-    let referrers: HashSet<usize> = dump
-        .images
-        .iter()
-        .filter(|im| im.subject.is_some())
-        .filter_map(|im| dump.docs.get(im.doc)?.entry)
-        .collect();
+    let referrers: HashSet<usize> =
+        dump.images.iter().filter(|im| im.subject.is_some()).filter_map(|im| dump.docs.get(im.doc)?.entry).collect();
     for (i, e) in dump.store.entries.iter().enumerate() {
         if e.kind != EntryKind::File || referenced.contains(&i) || dump.format_files.contains(&i) {
             continue;
         }
         let json = dump.scan(i).and_then(|s| s.json.clone());
         let (severity, why) = if referrers.contains(&i) {
-            (Severity::Note, " (a referrer manifest naming a subject; cosign and OCI 1.1 tools store these outside index.json)")
+            (
+                Severity::Note,
+                " (a referrer manifest naming a subject; cosign and OCI 1.1 tools store these outside index.json)",
+            )
         } else if e.path.starts_with("blobs/") && json.as_deref().is_some_and(|b| is_v1_layer_json(b)) {
             (Severity::Note, " (a Docker v1 layer JSON, which Docker 25+ stores as an unreferenced blob)")
         } else if json.as_deref().is_some_and(|b| is_manifest(b)) {
             if dump.format == Format::DockerOciArchive {
-                (Severity::Note, " (an image manifest no index lists; Docker 25.0 left untagged images out of index.json)")
+                (
+                    Severity::Note,
+                    " (an image manifest no index lists; Docker 25.0 left untagged images out of index.json)",
+                )
             } else {
                 (Severity::Warning, " (an image manifest that no index lists)")
             }
         } else {
             (Severity::Warning, "")
         };
-        let mut f = Finding::new(&RULE, &dump.input, format!("`{}` is in the dump but nothing references it{why}", e.path))
-            .file(e.path.clone())
-            .severity(severity)
-            .help("remove the file or reference it; unreferenced content is invisible to loaders");
+        let mut f =
+            Finding::new(&RULE, &dump.input, format!("`{}` is in the dump but nothing references it{why}", e.path))
+                .file(e.path.clone())
+                .severity(severity)
+                .help("remove the file or reference it; unreferenced content is invisible to loaders");
         if let Some(s) = dump.scan(i) {
             f = f.blob(s.sha256.clone());
         }

@@ -131,7 +131,10 @@ impl Walk {
             if let Some(t) = self.required(rootfs, "/rootfs", "type", "string")
                 && t.as_str().is_some_and(|s| s != "layers")
             {
-                self.push("/rootfs/type", format!("`rootfs.type` must be \"layers\", found {:?}", t.as_str().unwrap_or_default()));
+                self.push(
+                    "/rootfs/type",
+                    format!("`rootfs.type` must be \"layers\", found {:?}", t.as_str().unwrap_or_default()),
+                );
             }
             if let Some(ids) = self.required(rootfs, "/rootfs", "diff_ids", "array") {
                 for (i, id) in ids.as_array().unwrap_or_default().iter().enumerate() {

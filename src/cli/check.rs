@@ -31,7 +31,9 @@ pub fn use_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     }
 }
 
@@ -40,10 +42,9 @@ pub fn run(a: CheckArgs) -> Result<u8, Error> {
     let report = analyze::check_paths(&a.paths, &open_options(&a))?;
     let text = match a.format {
         OutputFormat::Json => json::render(&report),
-        OutputFormat::Human => human::render(
-            &report,
-            human::HumanOptions { color: use_color(a.color), width: a.width.unwrap_or(100) },
-        ),
+        OutputFormat::Human => {
+            human::render(&report, human::HumanOptions { color: use_color(a.color), width: a.width.unwrap_or(100) })
+        }
     };
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;

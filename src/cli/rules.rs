@@ -40,7 +40,8 @@ pub fn run_rules(a: RulesArgs) -> Result<u8, Error> {
 
 /// Prints one rule's documentation.
 pub fn run_explain(a: ExplainArgs) -> Result<u8, Error> {
-    let rule = registry::find(&a.rule).ok_or_else(|| Error::msg(format!("no rule named `{}` (see `ocidig rules`)", a.rule)))?;
+    let rule = registry::find(&a.rule)
+        .ok_or_else(|| Error::msg(format!("no rule named `{}` (see `ocidig rules`)", a.rule)))?;
     let text = match a.format {
         DocFormat::Json => format!("{}\n", serde_json::to_string_pretty(&rule_json(rule)).unwrap_or_default()),
         DocFormat::Text => format!(

@@ -161,11 +161,6 @@ impl Builder<'_> {
 /// A JSON object of strings as pairs (non-string values are skipped; checks report them).
 pub fn string_map(node: Option<&Node>) -> Vec<(String, String)> {
     node.and_then(Node::as_object)
-        .map(|members| {
-            members
-                .iter()
-                .filter_map(|m| m.node.as_str().map(|v| (m.key.clone(), v.to_string())))
-                .collect()
-        })
+        .map(|members| members.iter().filter_map(|m| m.node.as_str().map(|v| (m.key.clone(), v.to_string()))).collect())
         .unwrap_or_default()
 }

@@ -22,9 +22,9 @@ pub fn detect(dump: &Dump) -> Format {
             Some(json::Value::Object(_)) => return Format::SkopeoDir,
             Some(json::Value::Array(items)) => {
                 let crane = items.iter().any(|item| {
-                    item.get("Config").and_then(json::Node::as_str).is_some_and(|c| {
-                        c.rsplit('/').next().is_some_and(|b| b.starts_with("sha256:"))
-                    })
+                    item.get("Config")
+                        .and_then(json::Node::as_str)
+                        .is_some_and(|c| c.rsplit('/').next().is_some_and(|b| b.starts_with("sha256:")))
                 });
                 return if crane { Format::CraneTarball } else { Format::DockerArchive };
             }

@@ -92,13 +92,8 @@ pub fn build_tarball(b: &mut Builder<'_>) {
 
 /// Marks `<id>/json` and `<id>/VERSION` beside a `<id>/layer.tar` as files of the format.
 fn mark_v1_layer_files(b: &mut Builder<'_>) {
-    let dirs: HashSet<String> = b
-        .dump
-        .store
-        .entries
-        .iter()
-        .filter_map(|e| e.path.strip_suffix("/layer.tar").map(str::to_string))
-        .collect();
+    let dirs: HashSet<String> =
+        b.dump.store.entries.iter().filter_map(|e| e.path.strip_suffix("/layer.tar").map(str::to_string)).collect();
     let marked: Vec<usize> = b
         .dump
         .store

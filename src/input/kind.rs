@@ -72,11 +72,11 @@ fn classify(dump: &Dump, i: usize) -> ArtifactKind {
             return ArtifactKind::CosignSbom;
         }
     }
-    if config_type.is_some_and(|t| crate::model::media_type::classify(t) != crate::model::media_type::Declared::Config) {
+    if config_type.is_some_and(|t| crate::model::media_type::classify(t) != crate::model::media_type::Declared::Config)
+    {
         return ArtifactKind::OtherArtifact;
     }
-    let layer_types: Vec<&str> =
-        image.layers.iter().filter_map(|r| dump.refs.get(*r)?.media_type.as_deref()).collect();
+    let layer_types: Vec<&str> = image.layers.iter().filter_map(|r| dump.refs.get(*r)?.media_type.as_deref()).collect();
     if layer_types.contains(&"application/vnd.dev.cosign.simplesigning.v1+json") {
         return ArtifactKind::CosignSignature;
     }
@@ -104,14 +104,10 @@ fn classify(dump: &Dump, i: usize) -> ArtifactKind {
     if let Some(k) = content_kind {
         return k;
     }
-    let empty_platform = image
-        .config_doc
-        .and_then(|d| dump.docs.get(d))
-        .and_then(|d| d.root())
-        .is_some_and(|c| {
-            c.get("os").and_then(Node::as_str).unwrap_or("").is_empty()
-                && c.get("architecture").and_then(Node::as_str).unwrap_or("").is_empty()
-        });
+    let empty_platform = image.config_doc.and_then(|d| dump.docs.get(d)).and_then(|d| d.root()).is_some_and(|c| {
+        c.get("os").and_then(Node::as_str).unwrap_or("").is_empty()
+            && c.get("architecture").and_then(Node::as_str).unwrap_or("").is_empty()
+    });
     if artifact_type.is_some() || (empty_platform && all_json) {
         return ArtifactKind::OtherArtifact;
     }

@@ -113,9 +113,8 @@ pub fn open(path: &Path, label: &str, opts: &OpenOptions) -> Result<Dump, OpenEr
         format: Format::Unknown,
         outer_compression,
         outer_sniff,
-        outer_name: (!meta.is_dir()).then(|| {
-            path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-        }),
+        outer_name: (!meta.is_dir())
+            .then(|| path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()),
         store,
         scans,
         docs: Vec::new(),

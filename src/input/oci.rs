@@ -119,7 +119,12 @@ fn walk_manifest(
 ) {
     let image_idx = b.dump.images.len();
     let root = b.root(doc).cloned();
-    let config = root.as_ref().and_then(|r| r.get("config")).is_some().then(|| b.descriptor(doc, "/config", Role::Config, skopeo)).flatten();
+    let config = root
+        .as_ref()
+        .and_then(|r| r.get("config"))
+        .is_some()
+        .then(|| b.descriptor(doc, "/config", Role::Config, skopeo))
+        .flatten();
     let layer_count = root.as_ref().and_then(|r| r.get("layers")).and_then(Node::as_array).map_or(0, <[Node]>::len);
     let mut layers = Vec::new();
     for i in 0..layer_count {
@@ -129,7 +134,12 @@ fn walk_manifest(
             layers.push(r);
         }
     }
-    let subject = root.as_ref().and_then(|r| r.get("subject")).is_some().then(|| b.descriptor(doc, "/subject", Role::Subject, skopeo)).flatten();
+    let subject = root
+        .as_ref()
+        .and_then(|r| r.get("subject"))
+        .is_some()
+        .then(|| b.descriptor(doc, "/subject", Role::Subject, skopeo))
+        .flatten();
     if let Some(c) = config {
         b.dump.refs[c].image = Some(image_idx);
     }

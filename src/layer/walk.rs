@@ -52,10 +52,7 @@ pub fn header_checksum_ok(block: &[u8]) -> bool {
     let Some(field) = block.get(148..156) else { return false };
     let text: String = field.iter().take_while(|&&b| b != 0 && b != b' ').map(|&b| b as char).collect();
     let Ok(stored) = u32::from_str_radix(text.trim(), 8) else { return false };
-    let sum: u32 = block
-        .iter()
-        .enumerate()
-        .map(|(i, &b)| if (148..156).contains(&i) { 32 } else { u32::from(b) })
-        .sum();
+    let sum: u32 =
+        block.iter().enumerate().map(|(i, &b)| if (148..156).contains(&i) { 32 } else { u32::from(b) }).sum();
     stored == sum
 }

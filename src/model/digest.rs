@@ -41,13 +41,17 @@ pub fn hex_len(algorithm: &str) -> Option<usize> {
 pub fn validate(digest: &str) -> Result<(&str, &str), DigestProblem> {
     let (alg, enc) = digest.split_once(':').ok_or(DigestProblem::Grammar)?;
     let alg_ok = !alg.is_empty()
-        && alg.split(['+', '.', '_', '-']).all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        && alg
+            .split(['+', '.', '_', '-'])
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
     let enc_ok = !enc.is_empty() && enc.bytes().all(|b| b.is_ascii_alphanumeric() || b"=_-".contains(&b));
     if !alg_ok || !enc_ok {
         return Err(DigestProblem::Grammar);
     }
     match hex_len(alg) {
-        Some(n) if enc.len() == n && enc.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) => Ok((alg, enc)),
+        Some(n) if enc.len() == n && enc.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) => {
+            Ok((alg, enc))
+        }
         Some(n) => Err(DigestProblem::BadEncoding { expected_len: n }),
         None => Err(DigestProblem::UnknownAlgorithm),
     }
@@ -76,17 +80,17 @@ pub fn claimed_by_name(path: &str) -> Option<String> {
     {
         return Some(base.to_string());
     }
-    let stem = [".tar.gz", ".tar.zst", ".tar", ".json", ".tgz"]
-        .iter()
-        .find_map(|ext| base.strip_suffix(ext))
-        .unwrap_or(base);
+    let stem =
+        [".tar.gz", ".tar.zst", ".tar", ".json", ".tgz"].iter().find_map(|ext| base.strip_suffix(ext)).unwrap_or(base);
     is_sha256_hex(stem).then(|| format!("sha256:{stem}"))
 }
 
 /// The OCI layout path of a blob with this digest, when the digest is safe to map to a path.
 pub fn blob_path(digest: &str) -> Option<String> {
     let (alg, enc) = digest.split_once(':')?;
-    let safe = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"=_-+.".contains(&b)) && s != "." && s != "..";
+    let safe = |s: &str| {
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"=_-+.".contains(&b)) && s != "." && s != ".."
+    };
     (safe(alg) && safe(enc)).then(|| format!("blobs/{alg}/{enc}"))
 }
 
@@ -98,7 +102,10 @@ mod tests {
     fn validates() {
         let h = "a".repeat(64);
         assert!(validate(&format!("sha256:{h}")).is_ok());
-        assert_eq!(validate(&format!("sha256:{}", "A".repeat(64))), Err(DigestProblem::BadEncoding { expected_len: 64 }));
+        assert_eq!(
+            validate(&format!("sha256:{}", "A".repeat(64))),
+            Err(DigestProblem::BadEncoding { expected_len: 64 })
+        );
         assert_eq!(validate("sha256"), Err(DigestProblem::Grammar));
         assert_eq!(validate(&format!("md5:{h}")), Err(DigestProblem::UnknownAlgorithm));
     }

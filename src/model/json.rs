@@ -448,9 +448,7 @@ impl Parser<'_> {
                         b't' => out.push(b'\t'),
                         b'u' => {
                             let mut cp = self.hex4()?;
-                            if (0xD800..0xDC00).contains(&cp)
-                                && self.text.get(self.pos..self.pos + 2) == Some(b"\\u")
-                            {
+                            if (0xD800..0xDC00).contains(&cp) && self.text.get(self.pos..self.pos + 2) == Some(b"\\u") {
                                 self.pos += 2;
                                 let low = self.hex4()?;
                                 if (0xDC00..0xE000).contains(&low) {

@@ -74,8 +74,12 @@ pub fn classify(media_type: &str) -> Declared {
         | "text/spdx+json"
         | "application/json"
         | "application/jose+json" => Declared::Json,
-        "text/spdx" | "text/spdx+xml" | "application/vnd.cyclonedx" | "application/vnd.cyclonedx+xml"
-        | "application/vnd.cncf.notary.signature" | "application/cose" => Declared::Opaque,
+        "text/spdx"
+        | "text/spdx+xml"
+        | "application/vnd.cyclonedx"
+        | "application/vnd.cyclonedx+xml"
+        | "application/vnd.cncf.notary.signature"
+        | "application/cose" => Declared::Opaque,
         b if b.starts_with("application/vnd.dev.sigstore.bundle") => Declared::Json,
         b if b.starts_with("application/vnd.in-toto.") && b.ends_with("+json") => Declared::Json,
         _ => Declared::Unknown,

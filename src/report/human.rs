@@ -55,13 +55,12 @@ fn label_text(f: &Finding) -> String {
 }
 
 fn diagnostic(f: &Finding, report: &Report) -> WithSource {
-    let mut diag = MietteDiagnostic::new(format!("{}: {}", f.rule, f.message)).with_code(f.code).with_severity(
-        match f.severity {
+    let mut diag =
+        MietteDiagnostic::new(format!("{}: {}", f.rule, f.message)).with_code(f.code).with_severity(match f.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
             Severity::Note => miette::Severity::Advice,
-        },
-    );
+        });
     let mut help = String::new();
     if let Some(file) = &f.file {
         let _ = write!(help, "in {}", f.input);

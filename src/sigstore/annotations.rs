@@ -40,28 +40,16 @@ pub fn split_pem(text: &str, limit: usize, at: &str) -> (Vec<PemBlock>, Vec<Prob
     loop {
         let Some(start) = rest.find("-----BEGIN ") else {
             if !rest.trim().is_empty() {
-                problems.push(Problem::new(
-                    ProblemKind::UnexpectedValue,
-                    at,
-                    "text outside any PEM block",
-                ));
+                problems.push(Problem::new(ProblemKind::UnexpectedValue, at, "text outside any PEM block"));
             }
             break;
         };
         if !rest.get(..start).unwrap_or("").trim().is_empty() {
-            problems.push(Problem::new(
-                ProblemKind::UnexpectedValue,
-                at,
-                "text outside any PEM block",
-            ));
+            problems.push(Problem::new(ProblemKind::UnexpectedValue, at, "text outside any PEM block"));
         }
         let after = rest.get(start + 11..).unwrap_or("");
         let Some(label_end) = after.find("-----") else {
-            problems.push(Problem::new(
-                ProblemKind::UnexpectedValue,
-                at,
-                "malformed PEM header",
-            ));
+            problems.push(Problem::new(ProblemKind::UnexpectedValue, at, "malformed PEM header"));
             break;
         };
         let label = after.get(..label_end).unwrap_or("").to_string();
@@ -85,11 +73,7 @@ pub fn split_pem(text: &str, limit: usize, at: &str) -> (Vec<PemBlock>, Vec<Prob
                 None
             }
         };
-        blocks.push(PemBlock {
-            label,
-            text: rest.get(start..block_end).unwrap_or("").to_string(),
-            der,
-        });
+        blocks.push(PemBlock { label, text: rest.get(start..block_end).unwrap_or("").to_string(), der });
         rest = rest.get(block_end..).unwrap_or("");
     }
     (blocks, problems)
@@ -139,10 +123,7 @@ pub struct CosignAnnotations {
 }
 
 /// Decodes a layer's annotations (key, value pairs in manifest order).
-pub fn decode_annotations<'a>(
-    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
-    limit: usize,
-) -> CosignAnnotations {
+pub fn decode_annotations<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>, limit: usize) -> CosignAnnotations {
     let mut out = CosignAnnotations {
         signature: None,
         certificate: None,
@@ -178,11 +159,7 @@ pub fn decode_annotations<'a>(
                 out.problems.append(&mut problems);
                 if key == CERTIFICATE {
                     if blocks.is_empty() {
-                        out.problems.push(Problem::new(
-                            ProblemKind::Missing,
-                            key,
-                            "no PEM certificate",
-                        ));
+                        out.problems.push(Problem::new(ProblemKind::Missing, key, "no PEM certificate"));
                     }
                     out.certificate = Some(blocks);
                 } else {
@@ -201,24 +178,14 @@ pub fn decode_annotations<'a>(
                 let v: Option<serde_json::Value> = match serde_json::from_str(value) {
                     Ok(v) => Some(v),
                     Err(e) => {
-                        out.problems.push(Problem::new(
-                            ProblemKind::Json,
-                            key,
-                            format!("not JSON: {e}"),
-                        ));
+                        out.problems.push(Problem::new(ProblemKind::Json, key, format!("not JSON: {e}")));
                         None
                     }
                 };
-                let b64 = v
-                    .as_ref()
-                    .and_then(|v| super::rekor::vget(v, "SignedRFC3161Timestamp"))
-                    .and_then(|s| s.as_str());
+                let b64 =
+                    v.as_ref().and_then(|v| super::rekor::vget(v, "SignedRFC3161Timestamp")).and_then(|s| s.as_str());
                 if v.is_some() && b64.is_none() {
-                    out.problems.push(Problem::new(
-                        ProblemKind::Missing,
-                        key,
-                        "no SignedRFC3161Timestamp",
-                    ));
+                    out.problems.push(Problem::new(ProblemKind::Missing, key, "no SignedRFC3161Timestamp"));
                 }
                 let der = b64.and_then(|b| match decode_base64(b, limit) {
                     Ok(d) => Some(d),
@@ -227,21 +194,14 @@ pub fn decode_annotations<'a>(
                         None
                     }
                 });
-                out.rfc3161_timestamp = Some(Rfc3161Annotation {
-                    base64: b64.map(str::to_string),
-                    der,
-                });
+                out.rfc3161_timestamp = Some(Rfc3161Annotation { base64: b64.map(str::to_string), der });
             }
             PREDICATE_TYPE => out.predicate_type = Some(value.to_string()),
             _ => out.other.push((key.to_string(), value.to_string())),
         }
     }
     if out.certificate.is_some() && out.chain.is_none() {
-        out.problems.push(Problem::new(
-            ProblemKind::Missing,
-            CHAIN,
-            "a certificate is set but no chain annotation",
-        ));
+        out.problems.push(Problem::new(ProblemKind::Missing, CHAIN, "a certificate is set but no chain annotation"));
     }
     out
 }
@@ -251,21 +211,15 @@ mod tests {
     use super::*;
     use crate::sigstore::DEFAULT_DECODE_LIMIT as L;
 
-    const SIG_MANIFEST: &[u8] =
-        include_bytes!("../../testdata/sigstore/flasksample-v1-signature-manifest.json");
-    const ATT_MANIFEST: &[u8] =
-        include_bytes!("../../testdata/sigstore/flasksample-v1-attestation-manifest.json");
+    const SIG_MANIFEST: &[u8] = include_bytes!("../../testdata/sigstore/flasksample-v1-signature-manifest.json");
+    const ATT_MANIFEST: &[u8] = include_bytes!("../../testdata/sigstore/flasksample-v1-attestation-manifest.json");
     const CERT: &str = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 
     fn layer_annotations(manifest: &[u8], i: usize) -> Vec<(String, String)> {
         let v: serde_json::Value = serde_json::from_slice(manifest).unwrap_or_default();
         v.pointer(&format!("/layers/{i}/annotations"))
             .and_then(|a| a.as_object())
-            .map(|m| {
-                m.iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
-                    .collect()
-            })
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
             .unwrap_or_default()
     }
 
@@ -284,12 +238,7 @@ mod tests {
             let pairs = layer_annotations(ATT_MANIFEST, i);
             let a = decode_annotations(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), L);
             assert!(a.problems.is_empty());
-            assert_eq!(
-                a.signature
-                    .as_ref()
-                    .map(|s| (s.base64.as_str(), s.decoded_len)),
-                Some(("", None))
-            );
+            assert_eq!(a.signature.as_ref().map(|s| (s.base64.as_str(), s.decoded_len)), Some(("", None)));
         }
     }
 
@@ -310,53 +259,28 @@ mod tests {
             L,
         );
         assert_eq!(
-            a.problems
-                .iter()
-                .map(|p| (p.kind, p.at.as_str()))
-                .collect::<Vec<_>>(),
+            a.problems.iter().map(|p| (p.kind, p.at.as_str())).collect::<Vec<_>>(),
             vec![(ProblemKind::Base64, SIGNATURE)]
         );
         assert_eq!(a.certificate.as_ref().map(Vec::len), Some(1));
         assert_eq!(a.chain.as_ref().map(Vec::len), Some(2));
         assert_eq!(
-            a.certificate
-                .as_ref()
-                .and_then(|c| c.first())
-                .map(|b| (b.label.as_str(), b.text.as_str())),
+            a.certificate.as_ref().and_then(|c| c.first()).map(|b| (b.label.as_str(), b.text.as_str())),
             Some(("CERTIFICATE", CERT.trim_end()))
         );
         assert_eq!(
-            a.bundle
-                .as_ref()
-                .and_then(|b| b.body.as_ref())
-                .and_then(|b| b.kind.as_deref()),
+            a.bundle.as_ref().and_then(|b| b.body.as_ref()).and_then(|b| b.kind.as_deref()),
             Some("hashedrekord")
         );
-        assert_eq!(
-            a.rfc3161_timestamp.as_ref().and_then(|t| t.der.clone()),
-            Some(vec![0x30, 0])
-        );
-        assert_eq!(
-            a.predicate_type.as_deref(),
-            Some("https://slsa.dev/provenance/v0.2")
-        );
+        assert_eq!(a.rfc3161_timestamp.as_ref().and_then(|t| t.der.clone()), Some(vec![0x30, 0]));
+        assert_eq!(a.predicate_type.as_deref(), Some("https://slsa.dev/provenance/v0.2"));
         assert_eq!(a.other, vec![("user".to_string(), "x".to_string())]);
 
-        let a = decode_annotations(
-            [
-                (CERTIFICATE, "junk"),
-                (BUNDLE, "{}"),
-                (RFC3161_TIMESTAMP, "x"),
-            ],
-            L,
-        );
+        let a = decode_annotations([(CERTIFICATE, "junk"), (BUNDLE, "{}"), (RFC3161_TIMESTAMP, "x")], L);
         let ats: Vec<_> = a.problems.iter().map(|p| (p.kind, p.at.as_str())).collect();
         assert!(ats.contains(&(ProblemKind::UnexpectedValue, CERTIFICATE)));
         assert!(ats.contains(&(ProblemKind::Missing, CERTIFICATE)));
-        assert!(ats.contains(&(
-            ProblemKind::Missing,
-            "dev.sigstore.cosign/bundle/SignedEntryTimestamp"
-        )));
+        assert!(ats.contains(&(ProblemKind::Missing, "dev.sigstore.cosign/bundle/SignedEntryTimestamp")));
         assert!(ats.contains(&(ProblemKind::Json, RFC3161_TIMESTAMP)));
         assert!(ats.contains(&(ProblemKind::Missing, CHAIN)));
         let (blocks, problems) = split_pem("-----BEGIN X-----\nAAAA\n", L, "k");

@@ -19,9 +19,7 @@ pub fn bundle_version(media_type: &str) -> Option<&str> {
     if let Some(v) = media_type.strip_prefix(BUNDLE_LEGACY_PREFIX) {
         return Some(v);
     }
-    media_type
-        .strip_prefix("application/vnd.dev.sigstore.bundle.v")
-        .and_then(|r| r.strip_suffix("+json"))
+    media_type.strip_prefix("application/vnd.dev.sigstore.bundle.v").and_then(|r| r.strip_suffix("+json"))
 }
 
 /// Verification material.
@@ -147,11 +145,7 @@ pub fn parse_bundle(bytes: &[u8], limit: usize) -> SigstoreBundle {
             tlog_entries: Vec::new(),
             rfc3161_timestamps: Vec::new(),
             content: BundleContent::None,
-            problems: vec![Problem::new(
-                ProblemKind::Json,
-                "",
-                format!("bundle is not JSON: {e}"),
-            )],
+            problems: vec![Problem::new(ProblemKind::Json, "", format!("bundle is not JSON: {e}"))],
         },
     }
 }
@@ -163,54 +157,31 @@ fn b64(node: Option<&Node>, limit: usize, at: &str, p: &mut Vec<Problem>) -> Opt
 /// Decodes an already-parsed bundle object.
 pub fn bundle_from_node(root: &Node, limit: usize) -> SigstoreBundle {
     let mut p = Vec::new();
-    let media_type = get_any(root, &["mediaType", "media_type"])
-        .and_then(Node::as_str)
-        .map(str::to_string);
-    let version = media_type
-        .as_deref()
-        .and_then(bundle_version)
-        .map(str::to_string);
+    let media_type = get_any(root, &["mediaType", "media_type"]).and_then(Node::as_str).map(str::to_string);
+    let version = media_type.as_deref().and_then(bundle_version).map(str::to_string);
     match &media_type {
-        None => p.push(Problem::new(
-            ProblemKind::Missing,
-            "/mediaType",
-            "missing mediaType",
-        )),
-        Some(m) if version.is_none() => p.push(Problem::new(
-            ProblemKind::UnexpectedValue,
-            "/mediaType",
-            format!("unknown bundle media type {m:?}"),
-        )),
+        None => p.push(Problem::new(ProblemKind::Missing, "/mediaType", "missing mediaType")),
+        Some(m) if version.is_none() => {
+            p.push(Problem::new(ProblemKind::UnexpectedValue, "/mediaType", format!("unknown bundle media type {m:?}")))
+        }
         _ => {}
     }
     let vm = get_any(root, &["verificationMaterial", "verification_material"]);
     if vm.is_none() {
-        p.push(Problem::new(
-            ProblemKind::Missing,
-            "/verificationMaterial",
-            "missing verificationMaterial",
-        ));
+        p.push(Problem::new(ProblemKind::Missing, "/verificationMaterial", "missing verificationMaterial"));
     }
     let at_vm = "/verificationMaterial";
     let verification_material = match vm {
         None => VerificationMaterial::None,
         Some(vm) => {
             if let Some(pk) = get_any(vm, &["publicKey", "public_key"]) {
-                VerificationMaterial::PublicKey {
-                    hint: pk.get("hint").and_then(Node::as_str).map(str::to_string),
-                }
-            } else if let Some(chain) =
-                get_any(vm, &["x509CertificateChain", "x509_certificate_chain"])
-            {
-                let certs = chain
-                    .get("certificates")
-                    .and_then(Node::as_array)
-                    .unwrap_or_default();
+                VerificationMaterial::PublicKey { hint: pk.get("hint").and_then(Node::as_str).map(str::to_string) }
+            } else if let Some(chain) = get_any(vm, &["x509CertificateChain", "x509_certificate_chain"]) {
+                let certs = chain.get("certificates").and_then(Node::as_array).unwrap_or_default();
                 let mut ders = Vec::new();
                 for (i, c) in certs.iter().enumerate() {
                     let at = format!("{at_vm}/x509CertificateChain/certificates/{i}/rawBytes");
-                    if let Some(d) = b64(get_any(c, &["rawBytes", "raw_bytes"]), limit, &at, &mut p)
-                    {
+                    if let Some(d) = b64(get_any(c, &["rawBytes", "raw_bytes"]), limit, &at, &mut p) {
                         ders.push(d);
                     }
                 }
@@ -227,76 +198,38 @@ pub fn bundle_from_node(root: &Node, limit: usize) -> SigstoreBundle {
                 match b64(get_any(c, &["rawBytes", "raw_bytes"]), limit, &at, &mut p) {
                     Some(d) => VerificationMaterial::Certificate(d),
                     None => {
-                        p.push(Problem::new(
-                            ProblemKind::Missing,
-                            at,
-                            "no certificate bytes",
-                        ));
+                        p.push(Problem::new(ProblemKind::Missing, at, "no certificate bytes"));
                         VerificationMaterial::None
                     }
                 }
             } else {
-                p.push(Problem::new(
-                    ProblemKind::Missing,
-                    at_vm,
-                    "no publicKey, x509CertificateChain or certificate",
-                ));
+                p.push(Problem::new(ProblemKind::Missing, at_vm, "no publicKey, x509CertificateChain or certificate"));
                 VerificationMaterial::None
             }
         }
     };
     let mut tlog_entries = Vec::new();
-    let entries = vm
-        .and_then(|vm| get_any(vm, &["tlogEntries", "tlog_entries"]))
-        .and_then(Node::as_array);
+    let entries = vm.and_then(|vm| get_any(vm, &["tlogEntries", "tlog_entries"])).and_then(Node::as_array);
     for (i, e) in entries.unwrap_or_default().iter().enumerate() {
-        tlog_entries.push(tlog_entry(
-            e,
-            &format!("{at_vm}/tlogEntries/{i}"),
-            limit,
-            &mut p,
-        ));
+        tlog_entries.push(tlog_entry(e, &format!("{at_vm}/tlogEntries/{i}"), limit, &mut p));
     }
     let mut rfc3161_timestamps = Vec::new();
     let tsa = vm
-        .and_then(|vm| {
-            get_any(
-                vm,
-                &["timestampVerificationData", "timestamp_verification_data"],
-            )
-        })
+        .and_then(|vm| get_any(vm, &["timestampVerificationData", "timestamp_verification_data"]))
         .and_then(|t| get_any(t, &["rfc3161Timestamps", "rfc3161_timestamps"]))
         .and_then(Node::as_array);
     for (i, t) in tsa.unwrap_or_default().iter().enumerate() {
         let at = format!("{at_vm}/timestampVerificationData/rfc3161Timestamps/{i}/signedTimestamp");
-        if let Some(d) = b64(
-            get_any(t, &["signedTimestamp", "signed_timestamp"]),
-            limit,
-            &at,
-            &mut p,
-        ) {
+        if let Some(d) = b64(get_any(t, &["signedTimestamp", "signed_timestamp"]), limit, &at, &mut p) {
             rfc3161_timestamps.push(d);
         }
     }
     let content = if let Some(ms) = get_any(root, &["messageSignature", "message_signature"]) {
         let md = get_any(ms, &["messageDigest", "message_digest"]);
         BundleContent::MessageSignature(MessageSignature {
-            digest_algorithm: md
-                .and_then(|m| m.get("algorithm"))
-                .and_then(Node::as_str)
-                .map(str::to_string),
-            digest: b64(
-                md.and_then(|m| m.get("digest")),
-                limit,
-                "/messageSignature/messageDigest/digest",
-                &mut p,
-            ),
-            signature: b64(
-                ms.get("signature"),
-                limit,
-                "/messageSignature/signature",
-                &mut p,
-            ),
+            digest_algorithm: md.and_then(|m| m.get("algorithm")).and_then(Node::as_str).map(str::to_string),
+            digest: b64(md.and_then(|m| m.get("digest")), limit, "/messageSignature/messageDigest/digest", &mut p),
+            signature: b64(ms.get("signature"), limit, "/messageSignature/signature", &mut p),
         })
     } else if let Some(env) = get_any(root, &["dsseEnvelope", "dsse_envelope"]) {
         let mut e = envelope_from_node(env, limit);
@@ -313,11 +246,7 @@ pub fn bundle_from_node(root: &Node, limit: usize) -> SigstoreBundle {
         p.extend(e.problems.iter().cloned());
         BundleContent::Dsse(e)
     } else {
-        p.push(Problem::new(
-            ProblemKind::Missing,
-            "",
-            "neither messageSignature nor dsseEnvelope",
-        ));
+        p.push(Problem::new(ProblemKind::Missing, "", "neither messageSignature nor dsseEnvelope"));
         BundleContent::None
     };
     SigstoreBundle {
@@ -336,12 +265,7 @@ fn tlog_entry(e: &Node, at: &str, limit: usize, p: &mut Vec<Problem>) -> TlogEnt
     let promise = get_any(e, &["inclusionPromise", "inclusion_promise"]);
     let proof = get_any(e, &["inclusionProof", "inclusion_proof"]).map(|pr| InclusionProof {
         log_index: get_any(pr, &["logIndex", "log_index"]).and_then(int_of),
-        root_hash: b64(
-            get_any(pr, &["rootHash", "root_hash"]),
-            limit,
-            &format!("{at}/inclusionProof/rootHash"),
-            p,
-        ),
+        root_hash: b64(get_any(pr, &["rootHash", "root_hash"]), limit, &format!("{at}/inclusionProof/rootHash"), p),
         tree_size: get_any(pr, &["treeSize", "tree_size"]).and_then(int_of),
         hashes: pr
             .get("hashes")
@@ -349,42 +273,19 @@ fn tlog_entry(e: &Node, at: &str, limit: usize, p: &mut Vec<Problem>) -> TlogEnt
             .unwrap_or_default()
             .iter()
             .enumerate()
-            .filter_map(|(i, h)| {
-                b64(
-                    Some(h),
-                    limit,
-                    &format!("{at}/inclusionProof/hashes/{i}"),
-                    p,
-                )
-            })
+            .filter_map(|(i, h)| b64(Some(h), limit, &format!("{at}/inclusionProof/hashes/{i}"), p))
             .collect(),
-        checkpoint: pr
-            .get("checkpoint")
-            .and_then(|c| c.get("envelope"))
-            .and_then(Node::as_str)
-            .map(str::to_string),
+        checkpoint: pr.get("checkpoint").and_then(|c| c.get("envelope")).and_then(Node::as_str).map(str::to_string),
     });
-    let canonicalized_body = b64(
-        get_any(e, &["canonicalizedBody", "canonicalized_body"]),
-        limit,
-        &format!("{at}/canonicalizedBody"),
-        p,
-    );
+    let canonicalized_body =
+        b64(get_any(e, &["canonicalizedBody", "canonicalized_body"]), limit, &format!("{at}/canonicalizedBody"), p);
     let body = canonicalized_body.as_deref().map(|b| parse_body(b, limit));
     let log_index = get_any(e, &["logIndex", "log_index"]).and_then(int_of);
     if log_index.is_none() {
-        p.push(Problem::new(
-            ProblemKind::Missing,
-            format!("{at}/logIndex"),
-            "missing logIndex",
-        ));
+        p.push(Problem::new(ProblemKind::Missing, format!("{at}/logIndex"), "missing logIndex"));
     }
     if promise.is_none() && proof.is_none() {
-        p.push(Problem::new(
-            ProblemKind::Missing,
-            at,
-            "neither inclusionPromise nor inclusionProof",
-        ));
+        p.push(Problem::new(ProblemKind::Missing, at, "neither inclusionPromise nor inclusionProof"));
     }
     TlogEntry {
         log_index,
@@ -394,14 +295,8 @@ fn tlog_entry(e: &Node, at: &str, limit: usize, p: &mut Vec<Problem>) -> TlogEnt
             &format!("{at}/logId/keyId"),
             p,
         ),
-        kind: kv
-            .and_then(|k| k.get("kind"))
-            .and_then(Node::as_str)
-            .map(str::to_string),
-        version: kv
-            .and_then(|k| k.get("version"))
-            .and_then(Node::as_str)
-            .map(str::to_string),
+        kind: kv.and_then(|k| k.get("kind")).and_then(Node::as_str).map(str::to_string),
+        version: kv.and_then(|k| k.get("version")).and_then(Node::as_str).map(str::to_string),
         integrated_time: get_any(e, &["integratedTime", "integrated_time"]).and_then(int_of),
         signed_entry_timestamp: b64(
             promise.and_then(|pr| get_any(pr, &["signedEntryTimestamp", "signed_entry_timestamp"])),
@@ -443,35 +338,16 @@ mod tests {
         let b = parse_bundle(V03.as_bytes(), L);
         assert!(b.problems.is_empty(), "{:?}", b.problems);
         assert_eq!(b.version.as_deref(), Some("0.3"));
-        assert_eq!(
-            b.verification_material,
-            VerificationMaterial::Certificate(vec![0x30, 0])
-        );
+        assert_eq!(b.verification_material, VerificationMaterial::Certificate(vec![0x30, 0]));
         let e = b.tlog_entries.first();
-        assert_eq!(
-            e.map(|e| (e.log_index, e.integrated_time)),
-            Some((Some(25579), Some(1714000000)))
-        );
+        assert_eq!(e.map(|e| (e.log_index, e.integrated_time)), Some((Some(25579), Some(1714000000))));
         assert_eq!(e.and_then(|e| e.kind.as_deref()), Some("dsse"));
         assert_eq!(e.and_then(|e| e.log_id.as_ref()).map(Vec::len), Some(32));
         let proof = e.and_then(|e| e.inclusion_proof.as_ref());
-        assert_eq!(
-            proof.map(|p| (p.tree_size, p.hashes.len())),
-            Some((Some(4000), 2))
-        );
-        assert!(
-            proof
-                .and_then(|p| p.checkpoint.as_deref())
-                .is_some_and(|c| c.starts_with("rekor.sigstore.dev"))
-        );
-        assert_eq!(
-            e.and_then(|e| e.body.as_ref())
-                .and_then(|b| b.kind.as_deref()),
-            Some("dsse")
-        );
-        assert!(
-            matches!(&b.content, BundleContent::Dsse(env) if env.payload.as_deref() == Some(&b"{}"[..]))
-        );
+        assert_eq!(proof.map(|p| (p.tree_size, p.hashes.len())), Some((Some(4000), 2)));
+        assert!(proof.and_then(|p| p.checkpoint.as_deref()).is_some_and(|c| c.starts_with("rekor.sigstore.dev")));
+        assert_eq!(e.and_then(|e| e.body.as_ref()).and_then(|b| b.kind.as_deref()), Some("dsse"));
+        assert!(matches!(&b.content, BundleContent::Dsse(env) if env.payload.as_deref() == Some(&b"{}"[..])));
     }
 
     #[test]
@@ -481,12 +357,7 @@ mod tests {
             L,
         );
         assert_eq!(b.version.as_deref(), Some("0.1"));
-        assert_eq!(
-            b.verification_material,
-            VerificationMaterial::PublicKey {
-                hint: Some("h".into())
-            }
-        );
+        assert_eq!(b.verification_material, VerificationMaterial::PublicKey { hint: Some("h".into()) });
         let ats: Vec<_> = b.problems.iter().map(|p| (p.kind, p.at.as_str())).collect();
         assert_eq!(
             ats,
@@ -497,17 +368,7 @@ mod tests {
         );
         let b = parse_bundle(br#"{"mediaType":"x"}"#, L);
         let kinds: Vec<_> = b.problems.iter().map(|p| p.kind).collect();
-        assert_eq!(
-            kinds,
-            vec![
-                ProblemKind::UnexpectedValue,
-                ProblemKind::Missing,
-                ProblemKind::Missing
-            ]
-        );
-        assert_eq!(
-            parse_bundle(b"[", L).problems.first().map(|p| p.kind),
-            Some(ProblemKind::Json)
-        );
+        assert_eq!(kinds, vec![ProblemKind::UnexpectedValue, ProblemKind::Missing, ProblemKind::Missing]);
+        assert_eq!(parse_bundle(b"[", L).problems.first().map(|p| p.kind), Some(ProblemKind::Json));
     }
 }

@@ -56,9 +56,7 @@ impl Envelope {
 
     /// Whether at least one signature has non-empty decoded bytes.
     pub fn is_signed(&self) -> bool {
-        self.signatures
-            .iter()
-            .any(|s| s.sig.as_ref().is_some_and(|b| !b.is_empty()))
+        self.signatures.iter().any(|s| s.sig.as_ref().is_some_and(|b| !b.is_empty()))
     }
 
     /// The PAE bytes a signature covers, when payload type and payload are known.
@@ -105,11 +103,7 @@ pub fn parse_envelope(bytes: &[u8], limit: usize) -> Envelope {
         }
         Err(e) => {
             let mut env = Envelope::empty();
-            env.problems.push(Problem::new(
-                ProblemKind::Json,
-                "",
-                format!("envelope is not JSON: {e}"),
-            ));
+            env.problems.push(Problem::new(ProblemKind::Json, "", format!("envelope is not JSON: {e}")));
             env
         }
     }
@@ -129,11 +123,7 @@ pub fn envelope_from_node(root: &Node, limit: usize) -> Envelope {
         return env;
     }
     match get_go(root, "payloadType", "", p) {
-        None => p.push(Problem::new(
-            ProblemKind::Missing,
-            "/payloadType",
-            "missing \"payloadType\"",
-        )),
+        None => p.push(Problem::new(ProblemKind::Missing, "/payloadType", "missing \"payloadType\"")),
         Some(n) => match n.as_str() {
             Some(t) => {
                 if !is_intoto_payload_type(t) {
@@ -153,11 +143,7 @@ pub fn envelope_from_node(root: &Node, limit: usize) -> Envelope {
         },
     }
     match get_go(root, "payload", "", p) {
-        None => p.push(Problem::new(
-            ProblemKind::Missing,
-            "/payload",
-            "missing \"payload\"",
-        )),
+        None => p.push(Problem::new(ProblemKind::Missing, "/payload", "missing \"payload\"")),
         Some(n) => match n.as_str() {
             Some(b64) => {
                 env.payload_base64_len = b64.len();
@@ -171,18 +157,12 @@ pub fn envelope_from_node(root: &Node, limit: usize) -> Envelope {
         },
     }
     match get_go(root, "signatures", "", p).map(|n| (n, n.as_array())) {
-        None | Some((_, Some([]))) => p.push(Problem::new(
-            ProblemKind::NoSignatures,
-            "/signatures",
-            "the envelope carries no signature",
-        )),
+        None | Some((_, Some([]))) => {
+            p.push(Problem::new(ProblemKind::NoSignatures, "/signatures", "the envelope carries no signature"))
+        }
         Some((n, None)) => {
             if n.is_null() {
-                p.push(Problem::new(
-                    ProblemKind::NoSignatures,
-                    "/signatures",
-                    "the envelope carries no signature",
-                ))
+                p.push(Problem::new(ProblemKind::NoSignatures, "/signatures", "the envelope carries no signature"))
             } else {
                 p.push(Problem::new(
                     ProblemKind::WrongType,
@@ -194,13 +174,8 @@ pub fn envelope_from_node(root: &Node, limit: usize) -> Envelope {
         Some((_, Some(items))) => {
             for (i, item) in items.iter().enumerate() {
                 let at = format!("/signatures/{i}");
-                let keyid = get_go(item, "keyid", &at, p)
-                    .and_then(|k| k.as_str())
-                    .map(str::to_string);
-                let sig_text = get_go(item, "sig", &at, p)
-                    .and_then(|s| s.as_str())
-                    .unwrap_or("")
-                    .to_string();
+                let keyid = get_go(item, "keyid", &at, p).and_then(|k| k.as_str()).map(str::to_string);
+                let sig_text = get_go(item, "sig", &at, p).and_then(|s| s.as_str()).unwrap_or("").to_string();
                 let sig = if sig_text.is_empty() {
                     p.push(Problem::new(
                         ProblemKind::EmptySignature,
@@ -211,11 +186,7 @@ pub fn envelope_from_node(root: &Node, limit: usize) -> Envelope {
                 } else {
                     decode_field(&sig_text, limit, &format!("{at}/sig"), p)
                 };
-                env.signatures.push(DsseSignature {
-                    keyid,
-                    sig_base64: sig_text,
-                    sig,
-                });
+                env.signatures.push(DsseSignature { keyid, sig_base64: sig_text, sig });
             }
         }
     }
@@ -253,32 +224,23 @@ mod tests {
         let payload = env.payload.unwrap_or_default();
         assert!(payload.starts_with(br#"{"_type":"https://in-toto.io/Statement/v0.1""#));
         let signed = pae(INTOTO_PAYLOAD_TYPE, &payload);
-        assert!(
-            signed.starts_with(
-                format!("DSSEv1 28 {INTOTO_PAYLOAD_TYPE} {} ", payload.len()).as_bytes()
-            )
-        );
+        assert!(signed.starts_with(format!("DSSEv1 28 {INTOTO_PAYLOAD_TYPE} {} ", payload.len()).as_bytes()));
     }
 
     #[test]
     fn problem_cases() {
-        let kinds = |b: &[u8]| {
-            parse_envelope(b, 1024)
-                .problems
-                .into_iter()
-                .map(|p| p.kind)
-                .collect::<Vec<_>>()
-        };
+        let kinds = |b: &[u8]| parse_envelope(b, 1024).problems.into_iter().map(|p| p.kind).collect::<Vec<_>>();
         assert_eq!(kinds(b"{"), vec![ProblemKind::Json]);
-        assert_eq!(kinds(br#"{"payloadType":"application/vnd.in-toto+json","payload":"e30=","signatures":[{"sig":"AAAA"}]}"#), vec![]);
+        assert_eq!(
+            kinds(br#"{"payloadType":"application/vnd.in-toto+json","payload":"e30=","signatures":[{"sig":"AAAA"}]}"#),
+            vec![]
+        );
         assert_eq!(
             kinds(br#"{"payloadType":"text/plain","payload":"e30","signatures":[{"keyid":"k","sig":"AA-_"}]}"#),
             vec![ProblemKind::UnexpectedValue]
         );
         assert_eq!(
-            kinds(
-                br#"{"payloadType":"application/vnd.in-toto+json","payload":"!!","signatures":[]}"#
-            ),
+            kinds(br#"{"payloadType":"application/vnd.in-toto+json","payload":"!!","signatures":[]}"#),
             vec![ProblemKind::Base64, ProblemKind::NoSignatures]
         );
         assert_eq!(
@@ -293,20 +255,15 @@ mod tests {
             br#"{"payloadType":"application/vnd.in-toto+json","payload":"QUFBQUFBQUFBQUFBQUFB","signatures":[{"sig":"AAAA"}]}"#,
             8,
         );
-        assert_eq!(
-            big.problems.iter().map(|p| p.kind).collect::<Vec<_>>(),
-            vec![ProblemKind::TooLarge]
-        );
+        assert_eq!(big.problems.iter().map(|p| p.kind).collect::<Vec<_>>(), vec![ProblemKind::TooLarge]);
         assert_eq!(big.payload, None);
-        let env = parse_envelope(br#"{"payloadType":"application/vnd.in-toto+json","payload":"e30=","signatures":[{"sig":"AAAA"}]}"#, 1024);
-        assert_eq!(env.signatures.first().and_then(|s| s.keyid.clone()), None);
-        assert_eq!(
-            env.signed_bytes(),
-            Some(b"DSSEv1 28 application/vnd.in-toto+json 2 {}".to_vec())
+        let env = parse_envelope(
+            br#"{"payloadType":"application/vnd.in-toto+json","payload":"e30=","signatures":[{"sig":"AAAA"}]}"#,
+            1024,
         );
-        assert!(is_intoto_payload_type(
-            "application/vnd.in-toto.provenance+json"
-        ));
+        assert_eq!(env.signatures.first().and_then(|s| s.keyid.clone()), None);
+        assert_eq!(env.signed_bytes(), Some(b"DSSEv1 28 application/vnd.in-toto+json 2 {}".to_vec()));
+        assert!(is_intoto_payload_type("application/vnd.in-toto.provenance+json"));
         assert!(!is_intoto_payload_type("application/vnd.in-toto.+json"));
     }
 }

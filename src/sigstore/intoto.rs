@@ -55,11 +55,7 @@ pub const SHORT_NAMES: &[(&str, &str)] = &[
 /// Resolves a `--type` value as cosign does: a known short name maps to its URI, anything else
 /// is used verbatim.
 pub fn resolve_predicate_type(t: &str) -> &str {
-    SHORT_NAMES
-        .iter()
-        .find(|(n, _)| *n == t)
-        .map(|(_, u)| *u)
-        .unwrap_or(t)
+    SHORT_NAMES.iter().find(|(n, _)| *n == t).map(|(_, u)| *u).unwrap_or(t)
 }
 
 /// What a predicate (or a nested document) is.
@@ -119,19 +115,14 @@ impl PredicateKind {
 /// `cosign.sigstore.dev/attestation/v1`).
 pub fn classify_predicate_type(uri: &str) -> PredicateKind {
     let u = uri.trim();
-    let u = u
-        .strip_prefix("https://")
-        .or_else(|| u.strip_prefix("http://"))
-        .unwrap_or(u);
+    let u = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://")).unwrap_or(u);
     let u = u.trim_end_matches('/');
     let starts = |p: &str| u == p || u.starts_with(&format!("{p}/"));
     match u {
         "cosign.sigstore.dev/attestation/v1" => PredicateKind::CosignCustom,
         "cosign.sigstore.dev/attestation/vuln/v1" => PredicateKind::CosignVuln,
         "sigstore.dev/cosign/sign/v1" => PredicateKind::CosignSignV1,
-        "slsa.dev/provenance/v0.1" | "in-toto.io/Provenance/v0.1" => {
-            PredicateKind::SlsaProvenanceV01
-        }
+        "slsa.dev/provenance/v0.1" | "in-toto.io/Provenance/v0.1" => PredicateKind::SlsaProvenanceV01,
         "slsa.dev/provenance/v0.2" => PredicateKind::SlsaProvenanceV02,
         "slsa.dev/provenance/v1" => PredicateKind::SlsaProvenanceV1,
         "slsa.dev/verification_summary/v1"
@@ -162,28 +153,14 @@ pub fn classify_document(doc: &serde_json::Value) -> PredicateKind {
     if has("bomFormat") {
         return PredicateKind::CycloneDx;
     }
-    if obj
-        .get("@context")
-        .and_then(|c| c.as_str())
-        .is_some_and(|c| c.contains("openvex"))
-    {
+    if obj.get("@context").and_then(|c| c.as_str()).is_some_and(|c| c.contains("openvex")) {
         return PredicateKind::OpenVex;
     }
-    if obj
-        .get("_type")
-        .and_then(|t| t.as_str())
-        .is_some_and(|t| t.starts_with("https://in-toto.io/Statement/"))
-    {
-        let by_type = obj
-            .get("predicateType")
-            .and_then(|t| t.as_str())
-            .map(classify_predicate_type);
+    if obj.get("_type").and_then(|t| t.as_str()).is_some_and(|t| t.starts_with("https://in-toto.io/Statement/")) {
+        let by_type = obj.get("predicateType").and_then(|t| t.as_str()).map(classify_predicate_type);
         return match by_type {
             Some(k) if k != PredicateKind::Other => k,
-            _ => obj
-                .get("predicate")
-                .map(classify_document)
-                .unwrap_or(PredicateKind::Other),
+            _ => obj.get("predicate").map(classify_document).unwrap_or(PredicateKind::Other),
         };
     }
     if has("buildDefinition") {
@@ -239,12 +216,7 @@ pub struct ParseError {
 
 impl From<SyntaxError> for ParseError {
     fn from(e: SyntaxError) -> Self {
-        ParseError {
-            message: e.message,
-            offset: e.offset,
-            line: e.line,
-            column: e.column,
-        }
+        ParseError { message: e.message, offset: e.offset, line: e.line, column: e.column }
     }
 }
 
@@ -369,9 +341,7 @@ impl Statement {
     /// The first subject whose digest set matches an OCI digest `alg:hex`.
     pub fn subject_matching(&self, oci_digest: &str) -> Option<&Subject> {
         let want = oci_digest_set(oci_digest)?;
-        self.subjects
-            .iter()
-            .find(|s| digest_sets_match(&s.digest, &want))
+        self.subjects.iter().find(|s| digest_sets_match(&s.digest, &want))
     }
 
     /// The kind of the content: the inner document's kind for a cosign custom predicate,
@@ -435,11 +405,7 @@ pub fn parse_statement(bytes: &[u8]) -> Statement {
     let parsed = match json::parse(bytes) {
         Ok(p) => p,
         Err(e) => {
-            st.problems.push(Problem::new(
-                ProblemKind::Json,
-                "",
-                format!("statement is not JSON: {e}"),
-            ));
+            st.problems.push(Problem::new(ProblemKind::Json, "", format!("statement is not JSON: {e}")));
             return st;
         }
     };
@@ -447,18 +413,12 @@ pub fn parse_statement(bytes: &[u8]) -> Statement {
     let root = &parsed.root;
     let p = &mut st.problems;
     if root.as_object().is_none() {
-        p.push(invalid(
-            "",
-            format!("statement must be an object, found {}", root.type_name()),
-        ));
+        p.push(invalid("", format!("statement must be an object, found {}", root.type_name())));
         return st;
     }
     match get_go(root, "_type", "", p).map(|n| (n, n.as_str())) {
         None => p.push(invalid("/_type", "missing \"_type\"")),
-        Some((n, None)) => p.push(invalid(
-            "/_type",
-            format!("expected a string, found {}", n.type_name()),
-        )),
+        Some((n, None)) => p.push(invalid("/_type", format!("expected a string, found {}", n.type_name()))),
         Some((_, Some(t))) => {
             st.version = match t {
                 STATEMENT_V01 => StatementVersion::V01,
@@ -474,10 +434,7 @@ pub fn parse_statement(bytes: &[u8]) -> Statement {
     parse_subjects(root, st.version, &mut st.subjects, p);
     match get_go(root, "predicateType", "", p).map(|n| (n, n.as_str())) {
         None => p.push(invalid("/predicateType", "missing \"predicateType\"")),
-        Some((n, None)) => p.push(invalid(
-            "/predicateType",
-            format!("expected a string, found {}", n.type_name()),
-        )),
+        Some((n, None)) => p.push(invalid("/predicateType", format!("expected a string, found {}", n.type_name()))),
         Some((_, Some(""))) => p.push(invalid("/predicateType", "empty predicateType")),
         Some((_, Some(t))) => {
             st.predicate_kind = classify_predicate_type(t);
@@ -489,26 +446,16 @@ pub fn parse_statement(bytes: &[u8]) -> Statement {
         st.predicate = Some(pred.to_serde());
         match &pred.value {
             Value::Null | Value::Object(_) => {}
-            Value::String(s)
-                if matches!(
-                    st.predicate_kind,
-                    PredicateKind::Spdx | PredicateKind::CycloneDx
-                ) =>
-            {
+            Value::String(s) if matches!(st.predicate_kind, PredicateKind::Spdx | PredicateKind::CycloneDx) => {
                 st.inner = Some(InnerDocument::from_bytes(s.as_bytes().to_vec()));
             }
-            _ => p.push(invalid(
-                "/predicate",
-                format!("predicate must be an object, found {}", pred.type_name()),
-            )),
+            _ => p.push(invalid("/predicate", format!("predicate must be an object, found {}", pred.type_name()))),
         }
         if st.predicate_kind == PredicateKind::CosignCustom && pred.as_object().is_some() {
             match get_go(pred, "Data", "/predicate", p) {
-                None => p.push(Problem::new(
-                    ProblemKind::Missing,
-                    "/predicate/Data",
-                    "custom predicate has no \"Data\"",
-                )),
+                None => {
+                    p.push(Problem::new(ProblemKind::Missing, "/predicate/Data", "custom predicate has no \"Data\""))
+                }
                 Some(data) => {
                     let bytes = match &data.value {
                         Value::String(s) => s.as_bytes().to_vec(),
@@ -517,17 +464,12 @@ pub fn parse_statement(bytes: &[u8]) -> Statement {
                     st.inner = Some(InnerDocument::from_bytes(bytes));
                 }
             }
-            st.custom_timestamp = get_go(pred, "Timestamp", "/predicate", p)
-                .and_then(|t| t.as_str())
-                .map(str::to_string);
+            st.custom_timestamp =
+                get_go(pred, "Timestamp", "/predicate", p).and_then(|t| t.as_str()).map(str::to_string);
         }
     }
     if let Some(inner) = &st.inner {
-        let at = if st.predicate_kind == PredicateKind::CosignCustom {
-            "/predicate/Data"
-        } else {
-            "/predicate"
-        };
+        let at = if st.predicate_kind == PredicateKind::CosignCustom { "/predicate/Data" } else { "/predicate" };
         if let Some(e) = &inner.parse_error {
             p.push(Problem::new(
                 ProblemKind::InnerDocument,
@@ -540,10 +482,8 @@ pub fn parse_statement(bytes: &[u8]) -> Statement {
                     e.column
                 ),
             ));
-        } else if matches!(
-            st.predicate_kind,
-            PredicateKind::Spdx | PredicateKind::CycloneDx
-        ) && inner.kind != st.predicate_kind
+        } else if matches!(st.predicate_kind, PredicateKind::Spdx | PredicateKind::CycloneDx)
+            && inner.kind != st.predicate_kind
         {
             p.push(Problem::new(
                 ProblemKind::InnerDocument,
@@ -559,22 +499,14 @@ pub fn parse_statement(bytes: &[u8]) -> Statement {
     st
 }
 
-fn parse_subjects(
-    root: &Node,
-    version: StatementVersion,
-    out: &mut Vec<Subject>,
-    p: &mut Vec<Problem>,
-) {
+fn parse_subjects(root: &Node, version: StatementVersion, out: &mut Vec<Subject>, p: &mut Vec<Problem>) {
     let items = match get_go(root, "subject", "", p) {
         None => return p.push(invalid("/subject", "missing \"subject\"")),
         Some(n) => match n.as_array() {
             Some([]) => return p.push(invalid("/subject", "no subject")),
             Some(items) => items,
             None => {
-                return p.push(invalid(
-                    "/subject",
-                    format!("expected an array, found {}", n.type_name()),
-                ));
+                return p.push(invalid("/subject", format!("expected an array, found {}", n.type_name())));
             }
         },
     };
@@ -582,30 +514,18 @@ fn parse_subjects(
     for (i, item) in items.iter().enumerate() {
         let at = format!("/subject/{i}");
         if item.as_object().is_none() {
-            p.push(invalid(
-                at,
-                format!("subject must be an object, found {}", item.type_name()),
-            ));
+            p.push(invalid(at, format!("subject must be an object, found {}", item.type_name())));
             continue;
         }
-        let name = get_go(item, "name", &at, p)
-            .and_then(|n| n.as_str())
-            .map(str::to_string);
-        let uri = get_go(item, "uri", &at, p)
-            .and_then(|n| n.as_str())
-            .map(str::to_string);
+        let name = get_go(item, "name", &at, p).and_then(|n| n.as_str()).map(str::to_string);
+        let uri = get_go(item, "uri", &at, p).and_then(|n| n.as_str()).map(str::to_string);
         if version == StatementVersion::V01 {
             match &name {
                 None => p.push(invalid(format!("{at}/name"), "v0.1 subjects need a name")),
-                Some(n) if n.is_empty() => {
-                    p.push(invalid(format!("{at}/name"), "empty subject name"))
-                }
+                Some(n) if n.is_empty() => p.push(invalid(format!("{at}/name"), "empty subject name")),
                 Some(n) => {
                     if !names.insert(n.clone()) {
-                        p.push(invalid(
-                            format!("{at}/name"),
-                            format!("subject name {n:?} is not unique"),
-                        ));
+                        p.push(invalid(format!("{at}/name"), format!("subject name {n:?} is not unique")));
                     }
                 }
             }
@@ -614,23 +534,15 @@ fn parse_subjects(
         match get_go(item, "digest", &at, p) {
             None => p.push(invalid(format!("{at}/digest"), "subject has no digest")),
             Some(d) => match d.as_object() {
-                None => p.push(invalid(
-                    format!("{at}/digest"),
-                    format!("expected an object, found {}", d.type_name()),
-                )),
+                None => p.push(invalid(format!("{at}/digest"), format!("expected an object, found {}", d.type_name()))),
                 Some([]) => p.push(invalid(format!("{at}/digest"), "empty digest set")),
                 Some(members) => {
                     for m in members {
                         let here = format!("{at}/digest/{}", json::escape_token(&m.key));
                         match m.node.as_str() {
-                            None => p.push(invalid(
-                                here,
-                                format!("expected a string, found {}", m.node.type_name()),
-                            )),
+                            None => p.push(invalid(here, format!("expected a string, found {}", m.node.type_name()))),
                             Some(v) => {
-                                if HEX_ALGS.contains(&m.key.as_str())
-                                    && !super::util::is_lower_hex(v)
-                                {
+                                if HEX_ALGS.contains(&m.key.as_str()) && !super::util::is_lower_hex(v) {
                                     p.push(invalid(here, format!("{v:?} is not lowercase hex")));
                                 }
                                 digest.insert(m.key.clone(), v.to_string());
@@ -660,25 +572,16 @@ mod tests {
         let env = dsse::parse_envelope(ENVELOPE, DEFAULT_DECODE_LIMIT);
         let st = parse_statement(env.payload.as_deref().unwrap_or_default());
         assert_eq!(st.version, StatementVersion::V01);
-        assert_eq!(
-            st.predicate_type.as_deref(),
-            Some("cosign.sigstore.dev/attestation/v1")
-        );
+        assert_eq!(st.predicate_type.as_deref(), Some("cosign.sigstore.dev/attestation/v1"));
         assert_eq!(st.predicate_kind, PredicateKind::CosignCustom);
         assert_eq!(st.subjects.len(), 1);
         assert_eq!(
             st.subject_matching(IMAGE).and_then(|s| s.name.as_deref()),
             Some("562077019569.dkr.ecr.us-west-2.amazonaws.com/flasksample")
         );
-        assert!(
-            st.subject_matching(&format!("sha256:{}", "0".repeat(64)))
-                .is_none()
-        );
+        assert!(st.subject_matching(&format!("sha256:{}", "0".repeat(64))).is_none());
         assert_eq!(st.custom_timestamp.as_deref(), Some("2022-10-13T23:11:26Z"));
-        let inner = st
-            .inner
-            .clone()
-            .unwrap_or_else(|| InnerDocument::from_bytes(Vec::new()));
+        let inner = st.inner.clone().unwrap_or_else(|| InnerDocument::from_bytes(Vec::new()));
         assert_eq!(inner.bytes, SLSA);
         assert_eq!(inner.size, 785);
         assert_eq!(inner.kind, PredicateKind::SlsaProvenanceV02);
@@ -688,77 +591,27 @@ mod tests {
         let line23 = SLSA.split(|&b| b == b'\n').nth(22).unwrap_or_default();
         assert_eq!(line23.get(48..50), Some(&b"//"[..]));
         assert_eq!(st.effective_kind(), PredicateKind::SlsaProvenanceV02);
-        let kinds: Vec<_> = st
-            .problems
-            .iter()
-            .map(|p| (p.kind, p.at.as_str()))
-            .collect();
+        let kinds: Vec<_> = st.problems.iter().map(|p| (p.kind, p.at.as_str())).collect();
         assert_eq!(kinds, vec![(ProblemKind::InnerDocument, "/predicate/Data")]);
-        assert!(
-            st.problems
-                .iter()
-                .any(|p| p.message.contains("line 23 column 49"))
-        );
+        assert!(st.problems.iter().any(|p| p.message.contains("line 23 column 49")));
     }
 
     #[test]
     fn predicate_type_classification() {
-        assert_eq!(
-            classify_predicate_type("https://slsa.dev/provenance/v0.2"),
-            PredicateKind::SlsaProvenanceV02
-        );
-        assert_eq!(
-            classify_predicate_type("https://slsa.dev/provenance/v1"),
-            PredicateKind::SlsaProvenanceV1
-        );
-        assert_eq!(
-            classify_predicate_type("https://in-toto.io/Provenance/v0.1"),
-            PredicateKind::SlsaProvenanceV01
-        );
-        assert_eq!(
-            classify_predicate_type("https://spdx.dev/Document/v2.3"),
-            PredicateKind::Spdx
-        );
-        assert_eq!(
-            classify_predicate_type("https://cyclonedx.org/bom/v1.4"),
-            PredicateKind::CycloneDx
-        );
-        assert_eq!(
-            classify_predicate_type("https://openvex.dev/ns/v0.2.0"),
-            PredicateKind::OpenVex
-        );
-        assert_eq!(
-            classify_predicate_type(COSIGN_VULN),
-            PredicateKind::CosignVuln
-        );
-        assert_eq!(
-            classify_predicate_type("https://in-toto.io/attestation/vulns/v0.1"),
-            PredicateKind::InTotoVulns
-        );
-        assert_eq!(
-            classify_predicate_type(COSIGN_SIGN_V1),
-            PredicateKind::CosignSignV1
-        );
-        assert_eq!(
-            classify_predicate_type(COSIGN_CUSTOM),
-            PredicateKind::CosignCustom
-        );
-        assert_eq!(
-            classify_predicate_type("https://example.com/x"),
-            PredicateKind::Other
-        );
-        assert_eq!(
-            classify_predicate_type("https://spdx.dev/Documents"),
-            PredicateKind::Other
-        );
-        assert_eq!(
-            resolve_predicate_type("slsaprovenance"),
-            SLSA_PROVENANCE_V02
-        );
-        assert_eq!(
-            resolve_predicate_type("slsaprovenance1"),
-            SLSA_PROVENANCE_V1
-        );
+        assert_eq!(classify_predicate_type("https://slsa.dev/provenance/v0.2"), PredicateKind::SlsaProvenanceV02);
+        assert_eq!(classify_predicate_type("https://slsa.dev/provenance/v1"), PredicateKind::SlsaProvenanceV1);
+        assert_eq!(classify_predicate_type("https://in-toto.io/Provenance/v0.1"), PredicateKind::SlsaProvenanceV01);
+        assert_eq!(classify_predicate_type("https://spdx.dev/Document/v2.3"), PredicateKind::Spdx);
+        assert_eq!(classify_predicate_type("https://cyclonedx.org/bom/v1.4"), PredicateKind::CycloneDx);
+        assert_eq!(classify_predicate_type("https://openvex.dev/ns/v0.2.0"), PredicateKind::OpenVex);
+        assert_eq!(classify_predicate_type(COSIGN_VULN), PredicateKind::CosignVuln);
+        assert_eq!(classify_predicate_type("https://in-toto.io/attestation/vulns/v0.1"), PredicateKind::InTotoVulns);
+        assert_eq!(classify_predicate_type(COSIGN_SIGN_V1), PredicateKind::CosignSignV1);
+        assert_eq!(classify_predicate_type(COSIGN_CUSTOM), PredicateKind::CosignCustom);
+        assert_eq!(classify_predicate_type("https://example.com/x"), PredicateKind::Other);
+        assert_eq!(classify_predicate_type("https://spdx.dev/Documents"), PredicateKind::Other);
+        assert_eq!(resolve_predicate_type("slsaprovenance"), SLSA_PROVENANCE_V02);
+        assert_eq!(resolve_predicate_type("slsaprovenance1"), SLSA_PROVENANCE_V1);
         assert_eq!(resolve_predicate_type("spdxjson"), SPDX);
         assert_eq!(resolve_predicate_type("custom"), COSIGN_CUSTOM);
         assert_eq!(resolve_predicate_type("openvex"), OPENVEX);
@@ -770,83 +623,44 @@ mod tests {
     fn document_classification() {
         let kind = |s: &str| InnerDocument::from_bytes(s.as_bytes().to_vec()).kind;
         assert_eq!(kind(r#"{"spdxVersion":"SPDX-2.2"}"#), PredicateKind::Spdx);
-        assert_eq!(
-            kind(r#"{"bomFormat":"CycloneDX"}"#),
-            PredicateKind::CycloneDx
-        );
-        assert_eq!(
-            kind(r#"{"@context":"https://openvex.dev/ns/v0.2.0"}"#),
-            PredicateKind::OpenVex
-        );
-        assert_eq!(
-            kind(r#"{"buildDefinition":{},"runDetails":{"builder":{}}}"#),
-            PredicateKind::SlsaProvenanceV1
-        );
-        assert_eq!(
-            kind(r#"{"builder":{},"buildType":"x"}"#),
-            PredicateKind::SlsaProvenanceV02
-        );
-        assert_eq!(
-            kind(r#"{"scanner":{},"invocation":{}}"#),
-            PredicateKind::CosignVuln
-        );
+        assert_eq!(kind(r#"{"bomFormat":"CycloneDX"}"#), PredicateKind::CycloneDx);
+        assert_eq!(kind(r#"{"@context":"https://openvex.dev/ns/v0.2.0"}"#), PredicateKind::OpenVex);
+        assert_eq!(kind(r#"{"buildDefinition":{},"runDetails":{"builder":{}}}"#), PredicateKind::SlsaProvenanceV1);
+        assert_eq!(kind(r#"{"builder":{},"buildType":"x"}"#), PredicateKind::SlsaProvenanceV02);
+        assert_eq!(kind(r#"{"scanner":{},"invocation":{}}"#), PredicateKind::CosignVuln);
         assert_eq!(kind(r#"{"a":1}"#), PredicateKind::Other);
-        assert_eq!(
-            kind("SPDXVersion: SPDX-2.2\nDataLicense: CC0-1.0"),
-            PredicateKind::Spdx
+        assert_eq!(kind("SPDXVersion: SPDX-2.2\nDataLicense: CC0-1.0"), PredicateKind::Spdx);
+        assert_eq!(kind(r#"{"buildDefinition":{} // x"#), PredicateKind::SlsaProvenanceV1);
+        let st = InnerDocument::from_bytes(
+            format!(
+                r#"{{"_type":"{STATEMENT_V1}","predicateType":"https://x","predicate":{{"bomFormat":"CycloneDX"}}}}"#
+            )
+            .into_bytes(),
         );
-        assert_eq!(
-            kind(r#"{"buildDefinition":{} // x"#),
-            PredicateKind::SlsaProvenanceV1
-        );
-        let st = InnerDocument::from_bytes(format!(r#"{{"_type":"{STATEMENT_V1}","predicateType":"https://x","predicate":{{"bomFormat":"CycloneDX"}}}}"#).into_bytes());
-        assert_eq!(
-            (st.kind, st.statement_predicate_type.as_deref()),
-            (PredicateKind::CycloneDx, Some("https://x"))
-        );
+        assert_eq!((st.kind, st.statement_predicate_type.as_deref()), (PredicateKind::CycloneDx, Some("https://x")));
     }
 
     #[test]
     fn digest_matching() {
         let set = |pairs: &[(&str, &str)]| {
-            pairs
-                .iter()
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-                .collect::<BTreeMap<_, _>>()
+            pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<BTreeMap<_, _>>()
         };
-        assert!(digest_sets_match(
-            &set(&[("sha256", "ab")]),
-            &set(&[("sha256", "ab"), ("sha512", "cd")])
-        ));
+        assert!(digest_sets_match(&set(&[("sha256", "ab")]), &set(&[("sha256", "ab"), ("sha512", "cd")])));
         assert!(!digest_sets_match(
             &set(&[("sha256", "ab"), ("sha512", "00")]),
             &set(&[("sha256", "ab"), ("sha512", "cd")])
         ));
-        assert!(!digest_sets_match(
-            &set(&[("sha256", "ab")]),
-            &set(&[("sha512", "ab")])
-        ));
+        assert!(!digest_sets_match(&set(&[("sha256", "ab")]), &set(&[("sha512", "ab")])));
         assert!(!digest_sets_match(&set(&[]), &set(&[])));
-        assert!(digest_sets_match(
-            &set(&[("sha256", "AB")]),
-            &set(&[("sha256", "ab")])
-        ));
+        assert!(digest_sets_match(&set(&[("sha256", "AB")]), &set(&[("sha256", "ab")])));
     }
 
     #[test]
     fn invalid_statements() {
-        let probs = |s: &str| {
-            parse_statement(s.as_bytes())
-                .problems
-                .into_iter()
-                .map(|p| (p.kind, p.at))
-                .collect::<Vec<_>>()
-        };
+        let probs =
+            |s: &str| parse_statement(s.as_bytes()).problems.into_iter().map(|p| (p.kind, p.at)).collect::<Vec<_>>();
         assert_eq!(probs("{"), vec![(ProblemKind::Json, String::new())]);
-        assert_eq!(
-            probs("[]"),
-            vec![(ProblemKind::InvalidStatement, String::new())]
-        );
+        assert_eq!(probs("[]"), vec![(ProblemKind::InvalidStatement, String::new())]);
         let p = probs(
             r#"{"_type":"https://in-toto.io/Statement/v0.1","subject":[{"digest":{"sha256":"AB"}},{"name":"a","digest":{}},{"name":"a","digest":{"sha256":"ab"}}],"predicateType":"","predicate":[]}"#,
         );
@@ -863,33 +677,20 @@ mod tests {
             ]
         );
         assert!(p.iter().all(|(k, _)| *k == ProblemKind::InvalidStatement));
-        let p =
-            probs(r#"{"_type":"x","subject":[],"predicateType":"https://slsa.dev/provenance/v1"}"#);
-        assert_eq!(
-            p.iter().map(|(_, a)| a.as_str()).collect::<Vec<_>>(),
-            vec!["/_type", "/subject"]
-        );
+        let p = probs(r#"{"_type":"x","subject":[],"predicateType":"https://slsa.dev/provenance/v1"}"#);
+        assert_eq!(p.iter().map(|(_, a)| a.as_str()).collect::<Vec<_>>(), vec!["/_type", "/subject"]);
         // v1 subjects need no name; predicate may be absent.
         let st = parse_statement(br#"{"_type":"https://in-toto.io/Statement/v1","subject":[{"digest":{"sha256":"ab"}}],"predicateType":"https://sigstore.dev/cosign/sign/v1","predicate":{}}"#);
         assert!(st.problems.is_empty(), "{:?}", st.problems);
-        assert_eq!(
-            (st.version, st.predicate_kind),
-            (StatementVersion::V1, PredicateKind::CosignSignV1)
-        );
+        assert_eq!((st.version, st.predicate_kind), (StatementVersion::V1, PredicateKind::CosignSignV1));
         // An SPDX string predicate (cosign --type spdx) is a nested document.
         let st = parse_statement(br#"{"_type":"https://in-toto.io/Statement/v0.1","subject":[{"name":"n","digest":{"sha256":"ab"}}],"predicateType":"https://spdx.dev/Document","predicate":"SPDXVersion: SPDX-2.2"}"#);
         assert_eq!(st.inner.as_ref().map(|i| i.kind), Some(PredicateKind::Spdx));
         // The declared type disagrees with the nested document.
         let st = parse_statement(br#"{"_type":"https://in-toto.io/Statement/v0.1","subject":[{"name":"n","digest":{"sha256":"ab"}}],"predicateType":"https://spdx.dev/Document","predicate":"{\"bomFormat\":\"CycloneDX\"}"}"#);
-        assert_eq!(
-            st.problems.iter().map(|p| p.kind).collect::<Vec<_>>(),
-            vec![ProblemKind::InnerDocument]
-        );
+        assert_eq!(st.problems.iter().map(|p| p.kind).collect::<Vec<_>>(), vec![ProblemKind::InnerDocument]);
         // Custom predicate without Data.
         let st = parse_statement(br#"{"_type":"https://in-toto.io/Statement/v0.1","subject":[{"name":"n","digest":{"sha256":"ab"}}],"predicateType":"https://cosign.sigstore.dev/attestation/v1","predicate":{"Timestamp":"t"}}"#);
-        assert_eq!(
-            st.problems.iter().map(|p| p.kind).collect::<Vec<_>>(),
-            vec![ProblemKind::Missing]
-        );
+        assert_eq!(st.problems.iter().map(|p| p.kind).collect::<Vec<_>>(), vec![ProblemKind::Missing]);
     }
 }

@@ -62,20 +62,12 @@ pub struct Problem {
 impl Problem {
     /// Builds a problem.
     pub fn new(kind: ProblemKind, at: impl Into<String>, message: impl Into<String>) -> Self {
-        Problem {
-            kind,
-            at: at.into(),
-            message: message.into(),
-        }
+        Problem { kind, at: at.into(), message: message.into() }
     }
 }
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.at.is_empty() {
-            write!(f, "{}", self.message)
-        } else {
-            write!(f, "{}: {}", self.at, self.message)
-        }
+        if self.at.is_empty() { write!(f, "{}", self.message) } else { write!(f, "{}: {}", self.at, self.message) }
     }
 }

@@ -54,12 +54,7 @@ pub struct RekorBody {
 /// Member lookup the way Go's `encoding/json` fills a struct: exact key, else case-folded.
 pub fn vget<'a>(v: &'a J, key: &str) -> Option<&'a J> {
     let obj = v.as_object()?;
-    obj.get(key).or_else(|| {
-        obj.iter()
-            .rev()
-            .find(|(k, _)| go_fold_eq(k, key))
-            .map(|(_, v)| v)
-    })
+    obj.get(key).or_else(|| obj.iter().rev().find(|(k, _)| go_fold_eq(k, key)).map(|(_, v)| v))
 }
 
 fn vpath<'a>(v: &'a J, path: &[&str]) -> Option<&'a J> {
@@ -87,31 +82,16 @@ fn pem_of(b64: &str, limit: usize) -> Option<String> {
 fn signature(content: String, public_key: Option<String>, limit: usize) -> BodySignature {
     let decoded_len = decode_base64(&content, limit).ok().map(|b| b.len());
     let public_key_pem = public_key.as_deref().and_then(|k| pem_of(k, limit));
-    BodySignature {
-        content,
-        decoded_len,
-        public_key,
-        public_key_pem,
-    }
+    BodySignature { content, decoded_len, public_key, public_key_pem }
 }
 
 /// Summarises an entry body given its kind, API version and `spec` object.
-pub fn summarize_spec(
-    kind: Option<String>,
-    api_version: Option<String>,
-    spec: &J,
-    raw: J,
-    limit: usize,
-) -> RekorBody {
+pub fn summarize_spec(kind: Option<String>, api_version: Option<String>, spec: &J, raw: J, limit: usize) -> RekorBody {
     let mut hashes = Vec::new();
     let mut push_hash = |of: &str, path: &[&str]| {
         if let Some(h) = vpath(spec, path) {
             if let (Some(a), Some(v)) = (vstr(h, &["algorithm"]), vstr(h, &["value"])) {
-                hashes.push(BodyHash {
-                    of: of.to_string(),
-                    algorithm: a,
-                    value: v,
-                });
+                hashes.push(BodyHash { of: of.to_string(), algorithm: a, value: v });
             }
         }
     };
@@ -126,11 +106,7 @@ pub fn summarize_spec(
 
     let mut signatures = Vec::new();
     if let Some(content) = vstr(spec, &["signature", "content"]) {
-        signatures.push(signature(
-            content,
-            vstr(spec, &["signature", "publicKey", "content"]),
-            limit,
-        ));
+        signatures.push(signature(content, vstr(spec, &["signature", "publicKey", "content"]), limit));
     }
     if let Some(list) = vget(spec, "signatures").and_then(J::as_array) {
         for s in list {
@@ -141,10 +117,7 @@ pub fn summarize_spec(
         }
     }
     let envelope = vpath(spec, &["content", "envelope"]);
-    if let Some(list) = envelope
-        .and_then(|e| vget(e, "signatures"))
-        .and_then(J::as_array)
-    {
+    if let Some(list) = envelope.and_then(|e| vget(e, "signatures")).and_then(J::as_array) {
         for s in list {
             if let Some(content) = vstr(s, &["sig"]) {
                 signatures.push(signature(content, vstr(s, &["publicKey"]), limit));
@@ -165,21 +138,9 @@ pub fn summarize_spec(
     let payload_type = envelope.and_then(|e| vstr(e, &["payloadType"]));
     let mut problems = Vec::new();
     if kind.is_none() {
-        problems.push(Problem::new(
-            ProblemKind::Missing,
-            "/kind",
-            "entry body has no kind",
-        ));
+        problems.push(Problem::new(ProblemKind::Missing, "/kind", "entry body has no kind"));
     }
-    RekorBody {
-        api_version,
-        kind,
-        hashes,
-        signatures,
-        payload_type,
-        raw,
-        problems,
-    }
+    RekorBody { api_version, kind, hashes, signatures, payload_type, raw, problems }
 }
 
 /// Parses a decoded entry body (`{"apiVersion","kind","spec"}`).
@@ -187,19 +148,9 @@ pub fn parse_body(bytes: &[u8], limit: usize) -> RekorBody {
     match serde_json::from_slice::<J>(bytes) {
         Ok(v) => {
             let spec = vget(&v, "spec").cloned().unwrap_or(J::Null);
-            let mut body = summarize_spec(
-                vstr(&v, &["kind"]),
-                vstr(&v, &["apiVersion"]),
-                &spec,
-                v.clone(),
-                limit,
-            );
+            let mut body = summarize_spec(vstr(&v, &["kind"]), vstr(&v, &["apiVersion"]), &spec, v.clone(), limit);
             if spec.is_null() {
-                body.problems.push(Problem::new(
-                    ProblemKind::Missing,
-                    "/spec",
-                    "entry body has no spec",
-                ));
+                body.problems.push(Problem::new(ProblemKind::Missing, "/spec", "entry body has no spec"));
             }
             body
         }
@@ -210,11 +161,7 @@ pub fn parse_body(bytes: &[u8], limit: usize) -> RekorBody {
             signatures: Vec::new(),
             payload_type: None,
             raw: J::Null,
-            problems: vec![Problem::new(
-                ProblemKind::Json,
-                "",
-                format!("entry body is not JSON: {e}"),
-            )],
+            problems: vec![Problem::new(ProblemKind::Json, "", format!("entry body is not JSON: {e}"))],
         },
     }
 }
@@ -253,11 +200,7 @@ pub fn parse_cosign_bundle(bytes: &[u8], limit: usize) -> CosignBundle {
             log_index: None,
             log_id: None,
             body: None,
-            problems: vec![Problem::new(
-                ProblemKind::Json,
-                "",
-                format!("bundle is not JSON: {e}"),
-            )],
+            problems: vec![Problem::new(ProblemKind::Json, "", format!("bundle is not JSON: {e}"))],
         },
     }
 }
@@ -268,11 +211,7 @@ pub fn cosign_bundle_from_value(v: &J, limit: usize) -> CosignBundle {
     let set = vstr(v, &["SignedEntryTimestamp"]);
     let set_len = match &set {
         None => {
-            problems.push(Problem::new(
-                ProblemKind::Missing,
-                "/SignedEntryTimestamp",
-                "no signed entry timestamp",
-            ));
+            problems.push(Problem::new(ProblemKind::Missing, "/SignedEntryTimestamp", "no signed entry timestamp"));
             None
         }
         Some(s) => match decode_base64(s, limit) {
@@ -289,11 +228,7 @@ pub fn cosign_bundle_from_value(v: &J, limit: usize) -> CosignBundle {
     let body_base64 = vstr(v, &["Payload", "body"]);
     let body = match &body_base64 {
         None => {
-            problems.push(Problem::new(
-                ProblemKind::Missing,
-                "/Payload/body",
-                "no entry body",
-            ));
+            problems.push(Problem::new(ProblemKind::Missing, "/Payload/body", "no entry body"));
             None
         }
         Some(b) => match decode_base64(b, limit) {
@@ -307,17 +242,11 @@ pub fn cosign_bundle_from_value(v: &J, limit: usize) -> CosignBundle {
     let integrated_time = vint(v, &["Payload", "integratedTime"]);
     let log_index = vint(v, &["Payload", "logIndex"]);
     let log_id = vstr(v, &["Payload", "logID"]);
-    for (name, missing) in [
-        ("integratedTime", integrated_time.is_none()),
-        ("logIndex", log_index.is_none()),
-        ("logID", log_id.is_none()),
-    ] {
+    for (name, missing) in
+        [("integratedTime", integrated_time.is_none()), ("logIndex", log_index.is_none()), ("logID", log_id.is_none())]
+    {
         if missing {
-            problems.push(Problem::new(
-                ProblemKind::Missing,
-                format!("/Payload/{name}"),
-                format!("no {name}"),
-            ));
+            problems.push(Problem::new(ProblemKind::Missing, format!("/Payload/{name}"), format!("no {name}")));
         }
     }
     CosignBundle {
@@ -364,11 +293,7 @@ pub fn log_entries_from_value(v: &J, limit: usize) -> Vec<LogEntry> {
             let at = format!("/{}", crate::model::json::escape_token(uuid));
             let body = match vstr(e, &["body"]) {
                 None => {
-                    problems.push(Problem::new(
-                        ProblemKind::Missing,
-                        format!("{at}/body"),
-                        "no body",
-                    ));
+                    problems.push(Problem::new(ProblemKind::Missing, format!("{at}/body"), "no body"));
                     None
                 }
                 Some(b) => match decode_base64(&b, limit) {
@@ -385,8 +310,7 @@ pub fn log_entries_from_value(v: &J, limit: usize) -> Vec<LogEntry> {
                 integrated_time: vint(e, &["integratedTime"]),
                 log_id: vstr(e, &["logID"]),
                 signed_entry_timestamp: vstr(e, &["verification", "signedEntryTimestamp"]),
-                has_inclusion_proof: vpath(e, &["verification", "inclusionProof"])
-                    .is_some_and(|p| !p.is_null()),
+                has_inclusion_proof: vpath(e, &["verification", "inclusionProof"]).is_some_and(|p| !p.is_null()),
                 body,
                 problems,
             }
@@ -447,35 +371,17 @@ pub fn parse_rekor_cli(text: &[u8], limit: usize) -> RekorCliEntry {
                 Ok(J::Object(map)) => {
                     if let Some((key, spec)) = map.iter().next() {
                         let kind = key.strip_suffix("Obj").unwrap_or(key).to_ascii_lowercase();
-                        out.body = Some(summarize_spec(
-                            Some(kind),
-                            None,
-                            spec,
-                            J::Object(map.clone()),
-                            limit,
-                        ));
+                        out.body = Some(summarize_spec(Some(kind), None, spec, J::Object(map.clone()), limit));
                     }
                 }
-                Ok(_) => out.problems.push(Problem::new(
-                    ProblemKind::WrongType,
-                    "Body",
-                    "body is not an object",
-                )),
-                Err(e) => out.problems.push(Problem::new(
-                    ProblemKind::Json,
-                    "Body",
-                    format!("body is not JSON: {e}"),
-                )),
+                Ok(_) => out.problems.push(Problem::new(ProblemKind::WrongType, "Body", "body is not an object")),
+                Err(e) => out.problems.push(Problem::new(ProblemKind::Json, "Body", format!("body is not JSON: {e}"))),
             }
             return out;
         }
         rest = tail;
     }
-    out.problems.push(Problem::new(
-        ProblemKind::Missing,
-        "Body",
-        "no Body: section",
-    ));
+    out.problems.push(Problem::new(ProblemKind::Missing, "Body", "no Body: section"));
     out
 }
 
@@ -484,8 +390,7 @@ mod tests {
     use super::*;
     use crate::sigstore::DEFAULT_DECODE_LIMIT as L;
 
-    const LOGENTRY: &[u8] =
-        include_bytes!("../../testdata/sigstore/flasksample-v1-ephemeral-logentry.json");
+    const LOGENTRY: &[u8] = include_bytes!("../../testdata/sigstore/flasksample-v1-ephemeral-logentry.json");
 
     #[test]
     fn rekor_cli_text() {
@@ -494,15 +399,10 @@ mod tests {
         assert!(e.problems.is_empty(), "{:?}", e.problems);
         assert_eq!(e.log_index, Some(5133131));
         assert_eq!(e.integrated_time.as_deref(), Some("2022-10-15T03:23:30Z"));
-        assert_eq!(
-            e.log_id.as_deref(),
-            Some("c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d")
-        );
+        assert_eq!(e.log_id.as_deref(), Some("c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d"));
         assert_eq!(
             e.uuid.as_deref(),
-            Some(
-                "24296fb24b8ad77a8f14877c718e228e315c14f3416dfffa8d5d6ef87ecc4f02f6e7ce5b1d5b4e95"
-            )
+            Some("24296fb24b8ad77a8f14877c718e228e315c14f3416dfffa8d5d6ef87ecc4f02f6e7ce5b1d5b4e95")
         );
         let body = e.body.unwrap_or_else(|| parse_body(b"", L));
         assert_eq!(body.kind.as_deref(), Some("hashedrekord"));
@@ -517,24 +417,17 @@ mod tests {
         let sig = body.signatures.first();
         assert_eq!(sig.and_then(|s| s.decoded_len), Some(70));
         assert!(
-            sig.and_then(|s| s.public_key_pem.as_deref())
-                .is_some_and(|p| p.starts_with("-----BEGIN CERTIFICATE-----"))
+            sig.and_then(|s| s.public_key_pem.as_deref()).is_some_and(|p| p.starts_with("-----BEGIN CERTIFICATE-----"))
         );
     }
 
     #[test]
     fn bodies_of_each_kind() {
         let b = parse_body(br#"{"apiVersion":"0.0.1","kind":"dsse","spec":{"envelopeHash":{"algorithm":"sha256","value":"aa"},"payloadHash":{"algorithm":"sha256","value":"bb"},"signatures":[{"signature":"AAAA","verifier":"eA=="}]}}"#, L);
-        assert_eq!(
-            b.hashes.iter().map(|h| h.of.as_str()).collect::<Vec<_>>(),
-            vec!["envelope", "payload"]
-        );
+        assert_eq!(b.hashes.iter().map(|h| h.of.as_str()).collect::<Vec<_>>(), vec!["envelope", "payload"]);
         assert_eq!(b.signatures.first().and_then(|s| s.decoded_len), Some(3));
         let b = parse_body(br#"{"apiVersion":"0.0.2","kind":"intoto","spec":{"content":{"envelope":{"payloadType":"application/vnd.in-toto+json","signatures":[{"sig":"AAAA","publicKey":"eA=="}]},"hash":{"algorithm":"sha256","value":"aa"},"payloadHash":{"algorithm":"sha256","value":"bb"}}}}"#, L);
-        assert_eq!(
-            b.payload_type.as_deref(),
-            Some("application/vnd.in-toto+json")
-        );
+        assert_eq!(b.payload_type.as_deref(), Some("application/vnd.in-toto+json"));
         assert_eq!(b.hashes.len(), 2);
         assert_eq!(b.signatures.len(), 1);
         let b = parse_body(b"nope", L);
@@ -548,14 +441,14 @@ mod tests {
 
     #[test]
     fn cosign_bundle_problems() {
-        let b = parse_cosign_bundle(br#"{"SignedEntryTimestamp":"!!","Payload":{"body":"e30=","integratedTime":"5","logIndex":1}}"#, L);
+        let b = parse_cosign_bundle(
+            br#"{"SignedEntryTimestamp":"!!","Payload":{"body":"e30=","integratedTime":"5","logIndex":1}}"#,
+            L,
+        );
         let kinds: Vec<_> = b.problems.iter().map(|p| (p.kind, p.at.as_str())).collect();
         assert_eq!(
             kinds,
-            vec![
-                (ProblemKind::Base64, "/SignedEntryTimestamp"),
-                (ProblemKind::Missing, "/Payload/logID")
-            ]
+            vec![(ProblemKind::Base64, "/SignedEntryTimestamp"), (ProblemKind::Missing, "/Payload/logID")]
         );
         assert_eq!(b.integrated_time, Some(5));
         assert_eq!(b.body.map(|b| b.problems.len()), Some(2));
@@ -564,9 +457,7 @@ mod tests {
             L,
         );
         assert_eq!(
-            entries
-                .first()
-                .map(|e| (e.uuid.as_str(), e.log_index, e.integrated_time)),
+            entries.first().map(|e| (e.uuid.as_str(), e.log_index, e.integrated_time)),
             Some(("abc", Some(2), Some(1)))
         );
     }

@@ -47,11 +47,7 @@ pub fn parse_simplesigning(bytes: &[u8]) -> SimpleSigning {
             docker_manifest_digest: None,
             signature_type: None,
             optional: None,
-            problems: vec![Problem::new(
-                ProblemKind::Json,
-                "",
-                format!("payload is not JSON: {e}"),
-            )],
+            problems: vec![Problem::new(ProblemKind::Json, "", format!("payload is not JSON: {e}"))],
         },
     }
 }
@@ -76,37 +72,18 @@ pub fn from_node(root: &Node) -> SimpleSigning {
         return out;
     }
     match get_go(root, "critical", "", &mut problems) {
-        None => problems.push(Problem::new(
-            ProblemKind::Missing,
-            "/critical",
-            "missing \"critical\"",
-        )),
+        None => problems.push(Problem::new(ProblemKind::Missing, "/critical", "missing \"critical\"")),
         Some(critical) if critical.as_object().is_none() => problems.push(Problem::new(
             ProblemKind::WrongType,
             "/critical",
             format!("expected an object, found {}", critical.type_name()),
         )),
         Some(critical) => {
-            out.docker_reference = nested_str(
-                critical,
-                "identity",
-                "docker-reference",
-                "/critical",
-                &mut problems,
-            );
-            out.docker_manifest_digest = nested_str(
-                critical,
-                "image",
-                "docker-manifest-digest",
-                "/critical",
-                &mut problems,
-            );
+            out.docker_reference = nested_str(critical, "identity", "docker-reference", "/critical", &mut problems);
+            out.docker_manifest_digest =
+                nested_str(critical, "image", "docker-manifest-digest", "/critical", &mut problems);
             match get_go(critical, "type", "/critical", &mut problems) {
-                None => problems.push(Problem::new(
-                    ProblemKind::Missing,
-                    "/critical/type",
-                    "missing \"type\"",
-                )),
+                None => problems.push(Problem::new(ProblemKind::Missing, "/critical/type", "missing \"type\"")),
                 Some(t) => match t.as_str() {
                     Some(s) => {
                         if s != COSIGN_SIGNATURE_TYPE {
@@ -152,20 +129,10 @@ pub fn from_node(root: &Node) -> SimpleSigning {
     out
 }
 
-fn nested_str(
-    parent: &Node,
-    outer: &str,
-    inner: &str,
-    at: &str,
-    problems: &mut Vec<Problem>,
-) -> Option<String> {
+fn nested_str(parent: &Node, outer: &str, inner: &str, at: &str, problems: &mut Vec<Problem>) -> Option<String> {
     let here = format!("{at}/{outer}");
     let Some(obj) = get_go(parent, outer, at, problems) else {
-        problems.push(Problem::new(
-            ProblemKind::Missing,
-            here,
-            format!("missing {outer:?}"),
-        ));
+        problems.push(Problem::new(ProblemKind::Missing, here, format!("missing {outer:?}")));
         return None;
     };
     if obj.as_object().is_none() {
@@ -179,11 +146,7 @@ fn nested_str(
     let field = format!("{here}/{inner}");
     match get_go(obj, inner, &here, problems) {
         None => {
-            problems.push(Problem::new(
-                ProblemKind::Missing,
-                field,
-                format!("missing {inner:?}"),
-            ));
+            problems.push(Problem::new(ProblemKind::Missing, field, format!("missing {inner:?}")));
             None
         }
         Some(v) => match v.as_str() {
@@ -211,10 +174,7 @@ mod tests {
     #[test]
     fn real_payload() {
         let s = parse_simplesigning(REAL);
-        assert_eq!(
-            s.docker_reference.as_deref(),
-            Some("562077019569.dkr.ecr.us-west-2.amazonaws.com/flasksample")
-        );
+        assert_eq!(s.docker_reference.as_deref(), Some("562077019569.dkr.ecr.us-west-2.amazonaws.com/flasksample"));
         assert_eq!(
             s.docker_manifest_digest.as_deref(),
             Some("sha256:9bd049b6b470118cc6a02d58595b86107407c9e288c0d556ce342ea8acbafdf4")
@@ -236,48 +196,26 @@ mod tests {
         assert_eq!(s.docker_reference.as_deref(), Some("r"));
         assert!(s.docker_manifest_digest.is_some());
         assert_eq!(s.optional, Some(serde_json::json!({"a":"b"})));
-        assert_eq!(
-            s.problems
-                .iter()
-                .filter(|p| p.kind == ProblemKind::KeyCase)
-                .count(),
-            2
-        );
+        assert_eq!(s.problems.iter().filter(|p| p.kind == ProblemKind::KeyCase).count(), 2);
         assert!(s.problems.iter().all(|p| p.kind == ProblemKind::KeyCase));
     }
 
     #[test]
     fn problems() {
-        let s = parse_simplesigning(br#"{"critical":{"identity":{},"image":{"docker-manifest-digest":"sha256:XYZ"},"type":"other"}}"#);
+        let s = parse_simplesigning(
+            br#"{"critical":{"identity":{},"image":{"docker-manifest-digest":"sha256:XYZ"},"type":"other"}}"#,
+        );
         let kinds: Vec<_> = s.problems.iter().map(|p| (p.kind, p.at.as_str())).collect();
         assert!(kinds.contains(&(ProblemKind::Missing, "/critical/identity/docker-reference")));
         assert!(kinds.contains(&(ProblemKind::UnexpectedValue, "/critical/type")));
-        assert!(kinds.contains(&(
-            ProblemKind::UnexpectedValue,
-            "/critical/image/docker-manifest-digest"
-        )));
+        assert!(kinds.contains(&(ProblemKind::UnexpectedValue, "/critical/image/docker-manifest-digest")));
         let s = parse_simplesigning(b"{not json");
         assert_eq!(s.problems.first().map(|p| p.kind), Some(ProblemKind::Json));
         let s = parse_simplesigning(b"[1]");
-        assert_eq!(
-            s.problems.first().map(|p| p.kind),
-            Some(ProblemKind::WrongType)
-        );
+        assert_eq!(s.problems.first().map(|p| p.kind), Some(ProblemKind::WrongType));
         let s = parse_simplesigning(br#"{"optional":null}"#);
-        assert!(
-            s.problems
-                .iter()
-                .any(|p| p.kind == ProblemKind::Missing && p.at == "/critical")
-        );
-        let s = parse_simplesigning(
-            br#"{"critical":{"type":1,"identity":"x","image":{"docker-manifest-digest":2}}}"#,
-        );
-        assert_eq!(
-            s.problems
-                .iter()
-                .filter(|p| p.kind == ProblemKind::WrongType)
-                .count(),
-            3
-        );
+        assert!(s.problems.iter().any(|p| p.kind == ProblemKind::Missing && p.at == "/critical"));
+        let s = parse_simplesigning(br#"{"critical":{"type":1,"identity":"x","image":{"docker-manifest-digest":2}}}"#);
+        assert_eq!(s.problems.iter().filter(|p| p.kind == ProblemKind::WrongType).count(), 3);
     }
 }

@@ -32,10 +32,7 @@ impl std::fmt::Display for Base64Error {
         match self {
             Base64Error::Invalid(m) => write!(f, "invalid base64: {m}"),
             Base64Error::TooLarge { estimated, limit } => {
-                write!(
-                    f,
-                    "base64 would decode to about {estimated} bytes, over the {limit}-byte limit"
-                )
+                write!(f, "base64 would decode to about {estimated} bytes, over the {limit}-byte limit")
             }
         }
     }
@@ -68,25 +65,15 @@ pub fn decode_base64(text: &str, limit: usize) -> Result<Vec<u8>, Base64Error> {
     };
     let url = bytes.iter().any(|&b| b == b'-' || b == b'_');
     let engine = if url { &URL_SAFE } else { &STANDARD };
-    let out = engine
-        .decode(bytes)
-        .map_err(|e| Base64Error::Invalid(e.to_string()))?;
+    let out = engine.decode(bytes).map_err(|e| Base64Error::Invalid(e.to_string()))?;
     if out.len() > limit {
-        return Err(Base64Error::TooLarge {
-            estimated: out.len(),
-            limit,
-        });
+        return Err(Base64Error::TooLarge { estimated: out.len(), limit });
     }
     Ok(out)
 }
 
 /// Decodes a base64 field, recording a problem at `at` on failure.
-pub fn decode_field(
-    text: &str,
-    limit: usize,
-    at: &str,
-    problems: &mut Vec<Problem>,
-) -> Option<Vec<u8>> {
+pub fn decode_field(text: &str, limit: usize, at: &str, problems: &mut Vec<Problem>) -> Option<Vec<u8>> {
     match decode_base64(text, limit) {
         Ok(v) => Some(v),
         Err(e) => {
@@ -119,25 +106,14 @@ pub fn go_fold_eq(a: &str, b: &str) -> bool {
 
 /// Looks a member up the way Go's `encoding/json` fills a struct field: the last member whose
 /// key matches exactly or case-insensitively wins. A case-only match is recorded as a problem.
-pub fn get_go<'a>(
-    node: &'a Node,
-    key: &str,
-    at: &str,
-    problems: &mut Vec<Problem>,
-) -> Option<&'a Node> {
+pub fn get_go<'a>(node: &'a Node, key: &str, at: &str, problems: &mut Vec<Problem>) -> Option<&'a Node> {
     let members = node.as_object()?;
-    let m = members
-        .iter()
-        .rev()
-        .find(|m| m.key == key || go_fold_eq(&m.key, key))?;
+    let m = members.iter().rev().find(|m| m.key == key || go_fold_eq(&m.key, key))?;
     if m.key != key {
         problems.push(Problem::new(
             ProblemKind::KeyCase,
             format!("{at}/{}", crate::model::json::escape_token(&m.key)),
-            format!(
-                "key {:?} accepted for {:?} only case-insensitively (as Go does)",
-                m.key, key
-            ),
+            format!("key {:?} accepted for {:?} only case-insensitively (as Go does)", m.key, key),
         ));
     }
     Some(&m.node)
@@ -181,10 +157,7 @@ pub fn duplicate_problems(duplicates: &[DuplicateKey], problems: &mut Vec<Proble
         problems.push(Problem::new(
             ProblemKind::DuplicateKey,
             d.object_pointer.clone(),
-            format!(
-                "key {:?} appears more than once; the last occurrence is used",
-                d.key
-            ),
+            format!("key {:?} appears more than once; the last occurrence is used", d.key),
         ));
     }
 }
@@ -215,9 +188,7 @@ pub fn is_valid_oci_digest(s: &str) -> bool {
 
 /// Whether `s` is non-empty lowercase hexadecimal.
 pub fn is_lower_hex(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Lowercase hex SHA-256 of `bytes`.
@@ -237,33 +208,18 @@ mod tests {
 
     #[test]
     fn base64_variants() {
-        assert_eq!(
-            decode_base64("aGk/Pz4+", 100).ok(),
-            Some(b"hi??>>".to_vec())
-        );
-        assert_eq!(
-            decode_base64("aGk_Pz4-", 100).ok(),
-            Some(b"hi??>>".to_vec())
-        );
+        assert_eq!(decode_base64("aGk/Pz4+", 100).ok(), Some(b"hi??>>".to_vec()));
+        assert_eq!(decode_base64("aGk_Pz4-", 100).ok(), Some(b"hi??>>".to_vec()));
         assert_eq!(decode_base64("aGk", 100).ok(), Some(b"hi".to_vec()));
         assert_eq!(decode_base64("aGk=", 100).ok(), Some(b"hi".to_vec()));
         assert_eq!(decode_base64("aG\nk=", 100).ok(), Some(b"hi".to_vec()));
-        assert!(matches!(
-            decode_base64("a$b", 100),
-            Err(Base64Error::Invalid(_))
-        ));
-        assert!(matches!(
-            decode_base64("aGVsbG8gd29ybGQ=", 4),
-            Err(Base64Error::TooLarge { .. })
-        ));
+        assert!(matches!(decode_base64("a$b", 100), Err(Base64Error::Invalid(_))));
+        assert!(matches!(decode_base64("aGVsbG8gd29ybGQ=", 4), Err(Base64Error::TooLarge { .. })));
     }
 
     #[test]
     fn go_folding() {
-        assert!(go_fold_eq(
-            "Docker-manifest-digest",
-            "docker-manifest-digest"
-        ));
+        assert!(go_fold_eq("Docker-manifest-digest", "docker-manifest-digest"));
         assert!(go_fold_eq("\u{212A}ind", "kind"));
         assert!(!go_fold_eq("kinds", "kind"));
     }
@@ -273,9 +229,6 @@ mod tests {
         assert!(is_valid_oci_digest(&format!("sha256:{}", "a".repeat(64))));
         assert!(!is_valid_oci_digest(&format!("sha256:{}", "A".repeat(64))));
         assert!(!is_valid_oci_digest("sha256:abc"));
-        assert_eq!(
-            sha256_hex(b""),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
+        assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     }
 }

@@ -200,9 +200,7 @@ impl Store {
         }
         let mut reader = self.open(idx)?;
         let mut buf = Vec::with_capacity(usize::try_from(entry.size).unwrap_or(0));
-        reader
-            .read_to_end(&mut buf)
-            .map_err(|source| StoreError::Io { path: entry.path.clone(), source })?;
+        reader.read_to_end(&mut buf).map_err(|source| StoreError::Io { path: entry.path.clone(), source })?;
         Ok(Arc::new(buf))
     }
 

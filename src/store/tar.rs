@@ -17,12 +17,7 @@ pub const MEMORY_BUDGET: u64 = 512 << 20;
 
 fn kind_of(entry: &tar::Entry<'_, impl Read>) -> EntryKind {
     let header = entry.header();
-    let link = || {
-        entry
-            .link_name_bytes()
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default()
-    };
+    let link = || entry.link_name_bytes().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
     match header.entry_type() {
         tar::EntryType::Regular | tar::EntryType::Continuous => EntryKind::File,
         tar::EntryType::Directory => EntryKind::Dir,
@@ -92,11 +87,7 @@ pub fn open(path: &Path) -> Result<Store, std::io::Error> {
 /// Indexes a tar read from a decompressing stream. Small members are kept in memory; every
 /// larger member is handed to `on_streamed` (index, entry, reader) while the stream passes,
 /// since it cannot be read again.
-pub fn open_stream(
-    path: &Path,
-    reader: impl Read,
-    on_streamed: &mut dyn FnMut(usize, &Entry, &mut dyn Read),
-) -> Store {
+pub fn open_stream(path: &Path, reader: impl Read, on_streamed: &mut dyn FnMut(usize, &Entry, &mut dyn Read)) -> Store {
     let mut archive = tar::Archive::new(BufReader::with_capacity(256 << 10, reader));
     let mut entries = Vec::new();
     let mut problems = Vec::new();
