@@ -3,8 +3,11 @@
 use crate::diag::{Finding, Severity};
 use serde::Serialize;
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod rules_doc;
+pub mod sarif;
 
 /// What one input turned out to be.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
