@@ -12,6 +12,8 @@ pub mod diag;
 pub mod input;
 pub mod layer;
 pub mod model;
+pub mod policy;
+pub mod progress;
 pub mod report;
 pub mod scan;
 pub mod sigstore;

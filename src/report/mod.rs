@@ -5,8 +5,11 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod rules_doc;
+pub mod sarif;
 
 /// What one input turned out to be.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
