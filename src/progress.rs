@@ -94,15 +94,9 @@ mod tests {
     fn shows_only_for_large_work_on_a_terminal_without_quiet() {
         let big = LARGE_TOTAL_BYTES;
         assert!(should_show(true, false, big));
-        assert!(
-            !should_show(false, false, big),
-            "piped stderr draws nothing"
-        );
+        assert!(!should_show(false, false, big), "piped stderr draws nothing");
         assert!(!should_show(true, true, big), "--quiet draws nothing");
-        assert!(
-            !should_show(true, false, big - 1),
-            "small work draws nothing"
-        );
+        assert!(!should_show(true, false, big - 1), "small work draws nothing");
     }
 
     #[test]

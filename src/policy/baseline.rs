@@ -134,10 +134,7 @@ pub enum BaselineError {
     },
     /// The file is not an ocidig JSON report.
     #[error("baseline {path} is not an ocidig JSON report: {message}")]
-    #[diagnostic(
-        code(ocidig::baseline::parse),
-        help("write a baseline with `ocidig --format json … > REPORT.json`")
-    )]
+    #[diagnostic(code(ocidig::baseline::parse), help("write a baseline with `ocidig --format json … > REPORT.json`"))]
     Parse {
         /// The path given.
         path: String,
@@ -167,31 +164,21 @@ pub struct BaselineDiff {
 impl Baseline {
     /// Parses a previous ocidig JSON report (`schema_version` 1). `path` is only used in errors.
     pub fn from_json(text: &str, path: &str) -> Result<Self, BaselineError> {
-        let doc: BaselineDoc = serde_json::from_str(text).map_err(|e| BaselineError::Parse {
-            path: path.to_string(),
-            message: e.to_string(),
-        })?;
+        let doc: BaselineDoc = serde_json::from_str(text)
+            .map_err(|e| BaselineError::Parse { path: path.to_string(), message: e.to_string() })?;
         if doc.schema_version != 1 {
             return Err(BaselineError::Parse {
                 path: path.to_string(),
-                message: format!(
-                    "schema_version {} is not supported (expected 1)",
-                    doc.schema_version
-                ),
+                message: format!("schema_version {} is not supported (expected 1)", doc.schema_version),
             });
         }
-        Ok(Baseline {
-            entries: doc.findings,
-        })
+        Ok(Baseline { entries: doc.findings })
     }
 
     /// Reads and parses a baseline file.
     pub fn load(path: &std::path::Path) -> Result<Self, BaselineError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Io {
-            path: shown.clone(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Io { path: shown.clone(), source })?;
         Baseline::from_json(&text, &shown)
     }
 
@@ -204,23 +191,14 @@ impl Baseline {
         let mut diff = BaselineDiff::default();
         for (i, f) in findings.iter().enumerate() {
             let slot = remaining.get_mut(&FindingKey::of(f));
-            match slot.and_then(|v| {
-                if v.is_empty() {
-                    None
-                } else {
-                    Some(v.remove(0))
-                }
-            }) {
+            match slot.and_then(|v| if v.is_empty() { None } else { Some(v.remove(0)) }) {
                 Some(_) => diff.known.push(i),
                 None => diff.new.push(i),
             }
         }
         let mut unmatched: Vec<usize> = remaining.into_values().flatten().collect();
         unmatched.sort_unstable();
-        diff.fixed = unmatched
-            .into_iter()
-            .filter_map(|i| self.entries.get(i).cloned())
-            .collect();
+        diff.fixed = unmatched.into_iter().filter_map(|i| self.entries.get(i).cloned()).collect();
         diff
     }
 
@@ -267,9 +245,7 @@ mod tests {
     fn matches_by_key_not_message() {
         let base = Baseline::from_json(PREVIOUS, "prev.json").unwrap();
         let mut now = vec![
-            Finding::new(&DG001, "a.tar", "new wording")
-                .file("manifest.json")
-                .pointer("/0/Config"),
+            Finding::new(&DG001, "a.tar", "new wording").file("manifest.json").pointer("/0/Config"),
             Finding::new(&DG001, "a.tar", "brand new").blob("sha256:bb"),
         ];
         let diff = base.apply(&mut now);
@@ -284,9 +260,7 @@ mod tests {
     #[test]
     fn counts_occurrences() {
         let base = Baseline::from_json(PREVIOUS, "prev.json").unwrap();
-        let f = Finding::new(&DG001, "a.tar", "x")
-            .file("manifest.json")
-            .pointer("/0/Config");
+        let f = Finding::new(&DG001, "a.tar", "x").file("manifest.json").pointer("/0/Config");
         let diff = base.diff(&[f.clone(), f]);
         assert_eq!((diff.known, diff.new), (vec![0], vec![1]));
     }
@@ -294,9 +268,7 @@ mod tests {
     #[test]
     fn keeps_existing_suppression_reason() {
         let base = Baseline::from_json(PREVIOUS, "prev.json").unwrap();
-        let mut f = Finding::new(&DG001, "a.tar", "x")
-            .file("manifest.json")
-            .pointer("/0/Config");
+        let mut f = Finding::new(&DG001, "a.tar", "x").file("manifest.json").pointer("/0/Config");
         f.suppressed = Some("accepted by review".into());
         let mut now = vec![f];
         base.apply(&mut now);
@@ -305,8 +277,7 @@ mod tests {
 
     #[test]
     fn rejects_other_documents() {
-        let err =
-            Baseline::from_json(r#"{"schema_version": 2, "findings": []}"#, "p.json").unwrap_err();
+        let err = Baseline::from_json(r#"{"schema_version": 2, "findings": []}"#, "p.json").unwrap_err();
         assert_eq!(
             err.to_string(),
             "baseline p.json is not an ocidig JSON report: schema_version 2 is not supported (expected 1)"

@@ -65,9 +65,7 @@ impl Date {
             2 => 28,
             _ => return None,
         };
-        (1..=days)
-            .contains(&day)
-            .then_some(Date { year, month, day })
+        (1..=days).contains(&day).then_some(Date { year, month, day })
     }
 
     /// Parses exactly `YYYY-MM-DD`.
@@ -78,11 +76,7 @@ impl Date {
         }
         let num = |r: Range<usize>| -> Option<u16> {
             let part = s.get(r)?;
-            if part.bytes().all(|c| c.is_ascii_digit()) {
-                part.parse().ok()
-            } else {
-                None
-            }
+            if part.bytes().all(|c| c.is_ascii_digit()) { part.parse().ok() } else { None }
         };
         let month = u8::try_from(num(5..7)?).ok()?;
         let day = u8::try_from(num(8..10)?).ok()?;
@@ -91,10 +85,7 @@ impl Date {
 
     /// Today's date in UTC, from the system clock.
     pub fn today_utc() -> Date {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+        let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
         Date::from_days_since_epoch(i64::try_from(secs / 86_400).unwrap_or(0))
     }
 
@@ -187,10 +178,7 @@ impl ConfigError {
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = text.get(..offset.min(text.len())).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
-    let column = before
-        .rfind('\n')
-        .map_or(before.len(), |nl| before.len() - nl - 1)
-        + 1;
+    let column = before.rfind('\n').map_or(before.len(), |nl| before.len() - nl - 1) + 1;
     (line, column)
 }
 
@@ -354,27 +342,17 @@ impl Config {
     /// Parses and validates `text`. `source_name` names the file in diagnostics and findings;
     /// `rules` is the registry used to check codes, names and families.
     pub fn parse(text: &str, source_name: &str, rules: &[Rule]) -> Result<Config, ConfigError> {
-        let mut problems = Problems {
-            name: source_name,
-            text,
-            list: Vec::new(),
-        };
+        let mut problems = Problems { name: source_name, text, list: Vec::new() };
         let raw: RawConfig = match toml::from_str(text) {
             Ok(raw) => raw,
             Err(e) => {
                 let span = e.span().unwrap_or(0..0);
                 let message = e.message().trim().to_string();
                 problems.push(span, message, "here", None);
-                return Err(ConfigError::Invalid {
-                    path: source_name.to_string(),
-                    problems: problems.list,
-                });
+                return Err(ConfigError::Invalid { path: source_name.to_string(), problems: problems.list });
             }
         };
-        let mut config = Config {
-            source_name: source_name.to_string(),
-            ..Config::default()
-        };
+        let mut config = Config { source_name: source_name.to_string(), ..Config::default() };
 
         // [rules]: families first, then specific rules, each in file order.
         let mut entries: Vec<(Selector, Level, usize)> = Vec::new();
@@ -421,30 +399,20 @@ impl Config {
         if problems.list.is_empty() {
             Ok(config)
         } else {
-            Err(ConfigError::Invalid {
-                path: source_name.to_string(),
-                problems: problems.list,
-            })
+            Err(ConfigError::Invalid { path: source_name.to_string(), problems: problems.list })
         }
     }
 
     /// Reads and parses the file at `path`.
     pub fn load(path: &Path, rules: &[Rule]) -> Result<Config, ConfigError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: shown.clone(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: shown.clone(), source })?;
         Config::parse(&text, &shown, rules)
     }
 
     /// The configuration to use: `explicit` (`--config PATH`, which must exist) if given,
     /// else `ocidig.toml` in `cwd` if it exists, else `None`.
-    pub fn discover(
-        cwd: &Path,
-        explicit: Option<&Path>,
-        rules: &[Rule],
-    ) -> Result<Option<Config>, ConfigError> {
+    pub fn discover(cwd: &Path, explicit: Option<&Path>, rules: &[Rule]) -> Result<Option<Config>, ConfigError> {
         if let Some(path) = explicit {
             return Config::load(path, rules).map(Some);
         }
@@ -468,11 +436,7 @@ impl Config {
     pub fn apply_ignores(&self, findings: &mut [Finding], today: Date) -> IgnoreOutcome {
         let mut used = vec![0usize; self.ignores.len()];
         for f in findings.iter_mut().filter(|f| f.suppressed.is_none()) {
-            let hit = self
-                .ignores
-                .iter()
-                .enumerate()
-                .find(|(_, ig)| !ig.is_expired(today) && ig.matches(f));
+            let hit = self.ignores.iter().enumerate().find(|(_, ig)| !ig.is_expired(today) && ig.matches(f));
             if let Some((i, ig)) = hit {
                 f.suppressed = Some(ig.reason.clone());
                 if let Some(n) = used.get_mut(i) {
@@ -492,36 +456,21 @@ impl Config {
                     &self.source_name,
                     format!("ignore for {what} expired on {date}; it no longer applies"),
                 )
-                .help(
-                    "re-check the findings it covered, then extend `expires` or delete the entry",
-                ),
-                _ if *n == 0 => Finding::new(
-                    &CF002,
-                    &self.source_name,
-                    format!("ignore for {what} matched no finding"),
-                )
-                .help("delete the entry or correct its rule, input, file or blob"),
+                .help("re-check the findings it covered, then extend `expires` or delete the entry"),
+                _ if *n == 0 => {
+                    Finding::new(&CF002, &self.source_name, format!("ignore for {what} matched no finding"))
+                        .help("delete the entry or correct its rule, input, file or blob")
+                }
                 _ => continue,
             };
             let len = ig.span.end.saturating_sub(ig.span.start);
-            out.push(
-                finding
-                    .at(ig.span.start as u64, len as u64)
-                    .line_col(ig.line, ig.column),
-            );
+            out.push(finding.at(ig.span.start as u64, len as u64).line_col(ig.line, ig.column));
         }
-        IgnoreOutcome {
-            used,
-            findings: out,
-        }
+        IgnoreOutcome { used, findings: out }
     }
 }
 
-fn validate_ignore(
-    entry: &Spanned<RawIgnore>,
-    rules: &[Rule],
-    problems: &mut Problems<'_>,
-) -> Option<Ignore> {
+fn validate_ignore(entry: &Spanned<RawIgnore>, rules: &[Rule], problems: &mut Problems<'_>) -> Option<Ignore> {
     let raw = entry.get_ref();
     let before = problems.list.len();
 
@@ -529,10 +478,7 @@ fn validate_ignore(
         Some(Selector::Family(_)) => {
             problems.push(
                 raw.rule.span(),
-                format!(
-                    "`{}` is a family; an ignore names one rule",
-                    raw.rule.get_ref()
-                ),
+                format!("`{}` is a family; an ignore names one rule", raw.rule.get_ref()),
                 "a family",
                 Some("use a rule code such as `DG001` or a rule name"),
             );
@@ -551,33 +497,19 @@ fn validate_ignore(
     };
 
     let input_glob = compile_glob(raw.input.get_ref())
-        .map_err(|e| {
-            problems.push(
-                raw.input.span(),
-                format!("bad input glob: {e}"),
-                "bad glob",
-                None,
-            )
-        })
+        .map_err(|e| problems.push(raw.input.span(), format!("bad input glob: {e}"), "bad glob", None))
         .ok();
     let file_glob = match &raw.file {
         None => Some(None),
         Some(file) => compile_glob(file.get_ref())
-            .map_err(|e| {
-                problems.push(file.span(), format!("bad file glob: {e}"), "bad glob", None)
-            })
+            .map_err(|e| problems.push(file.span(), format!("bad file glob: {e}"), "bad glob", None))
             .ok()
             .map(Some),
     };
     if let Some(blob) = &raw.blob
         && blob.get_ref().trim().is_empty()
     {
-        problems.push(
-            blob.span(),
-            "`blob` must not be empty".into(),
-            "empty",
-            None,
-        );
+        problems.push(blob.span(), "`blob` must not be empty".into(), "empty", None);
     }
     if raw.reason.get_ref().trim().is_empty() {
         problems.push(
@@ -598,12 +530,7 @@ fn validate_ignore(
                 _ => None,
             };
             if date.is_none() {
-                problems.push(
-                    v.span(),
-                    "`expires` must be a date, YYYY-MM-DD".into(),
-                    "not a date",
-                    None,
-                );
+                problems.push(v.span(), "`expires` must be a date, YYYY-MM-DD".into(), "not a date", None);
             }
             date
         }
@@ -654,11 +581,7 @@ mod tests {
     fn problems(text: &str) -> Vec<(usize, String)> {
         match Config::parse(text, "ocidig.toml", &RULES) {
             Ok(_) => panic!("expected an error"),
-            Err(e) => e
-                .problems()
-                .iter()
-                .map(|p| (p.line, p.message.clone()))
-                .collect(),
+            Err(e) => e.problems().iter().map(|p| (p.line, p.message.clone())).collect(),
         }
     }
 
@@ -702,20 +625,10 @@ expires = "2025-06-01"
     #[test]
     fn parses_a_good_file() {
         let c = Config::parse(GOOD, "ocidig.toml", &RULES).unwrap();
-        let levels: Vec<(String, Level)> = c
-            .rules
-            .overrides()
-            .iter()
-            .map(|o| (o.selector.to_string(), o.level))
-            .collect();
+        let levels: Vec<(String, Level)> =
+            c.rules.overrides().iter().map(|o| (o.selector.to_string(), o.level)).collect();
         // Families first, so `path-traversal = "deny"` beats a family line wherever it is.
-        assert_eq!(
-            levels,
-            vec![
-                ("DG".into(), Level::Warn),
-                ("path-traversal".into(), Level::Deny)
-            ]
-        );
+        assert_eq!(levels, vec![("DG".into(), Level::Warn), ("path-traversal".into(), Level::Deny)]);
         assert_eq!(
             c.limits,
             Limits {
@@ -742,24 +655,17 @@ expires = "2025-06-01"
         ];
         let outcome = c.apply_ignores(&mut findings, today());
         let reasons: Vec<Option<&str>> = findings.iter().map(|f| f.suppressed.as_deref()).collect();
-        assert_eq!(
-            reasons,
-            vec![Some("upstream bug, accepted in review"), None, None, None]
-        );
+        assert_eq!(reasons, vec![Some("upstream bug, accepted in review"), None, None, None]);
         assert_eq!(outcome.used, vec![1, 0, 0]);
-        let cf: Vec<(&str, Severity, String, Option<usize>)> = outcome
-            .findings
-            .iter()
-            .map(|f| (f.code, f.severity, f.message.clone(), f.line))
-            .collect();
+        let cf: Vec<(&str, Severity, String, Option<usize>)> =
+            outcome.findings.iter().map(|f| (f.code, f.severity, f.message.clone(), f.line)).collect();
         assert_eq!(
             cf,
             vec![
                 (
                     "CF001",
                     Severity::Warning,
-                    "ignore for path-traversal on `**` expired on 2025-05-31; it no longer applies"
-                        .to_string(),
+                    "ignore for path-traversal on `**` expired on 2025-05-31; it no longer applies".to_string(),
                     Some(16)
                 ),
                 (
@@ -784,8 +690,7 @@ expires = "2025-06-01"
 
     #[test]
     fn blob_must_match_exactly() {
-        let text =
-            "[[ignore]]\nrule = \"DG001\"\ninput = \"*\"\nblob = \"sha256:aa\"\nreason = \"r\"\n";
+        let text = "[[ignore]]\nrule = \"DG001\"\ninput = \"*\"\nblob = \"sha256:aa\"\nreason = \"r\"\n";
         let c = Config::parse(text, "ocidig.toml", &RULES).unwrap();
         let mut findings = vec![
             Finding::new(&DG001, "a.tar", "x").blob("sha256:aa"),
@@ -803,11 +708,7 @@ expires = "2025-06-01"
         let p = problems(text);
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].0, 3);
-        assert!(
-            p[0].1.starts_with("unknown field `max-jsn-bytes`"),
-            "{}",
-            p[0].1
-        );
+        assert!(p[0].1.starts_with("unknown field `max-jsn-bytes`"), "{}", p[0].1);
         let err = Config::parse(text, "ocidig.toml", &RULES).unwrap_err();
         let shown = render(&err.problems()[0]);
         assert!(shown.contains("[ocidig.toml:3:1]"), "{shown}");
@@ -817,8 +718,7 @@ expires = "2025-06-01"
     #[test]
     fn unknown_top_level_table_and_ignore_key() {
         assert_eq!(problems("[rule]\nDG001 = \"deny\"\n")[0].0, 1);
-        let text =
-            "[[ignore]]\nrule = \"DG001\"\ninput = \"*\"\nreason = \"r\"\nexpire = 2025-01-01\n";
+        let text = "[[ignore]]\nrule = \"DG001\"\ninput = \"*\"\nreason = \"r\"\nexpire = 2025-01-01\n";
         let p = problems(text);
         assert_eq!(p[0].0, 5);
         assert!(p[0].1.starts_with("unknown field `expire`"), "{}", p[0].1);
@@ -844,10 +744,7 @@ expires = "2025-02-30"
         let lines: Vec<usize> = p.iter().map(|(l, _)| *l).collect();
         // BTreeMap order for [rules] keys: LT before XX999.
         assert_eq!(lines, vec![4, 3, 10, 11, 12, 13]);
-        assert_eq!(
-            p[0].1,
-            "unknown level `forbid`: expected deny, warn or allow"
-        );
+        assert_eq!(p[0].1, "unknown level `forbid`: expected deny, warn or allow");
         assert_eq!(p[1].1, "unknown rule, code or family `XX999`");
         assert_eq!(p[2].1, "`DG` is a family; an ignore names one rule");
         assert!(p[3].1.starts_with("bad input glob"), "{}", p[3].1);
@@ -873,20 +770,13 @@ expires = "2025-02-30"
     #[test]
     fn discover_prefers_explicit_then_cwd() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(
-            Config::discover(dir.path(), None, &RULES)
-                .unwrap()
-                .is_none()
-        );
+        assert!(Config::discover(dir.path(), None, &RULES).unwrap().is_none());
         std::fs::write(dir.path().join("ocidig.toml"), "[rules]\nLT = \"allow\"\n").unwrap();
         let c = Config::discover(dir.path(), None, &RULES).unwrap().unwrap();
         assert_eq!(c.source_name, "ocidig.toml");
         assert_eq!(c.rules.overrides().len(), 1);
         let missing = dir.path().join("nope.toml");
-        assert!(matches!(
-            Config::discover(dir.path(), Some(&missing), &RULES),
-            Err(ConfigError::Io { .. })
-        ));
+        assert!(matches!(Config::discover(dir.path(), Some(&missing), &RULES), Err(ConfigError::Io { .. })));
     }
 
     #[test]
@@ -896,14 +786,8 @@ expires = "2025-02-30"
         assert_eq!(Date::parse("2023-1-01"), None);
         assert_eq!(Date::parse("+023-01-01"), None);
         assert_eq!(Date::from_days_since_epoch(0).to_string(), "1970-01-01");
-        assert_eq!(
-            Date::from_days_since_epoch(19_723).to_string(),
-            "2024-01-01"
-        );
-        assert_eq!(
-            Date::from_days_since_epoch(11_016).to_string(),
-            "2000-02-29"
-        );
+        assert_eq!(Date::from_days_since_epoch(19_723).to_string(), "2024-01-01");
+        assert_eq!(Date::from_days_since_epoch(11_016).to_string(), "2000-02-29");
         assert!(Date::today_utc() > Date::new(2024, 1, 1).unwrap());
     }
 }

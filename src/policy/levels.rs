@@ -49,9 +49,7 @@ impl FromStr for Level {
             "deny" => Ok(Level::Deny),
             "warn" => Ok(Level::Warn),
             "allow" => Ok(Level::Allow),
-            other => Err(format!(
-                "unknown level `{other}`: expected deny, warn or allow"
-            )),
+            other => Err(format!("unknown level `{other}`: expected deny, warn or allow")),
         }
     }
 }
@@ -125,10 +123,7 @@ pub struct Override {
 /// A selector given on the command line that names no code, rule or family.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 #[error("`--{level} {text}` names no rule code, rule name or family")]
-#[diagnostic(
-    code(ocidig::policy::unknown_selector),
-    help("run `ocidig rules` to list codes, names and families")
-)]
+#[diagnostic(code(ocidig::policy::unknown_selector), help("run `ocidig rules` to list codes, names and families"))]
 pub struct UnknownSelector {
     /// The text as given.
     pub text: String,
@@ -154,16 +149,9 @@ impl Policy {
     }
 
     /// Resolves `text` (code, name or family) against `rules` and appends it.
-    pub fn push_str(
-        &mut self,
-        text: &str,
-        level: Level,
-        rules: &[Rule],
-    ) -> Result<(), UnknownSelector> {
-        let selector = Selector::resolve(text, rules).ok_or_else(|| UnknownSelector {
-            text: text.to_string(),
-            level,
-        })?;
+    pub fn push_str(&mut self, text: &str, level: Level, rules: &[Rule]) -> Result<(), UnknownSelector> {
+        let selector =
+            Selector::resolve(text, rules).ok_or_else(|| UnknownSelector { text: text.to_string(), level })?;
         self.push(selector, level);
         Ok(())
     }
@@ -194,11 +182,7 @@ impl Policy {
 
     /// The level the policy sets for a rule, if any override matches (last one wins).
     pub fn level_for(&self, code: &str, name: &str) -> Option<Level> {
-        self.overrides
-            .iter()
-            .rev()
-            .find(|o| o.selector.matches(code, name))
-            .map(|o| o.level)
+        self.overrides.iter().rev().find(|o| o.selector.matches(code, name)).map(|o| o.level)
     }
 
     /// The severity a rule ends up with: its default, unless an override changes it;
@@ -260,9 +244,7 @@ impl FromStr for FailOn {
             "error" => Ok(FailOn::Error),
             "warning" => Ok(FailOn::Warning),
             "note" => Ok(FailOn::Note),
-            other => Err(format!(
-                "unknown threshold `{other}`: expected error, warning or note"
-            )),
+            other => Err(format!("unknown threshold `{other}`: expected error, warning or note")),
         }
     }
 }
@@ -270,10 +252,7 @@ impl FromStr for FailOn {
 /// Exit code for a finished run: 1 when an unsuppressed finding reaches `fail_on`, else 0.
 /// (Exit code 2, "the tool failed", is the binary's business.)
 pub fn exit_code(report: &Report, fail_on: FailOn) -> u8 {
-    let failed = report
-        .findings
-        .iter()
-        .any(|f| f.suppressed.is_none() && fail_on.fails(f.severity));
+    let failed = report.findings.iter().any(|f| f.suppressed.is_none() && fail_on.fails(f.severity));
     u8::from(failed)
 }
 
@@ -313,22 +292,10 @@ mod tests {
 
     #[test]
     fn resolves_code_name_family() {
-        assert_eq!(
-            Selector::resolve("DG001", &RULES),
-            Some(Selector::Code("DG001".into()))
-        );
-        assert_eq!(
-            Selector::resolve("dg001", &RULES),
-            Some(Selector::Code("DG001".into()))
-        );
-        assert_eq!(
-            Selector::resolve("path-traversal", &RULES),
-            Some(Selector::Name("path-traversal".into()))
-        );
-        assert_eq!(
-            Selector::resolve("LT", &RULES),
-            Some(Selector::Family("LT".into()))
-        );
+        assert_eq!(Selector::resolve("DG001", &RULES), Some(Selector::Code("DG001".into())));
+        assert_eq!(Selector::resolve("dg001", &RULES), Some(Selector::Code("DG001".into())));
+        assert_eq!(Selector::resolve("path-traversal", &RULES), Some(Selector::Name("path-traversal".into())));
+        assert_eq!(Selector::resolve("LT", &RULES), Some(Selector::Family("LT".into())));
         assert_eq!(Selector::resolve("XX", &RULES), None);
         assert_eq!(Selector::resolve("DG9", &RULES), None);
     }
@@ -338,38 +305,20 @@ mod tests {
         let out = Policy::new().apply(findings());
         assert_eq!(
             summary(&out),
-            vec![
-                ("DG001", Severity::Error),
-                ("DG002", Severity::Error),
-                ("LT001", Severity::Warning)
-            ]
+            vec![("DG001", Severity::Error), ("DG002", Severity::Error), ("LT001", Severity::Warning)]
         );
     }
 
     #[test]
     fn later_flag_wins_and_allow_drops() {
-        let policy = Policy::from_flags(
-            [
-                (Level::Warn, "DG"),
-                (Level::Deny, "DG002"),
-                (Level::Allow, "path-traversal"),
-            ],
-            &RULES,
-        )
-        .unwrap();
-        assert_eq!(
-            summary(&policy.apply(findings())),
-            vec![("DG001", Severity::Warning), ("DG002", Severity::Error)]
-        );
         let policy =
-            Policy::from_flags([(Level::Deny, "DG002"), (Level::Warn, "DG")], &RULES).unwrap();
+            Policy::from_flags([(Level::Warn, "DG"), (Level::Deny, "DG002"), (Level::Allow, "path-traversal")], &RULES)
+                .unwrap();
+        assert_eq!(summary(&policy.apply(findings())), vec![("DG001", Severity::Warning), ("DG002", Severity::Error)]);
+        let policy = Policy::from_flags([(Level::Deny, "DG002"), (Level::Warn, "DG")], &RULES).unwrap();
         assert_eq!(
             summary(&policy.apply(findings())),
-            vec![
-                ("DG001", Severity::Warning),
-                ("DG002", Severity::Warning),
-                ("LT001", Severity::Warning)
-            ]
+            vec![("DG001", Severity::Warning), ("DG002", Severity::Warning), ("LT001", Severity::Warning)]
         );
         assert_eq!(policy.effective_severity(&LT001), Some(Severity::Warning));
         let allow = Policy::from_flags([(Level::Allow, "LT")], &RULES).unwrap();
@@ -379,23 +328,15 @@ mod tests {
     #[test]
     fn unknown_selector_is_an_error() {
         let err = Policy::from_flags([(Level::Deny, "nope")], &RULES).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "`--deny nope` names no rule code, rule name or family"
-        );
+        assert_eq!(err.to_string(), "`--deny nope` names no rule code, rule name or family");
     }
 
     #[test]
     fn exit_codes_under_each_threshold() {
-        let report = |fs: Vec<Finding>| Report {
-            inputs: vec![],
-            findings: fs,
-        };
+        let report = |fs: Vec<Finding>| Report { inputs: vec![], findings: fs, ..Default::default() };
         let errors = report(findings());
         let warnings = report(vec![Finding::new(&LT001, "a.tar", "w")]);
-        let notes = report(vec![
-            Finding::new(&LT001, "a.tar", "n").severity(Severity::Note),
-        ]);
+        let notes = report(vec![Finding::new(&LT001, "a.tar", "n").severity(Severity::Note)]);
         let mut suppressed = report(findings());
         for f in &mut suppressed.findings {
             f.suppressed = Some("accepted".into());
@@ -403,18 +344,9 @@ mod tests {
         let empty = report(vec![]);
         let table: Vec<(u8, u8, u8)> = [&errors, &warnings, &notes, &suppressed, &empty]
             .iter()
-            .map(|r| {
-                (
-                    exit_code(r, FailOn::Error),
-                    exit_code(r, FailOn::Warning),
-                    exit_code(r, FailOn::Note),
-                )
-            })
+            .map(|r| (exit_code(r, FailOn::Error), exit_code(r, FailOn::Warning), exit_code(r, FailOn::Note)))
             .collect();
-        assert_eq!(
-            table,
-            vec![(1, 1, 1), (0, 1, 1), (0, 0, 1), (0, 0, 0), (0, 0, 0)]
-        );
+        assert_eq!(table, vec![(1, 1, 1), (0, 1, 1), (0, 0, 1), (0, 0, 0), (0, 0, 0)]);
     }
 
     #[test]

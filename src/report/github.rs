@@ -13,9 +13,7 @@ use std::io::{self, Write};
 
 /// Escapes a workflow-command message (`escapeData`).
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a workflow-command property value (`escapeProperty`).
@@ -34,20 +32,11 @@ pub fn command(severity: Severity) -> &'static str {
 
 /// The message with where-in-the-dump context, e.g. `msg (file: manifest.json, pointer: /0)`.
 fn message_with_context(f: &Finding) -> String {
-    let parts: Vec<String> = [
-        ("file", &f.file),
-        ("pointer", &f.pointer),
-        ("member", &f.member),
-        ("blob", &f.blob),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}: {v}")))
-    .collect();
-    if parts.is_empty() {
-        f.message.clone()
-    } else {
-        format!("{} ({})", f.message, parts.join(", "))
-    }
+    let parts: Vec<String> = [("file", &f.file), ("pointer", &f.pointer), ("member", &f.member), ("blob", &f.blob)]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}: {v}")))
+        .collect();
+    if parts.is_empty() { f.message.clone() } else { format!("{} ({})", f.message, parts.join(", ")) }
 }
 
 /// One workflow command for `f` (without a newline). `line`/`col` are added when the finding
@@ -60,26 +49,13 @@ pub fn github_line(f: &Finding) -> String {
             props.push(format!("col={col}"));
         }
     }
-    props.push(format!(
-        "title={}",
-        escape_property(&format!("{} {}", f.code, f.rule))
-    ));
-    format!(
-        "::{} {}::{}",
-        command(f.severity),
-        props.join(","),
-        escape_data(&message_with_context(f))
-    )
+    props.push(format!("title={}", escape_property(&format!("{} {}", f.code, f.rule))));
+    format!("::{} {}::{}", command(f.severity), props.join(","), escape_data(&message_with_context(f)))
 }
 
 /// All lines for a report, each ending in `\n`; suppressed findings are left out.
 pub fn github_lines(report: &Report) -> String {
-    report
-        .findings
-        .iter()
-        .filter(|f| f.suppressed.is_none())
-        .map(|f| github_line(f) + "\n")
-        .collect()
+    report.findings.iter().filter(|f| f.suppressed.is_none()).map(|f| github_line(f) + "\n").collect()
 }
 
 /// Writes [`github_lines`] to `w`.
@@ -109,15 +85,14 @@ mod tests {
         hidden.suppressed = Some("known".into());
         let report = Report {
             inputs: vec![],
+            sources: Default::default(),
             findings: vec![
                 Finding::new(&DG001, "dumps/a,b:c.tar", "100% wrong\nreally")
                     .file("manifest.json")
                     .pointer("/0/Config"),
                 hidden,
                 Finding::new(&LT001, "a.tar", "escapes the root").member(Some(1), "../etc/passwd"),
-                Finding::new(&LT001, "ocidig.toml", "note")
-                    .severity(Severity::Note)
-                    .line_col(12, 1),
+                Finding::new(&LT001, "ocidig.toml", "note").severity(Severity::Note).line_col(12, 1),
             ],
         };
         assert_eq!(
@@ -136,15 +111,9 @@ mod tests {
 
     #[test]
     fn writes_to_a_writer() {
-        let report = Report {
-            inputs: vec![],
-            findings: vec![Finding::new(&DG001, "a.tar", "m")],
-        };
+        let report = Report { inputs: vec![], findings: vec![Finding::new(&DG001, "a.tar", "m")], ..Default::default() };
         let mut out = Vec::new();
         write_github(&mut out, &report).unwrap();
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "::error file=a.tar,title=DG001 blob-digest-mismatch::m\n"
-        );
+        assert_eq!(String::from_utf8(out).unwrap(), "::error file=a.tar,title=DG001 blob-digest-mismatch::m\n");
     }
 }

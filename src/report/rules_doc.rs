@@ -7,13 +7,7 @@ use crate::diag::Rule;
 use serde::Serialize;
 
 /// The headings every rule doc must have, in order.
-pub const SECTIONS: [&str; 5] = [
-    "What it does",
-    "Why is this bad?",
-    "Example",
-    "How to fix",
-    "References",
-];
+pub const SECTIONS: [&str; 5] = ["What it does", "Why is this bad?", "Example", "How to fix", "References"];
 
 /// Base of the per-rule documentation links; the anchor is the lower-case code.
 pub const RULES_DOC_URL: &str = "https://github.com/ocidig/ocidig/blob/main/docs/rules.md";
@@ -25,11 +19,7 @@ pub fn doc_url(rule: &Rule) -> String {
 
 /// The rule doc as Markdown, without the one leading space that `///` comments leave.
 pub fn doc_markdown(rule: &Rule) -> String {
-    let lines: Vec<&str> = rule
-        .doc
-        .lines()
-        .map(|l| l.strip_prefix(' ').unwrap_or(l))
-        .collect();
+    let lines: Vec<&str> = rule.doc.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect();
     lines.join("\n").trim().to_string()
 }
 
@@ -45,27 +35,17 @@ pub fn section(rule: &Rule, heading: &str) -> Option<String> {
 
 /// The headings of [`SECTIONS`] that `rule`'s doc lacks or leaves empty.
 pub fn missing_sections(rule: &Rule) -> Vec<&'static str> {
-    SECTIONS
-        .iter()
-        .copied()
-        .filter(|h| section(rule, h).is_none_or(|body| body.is_empty()))
-        .collect()
+    SECTIONS.iter().copied().filter(|h| section(rule, h).is_none_or(|body| body.is_empty())).collect()
 }
 
 /// Every rule with missing sections, as `(code, missing headings)`; empty when all are complete.
 pub fn incomplete_rules(rules: &[Rule]) -> Vec<(&'static str, Vec<&'static str>)> {
-    rules
-        .iter()
-        .map(|r| (r.code, missing_sections(r)))
-        .filter(|(_, missing)| !missing.is_empty())
-        .collect()
+    rules.iter().map(|r| (r.code, missing_sections(r))).filter(|(_, missing)| !missing.is_empty()).collect()
 }
 
 /// Finds a rule by code (case-insensitive) or by name.
 pub fn find_rule<'a>(rules: &'a [Rule], query: &str) -> Option<&'a Rule> {
-    rules
-        .iter()
-        .find(|r| r.code.eq_ignore_ascii_case(query) || r.name == query)
+    rules.iter().find(|r| r.code.eq_ignore_ascii_case(query) || r.name == query)
 }
 
 /// One rule as `ocidig rules --format json` and `ocidig explain --format json` print it.
@@ -119,23 +99,10 @@ impl RuleDoc {
 
 /// `ocidig rules`: an aligned table `CODE NAME SEVERITY SUMMARY`, one rule a line.
 pub fn rules_text(rules: &[Rule]) -> String {
-    let code_w = rules
-        .iter()
-        .map(|r| r.code.len())
-        .chain([4])
-        .max()
-        .unwrap_or(4);
-    let name_w = rules
-        .iter()
-        .map(|r| r.name.len())
-        .chain([4])
-        .max()
-        .unwrap_or(4);
+    let code_w = rules.iter().map(|r| r.code.len()).chain([4]).max().unwrap_or(4);
+    let name_w = rules.iter().map(|r| r.name.len()).chain([4]).max().unwrap_or(4);
     let sev_w = "SEVERITY".len();
-    let mut out = format!(
-        "{:code_w$}  {:name_w$}  {:sev_w$}  SUMMARY\n",
-        "CODE", "NAME", "SEVERITY"
-    );
+    let mut out = format!("{:code_w$}  {:name_w$}  {:sev_w$}  SUMMARY\n", "CODE", "NAME", "SEVERITY");
     for r in rules {
         out.push_str(&format!(
             "{:code_w$}  {:name_w$}  {:sev_w$}  {}\n",
@@ -205,35 +172,23 @@ mod tests {
 
     #[test]
     fn detects_missing_and_empty_sections() {
-        assert_eq!(
-            missing_sections(&XX001),
-            vec!["Why is this bad?", "How to fix", "References"]
-        );
+        assert_eq!(missing_sections(&XX001), vec!["Why is this bad?", "How to fix", "References"]);
         assert_eq!(
             incomplete_rules(&[CF001, XX001]),
-            vec![(
-                "XX001",
-                vec!["Why is this bad?", "How to fix", "References"]
-            )]
+            vec![("XX001", vec!["Why is this bad?", "How to fix", "References"])]
         );
     }
 
     #[test]
     fn sections_are_dedented() {
-        assert_eq!(
-            section(&XX001, "Example").as_deref(),
-            Some("```json\n{\"a\": 1}\n```")
-        );
+        assert_eq!(section(&XX001, "Example").as_deref(), Some("```json\n{\"a\": 1}\n```"));
         assert!(doc_markdown(&XX001).starts_with("## What it does\nChecks a thing.\n\n## Example"));
     }
 
     #[test]
     fn finds_by_code_or_name() {
         assert_eq!(find_rule(&CF_RULES, "cf002").map(|r| r.code), Some("CF002"));
-        assert_eq!(
-            find_rule(&CF_RULES, "ignore-expired").map(|r| r.code),
-            Some("CF001")
-        );
+        assert_eq!(find_rule(&CF_RULES, "ignore-expired").map(|r| r.code), Some("CF001"));
         assert!(find_rule(&CF_RULES, "CF003").is_none());
     }
 
@@ -274,8 +229,7 @@ mod tests {
         assert_eq!(one["why_is_this_bad"], serde_json::Value::Null);
         assert_eq!(one["references"], "");
         assert_eq!(
-            one.as_object()
-                .map(|o| o.keys().cloned().collect::<Vec<_>>()),
+            one.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()),
             Some(
                 [
                     "code",

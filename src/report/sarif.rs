@@ -263,46 +263,28 @@ fn is_drive_path(p: &str) -> bool {
 /// The descriptor for one rule.
 pub fn descriptor(rule: &Rule) -> ReportingDescriptor {
     let doc = doc_markdown(rule);
-    let what = section(rule, "What it does")
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| rule.summary.to_string());
+    let what = section(rule, "What it does").filter(|s| !s.is_empty()).unwrap_or_else(|| rule.summary.to_string());
     ReportingDescriptor {
         id: rule.code,
         name: rule.name,
-        short_description: Message {
-            text: rule.summary.to_string(),
-        },
+        short_description: Message { text: rule.summary.to_string() },
         full_description: Message { text: what },
-        help: MultiformatMessage {
-            text: doc.clone(),
-            markdown: doc,
-        },
+        help: MultiformatMessage { text: doc.clone(), markdown: doc },
         help_uri: doc_url(rule),
-        default_configuration: ReportingConfiguration {
-            level: level(rule.default_severity),
-        },
-        properties: DescriptorProperties {
-            tags: vec![rule.family().to_string()],
-        },
+        default_configuration: ReportingConfiguration { level: level(rule.default_severity) },
+        properties: DescriptorProperties { tags: vec![rule.family().to_string()] },
     }
 }
 
 fn logical_location(f: &Finding) -> Option<LogicalLocation> {
-    let inner: Vec<&str> = [f.file.as_deref(), f.member.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
+    let inner: Vec<&str> = [f.file.as_deref(), f.member.as_deref()].into_iter().flatten().collect();
     let name = inner.last()?.to_string();
     let mut fqn = f.input.clone();
     for part in inner {
         fqn.push('!');
         fqn.push_str(part);
     }
-    Some(LogicalLocation {
-        name,
-        fully_qualified_name: fqn,
-        kind: "module",
-    })
+    Some(LogicalLocation { name, fully_qualified_name: fqn, kind: "module" })
 }
 
 fn region(f: &Finding) -> Option<Region> {
@@ -348,30 +330,19 @@ pub fn result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
         rule_id: f.code.to_string(),
         rule_index,
         level: level(f.severity),
-        message: Message {
-            text: f.message.clone(),
-        },
+        message: Message { text: f.message.clone() },
         locations: vec![SarifLocation {
             physical_location: PhysicalLocation {
-                artifact_location: ArtifactLocation {
-                    uri: path_to_uri(&f.input),
-                },
+                artifact_location: ArtifactLocation { uri: path_to_uri(&f.input) },
                 region: region(f),
             },
             logical_locations: logical_location(f).into_iter().collect(),
         }],
-        partial_fingerprints: BTreeMap::from([(
-            FINGERPRINT_KEY.to_string(),
-            FindingKey::of(f).hash_hex(),
-        )]),
+        partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY.to_string(), FindingKey::of(f).hash_hex())]),
         suppressions: f
             .suppressed
             .iter()
-            .map(|reason| Suppression {
-                kind: "external",
-                status: "accepted",
-                justification: reason.clone(),
-            })
+            .map(|reason| Suppression { kind: "external", status: "accepted", justification: reason.clone() })
             .collect(),
         properties: properties(f),
     }
@@ -380,11 +351,7 @@ pub fn result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
 /// Builds the SARIF log for `report`, describing `rules` (pass the whole registry, CF rules
 /// included, so every result gets a `ruleIndex`).
 pub fn sarif_log(report: &Report, rules: &[Rule]) -> SarifLog {
-    let results = report
-        .findings
-        .iter()
-        .map(|f| result(f, rules.iter().position(|r| r.code == f.code)))
-        .collect();
+    let results = report.findings.iter().map(|f| result(f, rules.iter().position(|r| r.code == f.code))).collect();
     SarifLog {
         schema: SARIF_SCHEMA_URI,
         version: SARIF_VERSION,
@@ -445,19 +412,12 @@ mod tests {
     fn schema_check(log: &Value) -> Result<(), String> {
         let text = include_str!("../../testdata/sarif-schema-2.1.0.json");
         let schema: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-        let id = schema["$id"]
-            .as_str()
-            .unwrap_or("sarif-schema-2.1.0.json")
-            .to_string();
+        let id = schema["$id"].as_str().unwrap_or("sarif-schema-2.1.0.json").to_string();
         let mut compiler = boon::Compiler::new();
         compiler.enable_format_assertions();
-        compiler
-            .add_resource(&id, schema)
-            .map_err(|e| e.to_string())?;
+        compiler.add_resource(&id, schema).map_err(|e| e.to_string())?;
         let mut schemas = boon::Schemas::new();
-        let index = compiler
-            .compile(&id, &mut schemas)
-            .map_err(|e| e.to_string())?;
+        let index = compiler.compile(&id, &mut schemas).map_err(|e| e.to_string())?;
         schemas.validate(log, index).map_err(|e| format!("{e:#}"))
     }
 
@@ -469,6 +429,7 @@ mod tests {
         accepted.suppressed = Some("upstream bug, accepted".into());
         Report {
             inputs: vec![],
+            sources: Default::default(),
             findings: vec![
                 Finding::new(&DG001, "dumps/app image.tar", "digest mismatch")
                     .file("manifest.json")
@@ -478,12 +439,7 @@ mod tests {
                     .line_col(1, 11)
                     .help("re-export"),
                 accepted,
-                Finding::new(
-                    &CF002,
-                    "ocidig.toml",
-                    "ignore for DG001 on `x` matched no finding",
-                )
-                .line_col(4, 1),
+                Finding::new(&CF002, "ocidig.toml", "ignore for DG001 on `x` matched no finding").line_col(4, 1),
             ],
         }
     }
@@ -502,8 +458,7 @@ mod tests {
         log["runs"][0]["results"][0]["level"] = json!("fatal");
         assert!(schema_check(&log).is_err());
         let mut log = serde_json::to_value(sarif_log(&report(), &RULES)).unwrap();
-        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
-            json!(0);
+        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = json!(0);
         assert!(schema_check(&log).is_err());
     }
 
@@ -530,10 +485,7 @@ mod tests {
                 "properties": {"tags": ["DG"]},
             })
         );
-        assert_eq!(
-            driver["rules"][2]["defaultConfiguration"]["level"],
-            "warning"
-        );
+        assert_eq!(driver["rules"][2]["defaultConfiguration"]["level"], "warning");
         assert!(
             doc_markdown(&DG001).starts_with("## What it does\nChecks that every blob"),
             "{}",
@@ -614,10 +566,7 @@ mod tests {
 
     #[test]
     fn unknown_rule_has_no_index() {
-        let r = Report {
-            inputs: vec![],
-            findings: vec![Finding::new(&DG001, "a.tar", "m")],
-        };
+        let r = Report { inputs: vec![], findings: vec![Finding::new(&DG001, "a.tar", "m")], ..Default::default() };
         let log = serde_json::to_value(sarif_log(&r, &[CF001])).unwrap();
         assert_eq!(log["runs"][0]["results"][0].get("ruleIndex"), None);
         assert_eq!(log["runs"][0]["results"][0].get("properties"), None);
@@ -629,10 +578,7 @@ mod tests {
         assert_eq!(path_to_uri("a.tar"), "a.tar");
         assert_eq!(path_to_uri("./dumps/a b#1.tar"), "./dumps/a%20b%231.tar");
         assert_eq!(path_to_uri("a:b.tar"), "a%3Ab.tar");
-        assert_eq!(
-            path_to_uri("/tmp/x y/é.tar"),
-            "file:///tmp/x%20y/%C3%A9.tar"
-        );
+        assert_eq!(path_to_uri("/tmp/x y/é.tar"), "file:///tmp/x%20y/%C3%A9.tar");
         assert_eq!(path_to_uri("C:\\dumps\\a.tar"), "file:///C:/dumps/a.tar");
         assert_eq!(path_to_uri("dir\\a.tar"), "dir/a.tar");
     }
@@ -642,7 +588,9 @@ mod tests {
         let mut out = Vec::new();
         write_sarif(&mut out, &Report::default(), &[]).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.starts_with("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\","));
+        assert!(text.starts_with(
+            "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\","
+        ));
         assert!(text.ends_with("}\n"));
     }
 }
