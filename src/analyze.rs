@@ -3,6 +3,7 @@
 use crate::checks;
 use crate::input::{self, OpenError, OpenOptions};
 use crate::model::Dump;
+use crate::progress::Progress;
 use crate::report::{InputSummary, Report};
 use std::path::Path;
 
@@ -17,11 +18,13 @@ pub fn summarize(dump: &Dump) -> InputSummary {
         images: dump.images.len(),
         blobs: dump.blob_count(),
         bytes: dump.scans.iter().flatten().map(|s| s.size).sum(),
+        inventory: None,
     }
 }
 
-/// Runs every check on one opened dump and adds its findings and sources to `report`.
-pub fn add_dump(report: &mut Report, dump: &Dump) {
+/// Runs every check on one opened dump and adds its findings and sources to `report`
+/// (and its inventory when `inventory` is set).
+pub fn add_dump(report: &mut Report, dump: &Dump, inventory: bool) {
     let findings = checks::run_all(dump);
     for f in &findings {
         let (Some(file), Some(_)) = (&f.file, f.location) else { continue };
@@ -30,16 +33,44 @@ pub fn add_dump(report: &mut Report, dump: &Dump) {
         }
     }
     report.findings.extend(findings);
-    report.inputs.push(summarize(dump));
+    let mut summary = summarize(dump);
+    if inventory {
+        summary.inventory = Some(crate::inventory::inventory(dump));
+    }
+    report.inputs.push(summary);
 }
 
 /// Opens and checks every input in order. Fails (exit 2) only when an input cannot be opened.
-pub fn check_paths(paths: &[String], opts: &OpenOptions) -> Result<Report, OpenError> {
+pub fn check_paths(
+    paths: &[String],
+    opts: &OpenOptions,
+    inventory: bool,
+    progress: &Progress,
+) -> Result<Report, OpenError> {
+    for p in paths {
+        std::fs::metadata(p).map_err(|source| OpenError::Io { path: p.clone(), source })?;
+    }
     let mut report = Report::default();
     for p in paths {
-        let dump = input::open(Path::new(p), p, opts)?;
-        add_dump(&mut report, &dump);
+        let dump = input::open_with_progress(Path::new(p), p, opts, progress)?;
+        add_dump(&mut report, &dump, inventory);
     }
+    progress.finish();
     report.sort();
     Ok(report)
+}
+
+/// Total bytes of regular files under the given inputs (for the progress bar).
+pub fn total_input_bytes(paths: &[String]) -> u64 {
+    fn walk(p: &Path, depth: usize) -> u64 {
+        let Ok(meta) = std::fs::symlink_metadata(p) else { return 0 };
+        if meta.is_file() {
+            return meta.len();
+        }
+        if !meta.is_dir() || depth > 64 {
+            return 0;
+        }
+        std::fs::read_dir(p).map(|rd| rd.flatten().map(|e| walk(&e.path(), depth + 1)).sum()).unwrap_or(0)
+    }
+    paths.iter().map(|p| walk(Path::new(p), 0)).sum()
 }

@@ -10,6 +10,7 @@ pub mod checks;
 pub mod cli;
 pub mod diag;
 pub mod input;
+pub mod inventory;
 pub mod layer;
 pub mod model;
 pub mod policy;

@@ -39,3 +39,8 @@ pub fn run_all(dump: &Dump) -> Vec<Finding> {
     }
     out
 }
+
+/// Codes of the rules that read layer tar walks (filled in as layer rules are registered).
+pub fn layer_rule_codes() -> Vec<&'static str> {
+    registry::all_rules().iter().filter(|r| r.code.starts_with("LT")).map(|r| r.code).collect()
+}

@@ -29,6 +29,10 @@ pub enum OutputFormat {
     Human,
     /// One JSON document.
     Json,
+    /// SARIF 2.1.0 for code-scanning dashboards.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=…::…`).
+    Github,
 }
 
 /// When to use colour.
@@ -58,21 +62,59 @@ pub struct CheckArgs {
     /// Worker threads (default: every core).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
-    /// Largest JSON document read, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
-    pub max_json_bytes: u64,
-    /// Largest uncompressed layer decoded, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 64 << 30)]
-    pub max_decompressed_bytes: u64,
-    /// Largest uncompressed:compressed ratio decoded.
-    #[arg(long, value_name = "N", default_value_t = 1000)]
-    pub max_ratio: u64,
+    /// Largest JSON document read, in bytes [default: 64 MiB, or `[limits]` in ocidig.toml].
+    #[arg(long, value_name = "BYTES")]
+    pub max_json_bytes: Option<u64>,
+    /// Largest uncompressed layer decoded, in bytes [default: 64 GiB].
+    #[arg(long, value_name = "BYTES")]
+    pub max_decompressed_bytes: Option<u64>,
+    /// Largest uncompressed:compressed ratio decoded [default: 1000].
+    #[arg(long, value_name = "N")]
+    pub max_ratio: Option<u64>,
+    /// Most tar entries recorded per layer [default: 1000000].
+    #[arg(long, value_name = "N")]
+    pub max_entries: Option<u64>,
+    /// Treat findings of this rule, code or family as errors (repeatable; later flags win).
+    #[arg(long, value_name = "RULE")]
+    pub deny: Vec<String>,
+    /// Treat findings of this rule, code or family as warnings (repeatable; later flags win).
+    #[arg(long, value_name = "RULE")]
+    pub warn: Vec<String>,
+    /// Drop findings of this rule, code or family (repeatable; later flags win).
+    #[arg(long, value_name = "RULE")]
+    pub allow: Vec<String>,
+    /// Lowest severity that makes the exit status 1.
+    #[arg(long, value_enum, default_value_t = FailOnArg::Error)]
+    pub fail_on: FailOnArg,
+    /// Configuration file [default: ./ocidig.toml when present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+    /// A previous JSON report: findings already in it do not fail the run; fixed ones are listed.
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<std::path::PathBuf>,
+    /// Add every blob with its digest, types, role and the checks that ran to the JSON output.
+    #[arg(long)]
+    pub inventory: bool,
+    /// Print nothing but the report (no progress bar).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     /// When to use colour in human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Width of human output (default: terminal width, or 100).
     #[arg(long, value_name = "COLUMNS")]
     pub width: Option<usize>,
+}
+
+/// The `--fail-on` threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    /// Fail on errors only.
+    Error,
+    /// Fail on warnings and errors.
+    Warning,
+    /// Fail on any finding.
+    Note,
 }
 
 /// Formats for `rules` and `explain`.

@@ -4,7 +4,7 @@ pub mod args;
 pub mod check;
 pub mod rules;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -13,14 +13,18 @@ pub const EXIT_TOOL_ERROR: u8 = 2;
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
-    let cli = match args::Cli::try_parse() {
+    let parsed = args::Cli::command().try_get_matches().and_then(|m| {
+        let levels = ordered_levels(&m);
+        args::Cli::from_arg_matches(&m).map(|c| (c, levels))
+    });
+    let (cli, levels) = match parsed {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { EXIT_TOOL_ERROR } else { 0 });
         }
     };
-    match run(cli) {
+    match run(cli, levels) {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
@@ -34,10 +38,24 @@ fn is_broken_pipe(e: &anyhow_like::Error) -> bool {
     e.io_kind() == Some(std::io::ErrorKind::BrokenPipe)
 }
 
+/// `--deny/--warn/--allow` values of `check` in command-line order (later wins).
+pub fn ordered_levels(m: &clap::ArgMatches) -> check::OrderedLevels {
+    use crate::policy::Level;
+    let Some(("check", sub)) = m.subcommand() else { return Vec::new() };
+    let mut all: Vec<(usize, Level, String)> = Vec::new();
+    for (id, level) in [("deny", Level::Deny), ("warn", Level::Warn), ("allow", Level::Allow)] {
+        if let (Some(idx), Some(vals)) = (sub.indices_of(id), sub.get_many::<String>(id)) {
+            all.extend(idx.zip(vals).map(|(i, v)| (i, level, v.clone())));
+        }
+    }
+    all.sort_by_key(|(i, _, _)| *i);
+    all.into_iter().map(|(_, l, v)| (l, v)).collect()
+}
+
 /// Runs a parsed command; returns the exit status.
-pub fn run(cli: args::Cli) -> Result<u8, anyhow_like::Error> {
+pub fn run(cli: args::Cli, levels: check::OrderedLevels) -> Result<u8, anyhow_like::Error> {
     match cli.command {
-        args::Command::Check(a) => check::run(a),
+        args::Command::Check(a) => check::run(a, levels),
         args::Command::Rules(a) => rules::run_rules(a),
         args::Command::Explain(a) => rules::run_explain(a),
     }

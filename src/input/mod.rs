@@ -11,6 +11,7 @@ pub mod oci;
 pub mod scan_all;
 
 use crate::model::{Dump, Format};
+use crate::progress::Progress;
 use crate::scan::{ScanOptions, sniff::Sniff};
 use crate::store::{self, Store};
 use std::io::Read;
@@ -69,6 +70,16 @@ fn decompressor(path: &Path, kind: Sniff) -> std::io::Result<Box<dyn Read + Send
 
 /// Opens one input PATH read-only and builds its model.
 pub fn open(path: &Path, label: &str, opts: &OpenOptions) -> Result<Dump, OpenError> {
+    open_with_progress(path, label, opts, &Progress::disabled())
+}
+
+/// [`open`], reporting bytes scanned to a progress bar.
+pub fn open_with_progress(
+    path: &Path,
+    label: &str,
+    opts: &OpenOptions,
+    progress: &Progress,
+) -> Result<Dump, OpenError> {
     let io_err = |source| OpenError::Io { path: label.to_string(), source };
     let meta = std::fs::metadata(path).map_err(io_err)?;
     let mut scans = Vec::new();
@@ -125,7 +136,7 @@ pub fn open(path: &Path, label: &str, opts: &OpenOptions) -> Result<Dump, OpenEr
         deep: opts.scan_blobs && !opts.scan.fast,
     };
     if opts.scan_blobs {
-        scan_all::scan_entries(&mut dump, opts);
+        scan_all::scan_entries(&mut dump, opts, progress);
     }
     dump.format = detect::detect(&dump);
     build::build(&mut dump, opts);

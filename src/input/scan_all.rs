@@ -2,6 +2,7 @@
 
 use super::OpenOptions;
 use crate::model::Dump;
+use crate::progress::Progress;
 use crate::scan::{self, BlobScan, ScanOptions};
 use crate::store::EntryKind;
 use std::sync::Mutex;
@@ -15,7 +16,7 @@ pub fn options_for(path: &str, base: &ScanOptions) -> ScanOptions {
 }
 
 /// Scans every regular file not scanned yet; results land in `dump.scans`.
-pub fn scan_entries(dump: &mut Dump, opts: &OpenOptions) {
+pub fn scan_entries(dump: &mut Dump, opts: &OpenOptions, progress: &Progress) {
     let mut order: Vec<usize> = dump
         .store
         .entries
@@ -37,8 +38,14 @@ pub fn scan_entries(dump: &mut Dump, opts: &OpenOptions) {
                     let Some(&idx) = order.get(k) else { break };
                     let path = store.entries.get(idx).map(|e| e.path.as_str()).unwrap_or("");
                     let o = options_for(path, &opts.scan);
+                    if progress.is_enabled() {
+                        progress.set_message(path);
+                    }
                     let result = match store.open(idx) {
-                        Ok(mut reader) => scan::scan(&mut reader, &o),
+                        Ok(reader) => {
+                            let mut counted = ProgressReader { inner: reader, progress };
+                            scan::scan(&mut counted, &o)
+                        }
                         Err(e) => failed_scan(e.to_string()),
                     };
                     if let Ok(mut r) = results.lock() {
@@ -52,6 +59,20 @@ pub fn scan_entries(dump: &mut Dump, opts: &OpenOptions) {
         if let Some(slot) = dump.scans.get_mut(idx) {
             *slot = Some(result);
         }
+    }
+}
+
+/// Reports bytes read to the progress bar.
+struct ProgressReader<'a, R> {
+    inner: R,
+    progress: &'a Progress,
+}
+
+impl<R: std::io::Read> std::io::Read for ProgressReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.advance(n as u64);
+        Ok(n)
     }
 }
 

@@ -70,7 +70,7 @@ impl FindingKey {
 }
 
 /// One finding as read from a previous JSON report (fields other than these are ignored).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct BaselineEntry {
     /// Rule code.
     pub code: String,

@@ -111,7 +111,8 @@ mod tests {
 
     #[test]
     fn writes_to_a_writer() {
-        let report = Report { inputs: vec![], findings: vec![Finding::new(&DG001, "a.tar", "m")], ..Default::default() };
+        let report =
+            Report { inputs: vec![], findings: vec![Finding::new(&DG001, "a.tar", "m")], ..Default::default() };
         let mut out = Vec::new();
         write_github(&mut out, &report).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "::error file=a.tar,title=DG001 blob-digest-mismatch::m\n");

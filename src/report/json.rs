@@ -17,13 +17,17 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// Builds the JSON document of a report.
 pub fn to_value(report: &Report) -> Value {
-    json!({
+    let mut v = json!({
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "ocidig", "version": env!("CARGO_PKG_VERSION")},
         "inputs": report.inputs,
         "findings": report.findings,
         "summary": report.counts(None),
-    })
+    });
+    if let (Some(b), Some(obj)) = (&report.baseline, v.as_object_mut()) {
+        obj.insert("baseline".into(), json!(b));
+    }
+    v
 }
 
 /// Renders the report as pretty-printed JSON with a trailing newline.

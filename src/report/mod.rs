@@ -24,6 +24,33 @@ pub struct InputSummary {
     pub blobs: usize,
     /// Bytes read and verified.
     pub bytes: u64,
+    /// Every blob with what was checked on it (`--inventory`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inventory: Option<Vec<InventoryItem>>,
+}
+
+/// One blob of the evidence inventory: what it is and which checks ran on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InventoryItem {
+    /// Path inside the dump.
+    pub path: String,
+    /// `sha256:<hex>` of its bytes (absent when it could not be read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    /// Size in bytes.
+    pub size: u64,
+    /// Media types declared by the descriptors pointing at it.
+    pub declared: Vec<String>,
+    /// Sniffed type of its bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sniffed: Option<String>,
+    /// Sniffed type after decompression.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decompressed: Option<String>,
+    /// Roles it plays (config, layer, manifest, index, format file, orphan ...).
+    pub roles: Vec<String>,
+    /// Codes of the checks that ran on it.
+    pub checks: Vec<String>,
 }
 
 /// Everything an emitter needs: the inputs and the findings after policy.
@@ -35,6 +62,21 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Source text of the documents findings point into, by (input, file).
     pub sources: BTreeMap<(String, String), Arc<Vec<u8>>>,
+    /// Baseline comparison, when `--baseline` was given.
+    pub baseline: Option<BaselineSummary>,
+}
+
+/// What `--baseline` found: how many findings were known, new, and which were fixed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BaselineSummary {
+    /// The baseline file.
+    pub path: String,
+    /// Findings already in the baseline (they do not fail the run).
+    pub known: usize,
+    /// Findings new since the baseline.
+    pub new: usize,
+    /// Baseline findings no longer reported.
+    pub fixed: Vec<crate::policy::baseline::BaselineEntry>,
 }
 
 /// Counts of findings by severity.
