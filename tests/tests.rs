@@ -1,1 +1,9 @@
+//! Integration tests: one binary, topic modules (ripgrep's layout).
 
+mod cli;
+mod corpus;
+mod fixtures;
+mod formats;
+mod readonly;
+mod rules;
+mod util;
