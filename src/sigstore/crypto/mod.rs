@@ -437,7 +437,12 @@ fn keyless(
             }
         }
     }
-    let signing_time = set_step.1;
+    // The integratedTime is this signature's signing time only when the SET verifies and the
+    // body is this signature's entry.
+    let signing_time = match body_step {
+        StepResult::Passed(_) => set_step.1,
+        _ => None,
+    };
 
     // 2. Chain, at the signing time (or at notBefore when the leaf is not valid then, so
     //    the path is judged on its own; the validity step reports the timing).
@@ -474,7 +479,10 @@ fn keyless(
                 cert.not_after_rfc3339()
             ),
         ),
-        None => st.skip(StepName::Validity, "no trusted signing time"),
+        None => st.skip(
+            StepName::Validity,
+            "no trusted signing time (no bundle, or its SET or body did not verify)",
+        ),
     }
 
     st.steps.push(Step {
