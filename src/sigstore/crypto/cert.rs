@@ -332,7 +332,7 @@ impl Certificate {
         let want = OID_EKU_CODE_SIGNING.to_string();
         self.ext_key_usage
             .as_ref()
-            .is_some_and(|v| v.iter().any(|o| *o == want))
+            .is_some_and(|v| v.contains(&want))
     }
 
     /// Whether the certificate is self-issued (subject = issuer).

@@ -142,30 +142,28 @@ pub struct PemBlock {
 /// Splits text into its PEM blocks, in order. Text outside blocks is ignored; a block whose
 /// body is not base64 is an error. Headers (`Key: value` lines) inside a block are skipped.
 pub fn pem_blocks(text: &str) -> Result<Vec<PemBlock>, KeyError> {
+    const BEGIN: &str = "-----BEGIN ";
+    const DASHES: &str = "-----";
     let mut out = Vec::new();
     let mut rest = text;
-    while let Some(start) = rest.find("-----BEGIN ") {
-        let after = &rest[start + "-----BEGIN ".len()..];
-        let Some(label_end) = after.find("-----") else {
+    while let Some((_, from_begin)) = rest.split_once(BEGIN) {
+        let Some((label, body_and_more)) = from_begin.split_once(DASHES) else {
             return Err(KeyError::Pem("unterminated BEGIN line".into()));
         };
-        let label = &after[..label_end];
-        let body_start = &after[label_end + 5..];
         let end_marker = format!("-----END {label}-----");
-        let Some(end) = body_start.find(&end_marker) else {
+        let Some((body, after)) = body_and_more.split_once(&end_marker) else {
             return Err(KeyError::Pem(format!("no END line for {label}")));
         };
-        let whole =
-            &rest[start..start + "-----BEGIN ".len() + label_end + 5 + end + end_marker.len()];
+        let whole = format!("{BEGIN}{label}{DASHES}{body}{end_marker}\n");
         let der = match pem_rfc7468::decode_vec(whole.as_bytes()) {
             Ok((_, der)) => der,
-            Err(_) => lenient_pem_body(&body_start[..end])?,
+            Err(_) => lenient_pem_body(body)?,
         };
         out.push(PemBlock {
             label: label.to_string(),
             der,
         });
-        rest = &body_start[end + end_marker.len()..];
+        rest = after;
     }
     Ok(out)
 }

@@ -445,11 +445,10 @@ pub struct Checkpoint {
 /// Parses a signed checkpoint envelope.
 pub fn parse_checkpoint(envelope: &str) -> Result<Checkpoint, TlogError> {
     let bad = |m: &str| TlogError::BadCheckpoint(m.to_string());
-    let split = envelope
-        .find("\n\n")
+    let (body, sig_text) = envelope
+        .split_once("\n\n")
         .ok_or_else(|| bad("no blank line between body and signatures"))?;
-    let signed_text = &envelope[..split + 1];
-    let sig_text = &envelope[split + 2..];
+    let signed_text = format!("{body}\n");
     let mut lines = signed_text.lines();
     let origin = lines.next().ok_or_else(|| bad("no origin"))?.to_string();
     let size = lines
@@ -485,7 +484,7 @@ pub fn parse_checkpoint(envelope: &str) -> Result<Checkpoint, TlogError> {
         size,
         root_hash,
         extra,
-        signed_text: signed_text.to_string(),
+        signed_text,
         signatures,
     })
 }
