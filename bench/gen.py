@@ -38,7 +38,7 @@ import time
 import zlib
 
 GEN_VERSION = 1
-GZIP_LEVEL = 1            # zlib level 1: see bench/README note in run.sh output; level 6
+GZIP_LEVEL = 1            # zlib level 1 (fast path, like `gzip -1`).  Level 6
                           # runs at 5-15 MB/s on structured data in CPython, which
                           # would make generation of ~26 GB take half an hour.
 MTIME = 1_700_000_000
