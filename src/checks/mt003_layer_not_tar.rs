@@ -38,7 +38,7 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
             let Some(entry) = r.entry() else { continue };
             let Some(scan) = dump.scan(entry) else { continue };
             let (inner, how) = match (&scan.decoded, scan.sniff) {
-                (Some(d), _) if d.size == 0 && d.error.is_some() => continue,
+                (Some(d), _) if d.error.is_some() && d.size < 512 => continue,
                 (Some(d), outer) => (d.inner, format!("{} that decompresses to {}", outer.name(), d.inner.name())),
                 (None, s) if s.is_compressed() => (s, format!("{} (not decoded)", s.name())),
                 (None, s) => (s, s.name().to_string()),

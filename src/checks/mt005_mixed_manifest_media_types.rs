@@ -51,7 +51,9 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
         let oci = types.iter().find(|(_, t)| is_oci(t));
         let (Some(d), Some(o)) = (docker, oci) else { continue };
         let artifact = dump.images.iter().any(|im| im.doc == i && !im.kind.has_filesystem_layers());
-        let second = if d.0 < o.0 { o } else { d };
+        // Label the first type of the family the manifest itself does not use.
+        let own_is_docker = types.first().is_some_and(|(_, t)| is_docker(t));
+        let second = if own_is_docker { o } else { d };
         let mut f = Finding::new(
             &RULE,
             &dump.input,

@@ -8,24 +8,19 @@ use const_oid::ObjectIdentifier;
 use der::Decode;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAltName,
-    SubjectKeyIdentifier,
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAltName, SubjectKeyIdentifier,
 };
 
 use super::keys::{HashAlg, KeyError, PublicKey, VerifyError, hex, pem_blocks, to_der};
 
 /// OID of the extended key usage codeSigning.
-pub const OID_EKU_CODE_SIGNING: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.3");
+pub const OID_EKU_CODE_SIGNING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.3");
 /// OID of the Fulcio issuer extension, v1 (raw string).
-pub const OID_FULCIO_ISSUER_V1: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.1");
+pub const OID_FULCIO_ISSUER_V1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.1");
 /// OID of the Fulcio issuer extension, v2 (DER UTF8String).
-pub const OID_FULCIO_ISSUER_V2: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.8");
+pub const OID_FULCIO_ISSUER_V2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.8");
 /// OID of the Fulcio SAN otherName username.
-pub const OID_FULCIO_USERNAME: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.7");
+pub const OID_FULCIO_USERNAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.7");
 /// Arc of the Fulcio extensions.
 const FULCIO_ARC: &str = "1.3.6.1.4.1.57264.1.";
 
@@ -166,20 +161,14 @@ fn raw_tbs(cert_der: &[u8]) -> Option<&[u8]> {
 }
 
 fn ext_err(oid: ObjectIdentifier, e: impl std::fmt::Display) -> CertError {
-    CertError::Extension {
-        oid: oid.to_string(),
-        detail: e.to_string(),
-    }
+    CertError::Extension { oid: oid.to_string(), detail: e.to_string() }
 }
 
 impl Certificate {
     /// Parses a DER certificate.
     pub fn from_der(der: &[u8]) -> Result<Self, CertError> {
-        let cert =
-            x509_cert::Certificate::from_der(der).map_err(|e| CertError::Der(e.to_string()))?;
-        let tbs_der = raw_tbs(der)
-            .ok_or_else(|| CertError::Der("cannot locate tbsCertificate".into()))?
-            .to_vec();
+        let cert = x509_cert::Certificate::from_der(der).map_err(|e| CertError::Der(e.to_string()))?;
+        let tbs_der = raw_tbs(der).ok_or_else(|| CertError::Der("cannot locate tbsCertificate".into()))?.to_vec();
         let tbs = &cert.tbs_certificate;
         let kd = |e: KeyError| CertError::Der(e.to_string());
         let mut out = Certificate {
@@ -192,10 +181,8 @@ impl Certificate {
             subject_der: to_der(&tbs.subject).map_err(kd)?,
             issuer_der: to_der(&tbs.issuer).map_err(kd)?,
             serial_hex: hex(tbs.serial_number.as_bytes()),
-            not_before: i64::try_from(tbs.validity.not_before.to_unix_duration().as_secs())
-                .unwrap_or(i64::MAX),
-            not_after: i64::try_from(tbs.validity.not_after.to_unix_duration().as_secs())
-                .unwrap_or(i64::MAX),
+            not_before: i64::try_from(tbs.validity.not_before.to_unix_duration().as_secs()).unwrap_or(i64::MAX),
+            not_after: i64::try_from(tbs.validity.not_after.to_unix_duration().as_secs()).unwrap_or(i64::MAX),
             emails: Vec::new(),
             uris: Vec::new(),
             dns_names: Vec::new(),
@@ -246,11 +233,8 @@ impl Certificate {
             } else if let Some(arc) = oid.to_string().strip_prefix(FULCIO_ARC) {
                 let Ok(n) = arc.parse::<u32>() else { continue };
                 let raw = || String::from_utf8_lossy(value).into_owned();
-                let utf8 = || {
-                    der::asn1::Utf8StringRef::from_der(value)
-                        .map(|s| s.to_string())
-                        .map_err(|e| ext_err(oid, e))
-                };
+                let utf8 =
+                    || der::asn1::Utf8StringRef::from_der(value).map(|s| s.to_string()).map_err(|e| ext_err(oid, e));
                 let f = &mut out.fulcio;
                 match n {
                     1 => f.issuer_v1 = Some(raw()),
@@ -270,10 +254,7 @@ impl Certificate {
 
     /// Parses the first `CERTIFICATE` block of a PEM text.
     pub fn from_pem(text: &str) -> Result<Self, CertError> {
-        Self::all_from_pem(text)?
-            .into_iter()
-            .next()
-            .ok_or_else(|| CertError::Pem("no CERTIFICATE block".into()))
+        Self::all_from_pem(text)?.into_iter().next().ok_or_else(|| CertError::Pem("no CERTIFICATE block".into()))
     }
 
     /// Parses every `CERTIFICATE` block of a PEM text (a chain), in order; empty text gives
@@ -309,10 +290,7 @@ impl Certificate {
 
     /// The OIDC issuer: the v2 extension if present, else v1.
     pub fn oidc_issuer(&self) -> Option<&str> {
-        self.fulcio
-            .issuer_v2
-            .as_deref()
-            .or(self.fulcio.issuer_v1.as_deref())
+        self.fulcio.issuer_v2.as_deref().or(self.fulcio.issuer_v1.as_deref())
     }
 
     /// Every SAN value a certificate identity may be matched against: emails, URIs, Fulcio
@@ -330,9 +308,7 @@ impl Certificate {
     /// Whether the extended key usage lists codeSigning.
     pub fn has_code_signing_eku(&self) -> bool {
         let want = OID_EKU_CODE_SIGNING.to_string();
-        self.ext_key_usage
-            .as_ref()
-            .is_some_and(|v| v.contains(&want))
+        self.ext_key_usage.as_ref().is_some_and(|v| v.contains(&want))
     }
 
     /// Whether the certificate is self-issued (subject = issuer).
@@ -356,9 +332,7 @@ impl Certificate {
         } else if alg == OID_ED25519 {
             (HashAlg::Sha512, false)
         } else {
-            return Err(VerifyError::Unsupported(format!(
-                "signature algorithm {alg}"
-            )));
+            return Err(VerifyError::Unsupported(format!("signature algorithm {alg}")));
         };
         let ecdsa_alg = alg == OID_ECDSA_SHA256 || alg == OID_ECDSA_SHA384;
         let key_matches = match issuer_key {
@@ -369,9 +343,7 @@ impl Certificate {
         if !key_matches {
             return Err(VerifyError::Invalid);
         }
-        issuer_key
-            .verify_with_hash(hash, pss, &self.tbs_der, &self.signature)
-            .map(|_| ())
+        issuer_key.verify_with_hash(hash, pss, &self.tbs_der, &self.signature).map(|_| ())
     }
 }
 
@@ -389,12 +361,7 @@ pub fn rfc3339(t: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        (secs % 3600) / 60,
-        secs % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, (secs % 3600) / 60, secs % 60)
 }
 
 /// Parses an RFC 3339 timestamp (`YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`) to unix seconds
@@ -411,10 +378,7 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     if b.len() < 20 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return None;
     }
-    if !matches!(b.get(10), Some(b'T' | b't' | b' '))
-        || b.get(13) != Some(&b':')
-        || b.get(16) != Some(&b':')
-    {
+    if !matches!(b.get(10), Some(b'T' | b't' | b' ')) || b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
         return None;
     }
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);

@@ -94,51 +94,28 @@ fn b64(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
 }
 
 fn valid_for(v: Option<&serde_json::Value>) -> ValidFor {
-    let get = |k: &str| {
-        v.and_then(|v| v.get(k))
-            .and_then(|s| s.as_str())
-            .and_then(parse_rfc3339)
-    };
-    ValidFor {
-        start: get("start"),
-        end: get("end"),
-    }
+    let get = |k: &str| v.and_then(|v| v.get(k)).and_then(|s| s.as_str()).and_then(parse_rfc3339);
+    ValidFor { start: get("start"), end: get("end") }
 }
 
-fn parse_cas(
-    list: Option<&serde_json::Value>,
-    what: &str,
-) -> Result<Vec<CertificateAuthority>, TrustError> {
+fn parse_cas(list: Option<&serde_json::Value>, what: &str) -> Result<Vec<CertificateAuthority>, TrustError> {
     let mut out = Vec::new();
-    for (i, ca) in list
-        .and_then(|v| v.as_array())
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
+    for (i, ca) in list.and_then(|v| v.as_array()).into_iter().flatten().enumerate() {
         let mut chain = Vec::new();
         let certs = ca
             .pointer("/certChain/certificates")
             .and_then(|c| c.as_array())
-            .ok_or_else(|| {
-                TrustError::Json(format!("{what}[{i}] has no certChain.certificates"))
-            })?;
+            .ok_or_else(|| TrustError::Json(format!("{what}[{i}] has no certChain.certificates")))?;
         for (j, c) in certs.iter().enumerate() {
-            let raw = c.get("rawBytes").and_then(|r| r.as_str()).ok_or_else(|| {
-                TrustError::Json(format!("{what}[{i}] certificate {j} has no rawBytes"))
-            })?;
+            let raw = c
+                .get("rawBytes")
+                .and_then(|r| r.as_str())
+                .ok_or_else(|| TrustError::Json(format!("{what}[{i}] certificate {j} has no rawBytes")))?;
             let der = b64(raw).map_err(|e| TrustError::Entry(format!("{what}[{i}][{j}]: {e}")))?;
-            chain.push(
-                Certificate::from_der(&der)
-                    .map_err(|e| TrustError::Entry(format!("{what}[{i}][{j}]: {e}")))?,
-            );
+            chain.push(Certificate::from_der(&der).map_err(|e| TrustError::Entry(format!("{what}[{i}][{j}]: {e}")))?);
         }
         out.push(CertificateAuthority {
-            uri: ca
-                .get("uri")
-                .and_then(|u| u.as_str())
-                .unwrap_or_default()
-                .to_string(),
+            uri: ca.get("uri").and_then(|u| u.as_str()).unwrap_or_default().to_string(),
             chain,
             valid_for: valid_for(ca.get("validFor")),
         });
@@ -146,20 +123,10 @@ fn parse_cas(
     Ok(out)
 }
 
-fn parse_logs(
-    list: Option<&serde_json::Value>,
-    what: &str,
-) -> Result<Vec<TransparencyLog>, TrustError> {
+fn parse_logs(list: Option<&serde_json::Value>, what: &str) -> Result<Vec<TransparencyLog>, TrustError> {
     let mut out = Vec::new();
-    for (i, log) in list
-        .and_then(|v| v.as_array())
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        let pk = log
-            .get("publicKey")
-            .ok_or_else(|| TrustError::Json(format!("{what}[{i}] has no publicKey")))?;
+    for (i, log) in list.and_then(|v| v.as_array()).into_iter().flatten().enumerate() {
+        let pk = log.get("publicKey").ok_or_else(|| TrustError::Json(format!("{what}[{i}] has no publicKey")))?;
         let key_der = pk
             .get("rawBytes")
             .and_then(|r| r.as_str())
@@ -172,18 +139,10 @@ fn parse_logs(
             None => Sha256::digest(&key_der).to_vec(),
         };
         out.push(TransparencyLog {
-            base_url: log
-                .get("baseUrl")
-                .and_then(|u| u.as_str())
-                .unwrap_or_default()
-                .to_string(),
+            base_url: log.get("baseUrl").and_then(|u| u.as_str()).unwrap_or_default().to_string(),
             key: PublicKey::from_spki_der(&key_der).ok(),
             key_der,
-            key_details: pk
-                .get("keyDetails")
-                .and_then(|u| u.as_str())
-                .unwrap_or_default()
-                .to_string(),
+            key_details: pk.get("keyDetails").and_then(|u| u.as_str()).unwrap_or_default().to_string(),
             log_id,
             valid_for: valid_for(pk.get("validFor")),
         });
@@ -194,30 +153,21 @@ fn parse_logs(
 impl TrustedRoot {
     /// Parses `trusted_root.json` (protobuf-JSON of `dev.sigstore.trustroot.v1.TrustedRoot`).
     pub fn from_json(bytes: &[u8]) -> Result<Self, TrustError> {
-        let v: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| TrustError::Json(e.to_string()))?;
+        let v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| TrustError::Json(e.to_string()))?;
         if !v.is_object() {
             return Err(TrustError::Json("not an object".into()));
         }
         Ok(TrustedRoot {
-            certificate_authorities: parse_cas(
-                v.get("certificateAuthorities"),
-                "certificateAuthorities",
-            )?,
+            certificate_authorities: parse_cas(v.get("certificateAuthorities"), "certificateAuthorities")?,
             tlogs: parse_logs(v.get("tlogs"), "tlogs")?,
             ctlogs: parse_logs(v.get("ctlogs"), "ctlogs")?,
-            timestamp_authorities: parse_cas(
-                v.get("timestampAuthorities"),
-                "timestampAuthorities",
-            )?,
+            timestamp_authorities: parse_cas(v.get("timestampAuthorities"), "timestampAuthorities")?,
         })
     }
 
     /// The Rekor log whose log ID (hex, case-insensitive) is `log_id_hex`.
     pub fn tlog_by_id(&self, log_id_hex: &str) -> Option<&TransparencyLog> {
-        self.tlogs
-            .iter()
-            .find(|l| l.log_id_hex().eq_ignore_ascii_case(log_id_hex))
+        self.tlogs.iter().find(|l| l.log_id_hex().eq_ignore_ascii_case(log_id_hex))
     }
 }
 
@@ -287,42 +237,24 @@ pub fn verify_chain(
         let n = ca.chain.len();
         for (i, c) in ca.chain.iter().enumerate() {
             let is_anchor = i + 1 == n;
-            pool.push(Candidate {
-                cert: c,
-                anchor: is_anchor.then_some(ca),
-                ca: Some(ca),
-            });
+            pool.push(Candidate { cert: c, anchor: is_anchor.then_some(ca), ca: Some(ca) });
         }
     }
     for c in extra {
-        pool.push(Candidate {
-            cert: c,
-            anchor: None,
-            ca: None,
-        });
+        pool.push(Candidate { cert: c, anchor: None, ca: None });
     }
     let mut path = Vec::new();
     let mut notes = Vec::new();
     match search(leaf, &pool, at, &mut path, &mut notes) {
-        Some(ca) => Ok(ChainReport {
-            path,
-            authority: ca.uri.clone(),
-        }),
+        Some(ca) => Ok(ChainReport { path, authority: ca.uri.clone() }),
         None => {
             if let Some(ChainError::OutsideValidity { .. }) = notes.first() {
                 return Err(notes.swap_remove(0));
             }
             let detail = if notes.is_empty() {
-                format!(
-                    "no trusted or supplied certificate issued {:?}",
-                    leaf.issuer
-                )
+                format!("no trusted or supplied certificate issued {:?}", leaf.issuer)
             } else {
-                notes
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                notes.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
             };
             Err(ChainError::NoPath(detail))
         }
@@ -334,10 +266,7 @@ fn check_validity(c: &Certificate, at: i64) -> Result<(), ChainError> {
         return Ok(());
     }
     let subject = if c.subject.is_empty() {
-        c.san_values()
-            .first()
-            .map(|s| s.to_string())
-            .unwrap_or_default()
+        c.san_values().first().map(|s| s.to_string()).unwrap_or_default()
     } else {
         c.subject.clone()
     };
@@ -379,29 +308,19 @@ fn search<'a>(
         if let Some(ca) = cand.ca
             && !ca.valid_for.contains(at)
         {
-            notes.push(ChainError::NoPath(format!(
-                "authority {} not valid at {}",
-                ca.uri,
-                super::cert::rfc3339(at)
-            )));
+            notes.push(ChainError::NoPath(format!("authority {} not valid at {}", ca.uri, super::cert::rfc3339(at))));
             continue;
         }
         let is_ca = matches!(issuer.basic_constraints, Some((true, _)));
         if !is_ca || issuer.ku_key_cert_sign == Some(false) {
-            notes.push(ChainError::NoPath(format!(
-                "{:?} is not a CA",
-                issuer.subject
-            )));
+            notes.push(ChainError::NoPath(format!("{:?} is not a CA", issuer.subject)));
             continue;
         }
         // pathLenConstraint counts the intermediates below this issuer (not the leaf).
         if let Some((_, Some(max))) = issuer.basic_constraints
             && path.len() > usize::from(max)
         {
-            notes.push(ChainError::NoPath(format!(
-                "{:?} pathLenConstraint exceeded",
-                issuer.subject
-            )));
+            notes.push(ChainError::NoPath(format!("{:?} pathLenConstraint exceeded", issuer.subject)));
             continue;
         }
         path.push(issuer.subject.clone());

@@ -62,14 +62,8 @@ pub fn check_identity(
             (Some(a), Some(b)) if a != b
         );
         if found_issuer.as_deref() != Some(want) || v1_conflict {
-            return Err(IdentityError::Issuer {
-                wanted: want.to_string(),
-                found: found_issuer,
-            });
+            return Err(IdentityError::Issuer { wanted: want.to_string(), found: found_issuer });
         }
     }
-    Ok(Identity {
-        san,
-        issuer: found_issuer,
-    })
+    Ok(Identity { san, issuer: found_issuer })
 }

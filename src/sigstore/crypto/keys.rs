@@ -159,10 +159,7 @@ pub fn pem_blocks(text: &str) -> Result<Vec<PemBlock>, KeyError> {
             Ok((_, der)) => der,
             Err(_) => lenient_pem_body(body)?,
         };
-        out.push(PemBlock {
-            label: label.to_string(),
-            der,
-        });
+        out.push(PemBlock { label: label.to_string(), der });
         rest = after;
     }
     Ok(out)
@@ -203,8 +200,8 @@ impl PublicKey {
                 "PUBLIC KEY" => return Self::from_spki_der(&block.der),
                 "RSA PUBLIC KEY" => return Self::from_pkcs1_der(&block.der),
                 "CERTIFICATE" => {
-                    let cert = super::cert::Certificate::from_der(&block.der)
-                        .map_err(|e| KeyError::Der(e.to_string()))?;
+                    let cert =
+                        super::cert::Certificate::from_der(&block.der).map_err(|e| KeyError::Der(e.to_string()))?;
                     return Self::from_spki_der(&cert.spki_der);
                 }
                 _ => {}
@@ -215,18 +212,15 @@ impl PublicKey {
 
     /// Reads a DER SubjectPublicKeyInfo.
     pub fn from_spki_der(der: &[u8]) -> Result<Self, KeyError> {
-        let spki = spki::SubjectPublicKeyInfoRef::from_der(der)
-            .map_err(|e| KeyError::Der(e.to_string()))?;
+        let spki = spki::SubjectPublicKeyInfoRef::from_der(der).map_err(|e| KeyError::Der(e.to_string()))?;
         let oid = spki.algorithm.oid;
         let bits = spki
             .subject_public_key
             .as_bytes()
             .ok_or_else(|| KeyError::Der("public key bit string has unused bits".into()))?;
         if oid == OID_EC_PUBLIC_KEY {
-            let curve: ObjectIdentifier = spki
-                .algorithm
-                .parameters_oid()
-                .map_err(|e| KeyError::Der(format!("EC parameters: {e}")))?;
+            let curve: ObjectIdentifier =
+                spki.algorithm.parameters_oid().map_err(|e| KeyError::Der(format!("EC parameters: {e}")))?;
             if curve == OID_P256 {
                 p256::ecdsa::VerifyingKey::from_sec1_bytes(bits)
                     .map(PublicKey::EcdsaP256)
@@ -241,9 +235,7 @@ impl PublicKey {
         } else if oid == OID_RSA || oid == OID_RSA_PSS {
             Self::from_pkcs1_der(bits)
         } else if oid == OID_ED25519 {
-            let arr: [u8; 32] = bits
-                .try_into()
-                .map_err(|_| KeyError::Der("Ed25519 key is not 32 bytes".into()))?;
+            let arr: [u8; 32] = bits.try_into().map_err(|_| KeyError::Der("Ed25519 key is not 32 bytes".into()))?;
             ed25519_dalek::VerifyingKey::from_bytes(&arr)
                 .map(PublicKey::Ed25519)
                 .map_err(|_| KeyError::Der("invalid Ed25519 point".into()))
@@ -254,17 +246,15 @@ impl PublicKey {
 
     /// Reads a DER PKCS#1 `RSAPublicKey`.
     pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, KeyError> {
-        let parsed = rsa::pkcs1::RsaPublicKey::from_der(der)
-            .map_err(|e| KeyError::Der(format!("RSAPublicKey: {e}")))?;
+        let parsed =
+            rsa::pkcs1::RsaPublicKey::from_der(der).map_err(|e| KeyError::Der(format!("RSAPublicKey: {e}")))?;
         let n = rsa::BigUint::from_bytes_be(parsed.modulus.as_bytes());
         let e = rsa::BigUint::from_bytes_be(parsed.public_exponent.as_bytes());
         let bits = n.bits();
         if !(RSA_MIN_BITS..=RSA_MAX_BITS).contains(&bits) {
             return Err(KeyError::RsaSize(bits));
         }
-        rsa::RsaPublicKey::new(n, e)
-            .map(PublicKey::Rsa)
-            .map_err(|e| KeyError::Der(format!("RSA key: {e}")))
+        rsa::RsaPublicKey::new(n, e).map(PublicKey::Rsa).map_err(|e| KeyError::Der(format!("RSA key: {e}")))
     }
 
     /// A short algorithm name, e.g. `ecdsa-p256`, `rsa-2048`, `ed25519`.
@@ -286,8 +276,7 @@ impl PublicKey {
             PublicKey::Rsa(k) => k.to_public_key_der(),
             PublicKey::Ed25519(k) => k.to_public_key_der(),
         };
-        doc.map(|d| d.as_bytes().to_vec())
-            .map_err(|e| KeyError::Der(e.to_string()))
+        doc.map(|d| d.as_bytes().to_vec()).map_err(|e| KeyError::Der(e.to_string()))
     }
 
     /// `sha256:<hex>` of the DER SubjectPublicKeyInfo, a stable name for the key.
@@ -304,9 +293,7 @@ impl PublicKey {
         match self {
             PublicKey::EcdsaP256(k) => {
                 let sig = p256_signature(signature)?;
-                k.verify(message, &sig)
-                    .map(|()| Scheme::EcdsaP256Sha256)
-                    .map_err(|_| VerifyError::Invalid)
+                k.verify(message, &sig).map(|()| Scheme::EcdsaP256Sha256).map_err(|_| VerifyError::Invalid)
             }
             PublicKey::EcdsaP384(k) => {
                 let sig = p384_signature(signature)?;
@@ -332,15 +319,10 @@ impl PublicKey {
             }
             PublicKey::Ed25519(k) => {
                 let arr: [u8; 64] = signature.try_into().map_err(|_| {
-                    VerifyError::Malformed(format!(
-                        "Ed25519 signature is {} bytes, not 64",
-                        signature.len()
-                    ))
+                    VerifyError::Malformed(format!("Ed25519 signature is {} bytes, not 64", signature.len()))
                 })?;
                 let sig = ed25519_dalek::Signature::from_bytes(&arr);
-                k.verify(message, &sig)
-                    .map(|()| Scheme::Ed25519)
-                    .map_err(|_| VerifyError::Invalid)
+                k.verify(message, &sig).map(|()| Scheme::Ed25519).map_err(|_| VerifyError::Invalid)
             }
         }
     }
@@ -358,9 +340,7 @@ impl PublicKey {
         match (self, hash) {
             (PublicKey::EcdsaP256(k), HashAlg::Sha256) => {
                 let sig = p256_signature(signature)?;
-                k.verify(message, &sig)
-                    .map(|()| Scheme::EcdsaP256Sha256)
-                    .map_err(|_| VerifyError::Invalid)
+                k.verify(message, &sig).map(|()| Scheme::EcdsaP256Sha256).map_err(|_| VerifyError::Invalid)
             }
             (PublicKey::EcdsaP256(k), HashAlg::Sha384) => {
                 let sig = p256_signature(signature)?;
@@ -370,9 +350,7 @@ impl PublicKey {
             }
             (PublicKey::EcdsaP384(k), HashAlg::Sha384) => {
                 let sig = p384_signature(signature)?;
-                k.verify(message, &sig)
-                    .map(|()| Scheme::EcdsaP384Sha384)
-                    .map_err(|_| VerifyError::Invalid)
+                k.verify(message, &sig).map(|()| Scheme::EcdsaP384Sha384).map_err(|_| VerifyError::Invalid)
             }
             (PublicKey::EcdsaP384(k), HashAlg::Sha256) => {
                 let sig = p384_signature(signature)?;
@@ -382,9 +360,7 @@ impl PublicKey {
             }
             (PublicKey::Rsa(k), _) if pss => {
                 if hash != HashAlg::Sha256 {
-                    return Err(VerifyError::Unsupported(
-                        "RSA-PSS with a hash other than SHA-256".into(),
-                    ));
+                    return Err(VerifyError::Unsupported("RSA-PSS with a hash other than SHA-256".into()));
                 }
                 rsa_pss_sha256(k, message, signature).map(|()| Scheme::RsaPssSha256)
             }
@@ -394,10 +370,7 @@ impl PublicKey {
                 HashAlg::Sha512 => Scheme::RsaPkcs1v15Sha512,
             }),
             (PublicKey::Ed25519(_), _) => self.verify(message, signature),
-            (key, h) => Err(VerifyError::Unsupported(format!(
-                "{} with {h:?}",
-                key.algorithm()
-            ))),
+            (key, h) => Err(VerifyError::Unsupported(format!("{} with {h:?}", key.algorithm()))),
         }
     }
 }
@@ -405,48 +378,33 @@ impl PublicKey {
 /// Parses an ECDSA P-256 signature: ASN.1 DER, or raw 64-byte `r||s`.
 fn p256_signature(sig: &[u8]) -> Result<p256::ecdsa::Signature, VerifyError> {
     p256::ecdsa::Signature::from_der(sig)
-        .or_else(|_| {
-            if sig.len() == 64 {
-                p256::ecdsa::Signature::from_slice(sig)
-            } else {
-                Err(signature::Error::new())
-            }
-        })
+        .or_else(
+            |_| {
+                if sig.len() == 64 { p256::ecdsa::Signature::from_slice(sig) } else { Err(signature::Error::new()) }
+            },
+        )
         .map_err(|_| VerifyError::Malformed("not an ECDSA P-256 signature (DER or r||s)".into()))
 }
 
 /// Parses an ECDSA P-384 signature: ASN.1 DER, or raw 96-byte `r||s`.
 fn p384_signature(sig: &[u8]) -> Result<p384::ecdsa::Signature, VerifyError> {
     p384::ecdsa::Signature::from_der(sig)
-        .or_else(|_| {
-            if sig.len() == 96 {
-                p384::ecdsa::Signature::from_slice(sig)
-            } else {
-                Err(signature::Error::new())
-            }
-        })
+        .or_else(
+            |_| {
+                if sig.len() == 96 { p384::ecdsa::Signature::from_slice(sig) } else { Err(signature::Error::new()) }
+            },
+        )
         .map_err(|_| VerifyError::Malformed("not an ECDSA P-384 signature (DER or r||s)".into()))
 }
 
 /// RSA PKCS#1 v1.5 verification with the given hash.
-fn rsa_pkcs1v15(
-    key: &rsa::RsaPublicKey,
-    hash: HashAlg,
-    message: &[u8],
-    signature: &[u8],
-) -> Result<(), VerifyError> {
-    let sig = rsa::pkcs1v15::Signature::try_from(signature)
-        .map_err(|_| VerifyError::Malformed("RSA signature".into()))?;
+fn rsa_pkcs1v15(key: &rsa::RsaPublicKey, hash: HashAlg, message: &[u8], signature: &[u8]) -> Result<(), VerifyError> {
+    let sig =
+        rsa::pkcs1v15::Signature::try_from(signature).map_err(|_| VerifyError::Malformed("RSA signature".into()))?;
     let ok = match hash {
-        HashAlg::Sha256 => {
-            rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key.clone()).verify(message, &sig)
-        }
-        HashAlg::Sha384 => {
-            rsa::pkcs1v15::VerifyingKey::<Sha384>::new(key.clone()).verify(message, &sig)
-        }
-        HashAlg::Sha512 => {
-            rsa::pkcs1v15::VerifyingKey::<Sha512>::new(key.clone()).verify(message, &sig)
-        }
+        HashAlg::Sha256 => rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key.clone()).verify(message, &sig),
+        HashAlg::Sha384 => rsa::pkcs1v15::VerifyingKey::<Sha384>::new(key.clone()).verify(message, &sig),
+        HashAlg::Sha512 => rsa::pkcs1v15::VerifyingKey::<Sha512>::new(key.clone()).verify(message, &sig),
     };
     ok.map_err(|_| VerifyError::Invalid)
 }
@@ -454,14 +412,9 @@ fn rsa_pkcs1v15(
 /// RSA PSS SHA-256 (MGF1 SHA-256) verification with the salt length recovered from the
 /// encoded message, as Go's `PSSSaltLengthAuto` does; the recovered length is then checked
 /// by the full RFC 8017 EMSA-PSS-VERIFY of the `rsa` crate.
-fn rsa_pss_sha256(
-    key: &rsa::RsaPublicKey,
-    message: &[u8],
-    signature: &[u8],
-) -> Result<(), VerifyError> {
+fn rsa_pss_sha256(key: &rsa::RsaPublicKey, message: &[u8], signature: &[u8]) -> Result<(), VerifyError> {
     let salt_len = pss_salt_len(key, signature).ok_or(VerifyError::Invalid)?;
-    let sig = rsa::pss::Signature::try_from(signature)
-        .map_err(|_| VerifyError::Malformed("RSA signature".into()))?;
+    let sig = rsa::pss::Signature::try_from(signature).map_err(|_| VerifyError::Malformed("RSA signature".into()))?;
     rsa::pss::VerifyingKey::<Sha256>::new_with_salt_len(key.clone(), salt_len)
         .verify(message, &sig)
         .map_err(|_| VerifyError::Invalid)
@@ -496,10 +449,7 @@ fn pss_salt_len(key: &rsa::RsaPublicKey, signature: &[u8]) -> Option<usize> {
     let mut counter: u32 = 0;
     let mut pos = 0;
     while pos < db.len() {
-        let block = Sha256::new()
-            .chain_update(h)
-            .chain_update(counter.to_be_bytes())
-            .finalize();
+        let block = Sha256::new().chain_update(h).chain_update(counter.to_be_bytes()).finalize();
         for b in block.iter() {
             if let Some(d) = db.get_mut(pos) {
                 *d ^= b;

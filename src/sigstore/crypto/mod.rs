@@ -157,10 +157,7 @@ pub type KeylessReport = Report;
 impl Report {
     /// The result of a step, if it was recorded.
     pub fn step(&self, name: StepName) -> Option<&StepResult> {
-        self.steps
-            .iter()
-            .find(|s| s.name == name)
-            .map(|s| &s.result)
+        self.steps.iter().find(|s| s.name == name).map(|s| &s.result)
     }
 
     /// The first failure in step order.
@@ -179,29 +176,17 @@ struct Steps {
 
 impl Steps {
     fn pass(&mut self, name: StepName, what: impl Into<String>) {
-        self.steps.push(Step {
-            name,
-            result: StepResult::Passed(what.into()),
-        });
+        self.steps.push(Step { name, result: StepResult::Passed(what.into()) });
     }
     fn fail(&mut self, name: StepName, kind: FailureKind, why: impl Into<String>) {
-        self.steps.push(Step {
-            name,
-            result: StepResult::Failed(kind, why.into()),
-        });
+        self.steps.push(Step { name, result: StepResult::Failed(kind, why.into()) });
     }
     fn skip(&mut self, name: StepName, why: impl Into<String>) {
-        self.steps.push(Step {
-            name,
-            result: StepResult::Skipped(why.into()),
-        });
+        self.steps.push(Step { name, result: StepResult::Skipped(why.into()) });
     }
     fn first_failure(&self) -> Option<Verdict> {
         self.steps.iter().find_map(|s| match &s.result {
-            StepResult::Failed(k, d) => Some(Verdict::Failed {
-                reason: *k,
-                detail: format!("{}: {d}", s.name.name()),
-            }),
+            StepResult::Failed(k, d) => Some(Verdict::Failed { reason: *k, detail: format!("{}: {d}", s.name.name()) }),
             _ => None,
         })
     }
@@ -223,13 +208,7 @@ pub fn decode_signature(text: &str) -> Option<Vec<u8>> {
 /// DSSE pre-authentication encoding:
 /// `"DSSEv1" SP len(type) SP type SP len(body) SP body`, lengths in ASCII decimal.
 pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
-    let mut out = format!(
-        "DSSEv1 {} {} {} ",
-        payload_type.len(),
-        payload_type,
-        payload.len()
-    )
-    .into_bytes();
+    let mut out = format!("DSSEv1 {} {} {} ", payload_type.len(), payload_type, payload.len()).into_bytes();
     out.extend_from_slice(payload);
     out
 }
@@ -267,16 +246,7 @@ pub fn verify_keyless(
     identity: Option<&str>,
     issuer: Option<&str>,
 ) -> KeylessReport {
-    keyless(
-        Signed::Message(payload),
-        signature_b64,
-        cert_pem,
-        chain_pem,
-        bundle_json,
-        trusted_root,
-        identity,
-        issuer,
-    )
+    keyless(Signed::Message(payload), signature_b64, cert_pem, chain_pem, bundle_json, trusted_root, identity, issuer)
 }
 
 /// Like [`verify_keyless`] for a DSSE envelope signed with a Fulcio certificate: the
@@ -337,25 +307,15 @@ fn keyless(
     let cert = match Certificate::from_pem(cert_pem) {
         Ok(c) => c,
         Err(e) => {
-            st.fail(
-                StepName::Chain,
-                CertificateInvalid,
-                format!("certificate unreadable: {e}"),
-            );
-            let v = st
-                .first_failure()
-                .unwrap_or(Verdict::Unverifiable { why: e.to_string() });
+            st.fail(StepName::Chain, CertificateInvalid, format!("certificate unreadable: {e}"));
+            let v = st.first_failure().unwrap_or(Verdict::Unverifiable { why: e.to_string() });
             return finish(st, report, v);
         }
     };
     let extra = match chain_pem.map(Certificate::all_from_pem).transpose() {
         Ok(c) => c.unwrap_or_default(),
         Err(e) => {
-            st.fail(
-                StepName::Chain,
-                CertificateInvalid,
-                format!("chain unreadable: {e}"),
-            );
+            st.fail(StepName::Chain, CertificateInvalid, format!("chain unreadable: {e}"));
             Vec::new()
         }
     };
@@ -367,16 +327,8 @@ fn keyless(
         Signed::Dsse(t, p) => pae(t, p),
     };
     match (&signature, cert.public_key()) {
-        (None, _) => st.fail(
-            StepName::Signature,
-            SignatureInvalid,
-            "signature is not base64",
-        ),
-        (_, Err(e)) => st.fail(
-            StepName::Signature,
-            SignatureInvalid,
-            format!("certificate key: {e}"),
-        ),
+        (None, _) => st.fail(StepName::Signature, SignatureInvalid, "signature is not base64"),
+        (_, Err(e)) => st.fail(StepName::Signature, SignatureInvalid, format!("certificate key: {e}")),
         (Some(sig), Ok(key)) => match key.verify(&message, sig) {
             Ok(scheme) => {
                 report.scheme = Some(scheme);
@@ -387,8 +339,7 @@ fn keyless(
     }
 
     // 4/5 first computed (they establish the time), recorded in order below.
-    let mut set_step: (StepResult, Option<i64>) =
-        (StepResult::Skipped("no Rekor bundle".into()), None);
+    let mut set_step: (StepResult, Option<i64>) = (StepResult::Skipped("no Rekor bundle".into()), None);
     let mut body_step = StepResult::Skipped("no Rekor bundle".into());
     if let Some(bundle) = bundle_json {
         match rekor::CosignBundle::from_json(bundle) {
@@ -397,39 +348,32 @@ fn keyless(
                 body_step = StepResult::Failed(TlogEntryInvalid, e.to_string());
             }
             Ok(b) => {
-                set_step =
-                    match rekor::verify_set(&b.payload, &b.signed_entry_timestamp, trusted_root) {
-                        Ok(log) => {
-                            report.integrated_time = Some(b.payload.integrated_time);
-                            report.log_index = Some(b.payload.log_index);
-                            (
-                                StepResult::Passed(format!(
-                                    "log {} index {} at {}",
-                                    log.base_url,
-                                    b.payload.log_index,
-                                    cert::rfc3339(b.payload.integrated_time)
-                                )),
-                                Some(b.payload.integrated_time),
-                            )
-                        }
-                        Err(e) => (StepResult::Failed(TlogEntryInvalid, e.to_string()), None),
-                    };
+                set_step = match rekor::verify_set(&b.payload, &b.signed_entry_timestamp, trusted_root) {
+                    Ok(log) => {
+                        report.integrated_time = Some(b.payload.integrated_time);
+                        report.log_index = Some(b.payload.log_index);
+                        (
+                            StepResult::Passed(format!(
+                                "log {} index {} at {}",
+                                log.base_url,
+                                b.payload.log_index,
+                                cert::rfc3339(b.payload.integrated_time)
+                            )),
+                            Some(b.payload.integrated_time),
+                        )
+                    }
+                    Err(e) => (StepResult::Failed(TlogEntryInvalid, e.to_string()), None),
+                };
                 body_step = match (&signature, rekor::parse_body(&b.payload.body_b64)) {
                     (_, Err(e)) => StepResult::Failed(TlogEntryInvalid, e.to_string()),
-                    (None, _) => {
-                        StepResult::Failed(TlogEntryInvalid, "signature is not base64".into())
-                    }
+                    (None, _) => StepResult::Failed(TlogEntryInvalid, "signature is not base64".into()),
                     (Some(sig), Ok(body)) => {
                         let checked = match signed {
-                            Signed::Message(p) => {
-                                rekor::check_hashedrekord(&body, p, sig, &cert.der)
-                            }
+                            Signed::Message(p) => rekor::check_hashedrekord(&body, p, sig, &cert.der),
                             Signed::Dsse(_, p) => rekor::check_dsse_body(&body, p, sig, &cert.der),
                         };
                         match checked {
-                            Ok(()) => StepResult::Passed(
-                                "body matches signature, certificate and payload".into(),
-                            ),
+                            Ok(()) => StepResult::Passed("body matches signature, certificate and payload".into()),
                             Err(e) => StepResult::Failed(TlogEntryInvalid, e.to_string()),
                         }
                     }
@@ -451,10 +395,7 @@ fn keyless(
         _ => cert.not_before,
     };
     match chain::verify_chain(&cert, &extra, trusted_root, chain_time) {
-        Ok(r) => st.pass(
-            StepName::Chain,
-            format!("{} → {}", r.path.join(" → "), r.authority),
-        ),
+        Ok(r) => st.pass(StepName::Chain, format!("{} → {}", r.path.join(" → "), r.authority)),
         Err(e) => st.fail(StepName::Chain, CertificateInvalid, e.to_string()),
     }
 
@@ -462,12 +403,7 @@ fn keyless(
     match signing_time {
         Some(t) if cert.valid_at(t) => st.pass(
             StepName::Validity,
-            format!(
-                "{} within {} .. {}",
-                cert::rfc3339(t),
-                cert.not_before_rfc3339(),
-                cert.not_after_rfc3339()
-            ),
+            format!("{} within {} .. {}", cert::rfc3339(t), cert.not_before_rfc3339(), cert.not_after_rfc3339()),
         ),
         Some(t) => st.fail(
             StepName::Validity,
@@ -479,31 +415,18 @@ fn keyless(
                 cert.not_after_rfc3339()
             ),
         ),
-        None => st.skip(
-            StepName::Validity,
-            "no trusted signing time (no bundle, or its SET or body did not verify)",
-        ),
+        None => st.skip(StepName::Validity, "no trusted signing time (no bundle, or its SET or body did not verify)"),
     }
 
-    st.steps.push(Step {
-        name: StepName::Set,
-        result: set_step.0,
-    });
-    st.steps.push(Step {
-        name: StepName::Body,
-        result: body_step,
-    });
+    st.steps.push(Step { name: StepName::Set, result: set_step.0 });
+    st.steps.push(Step { name: StepName::Body, result: body_step });
 
     // 6. Identity.
     match identity::check_identity(&cert, identity, issuer) {
         Ok(id) => {
             st.pass(
                 StepName::Identity,
-                format!(
-                    "{} ({})",
-                    id.san.as_deref().unwrap_or("?"),
-                    id.issuer.as_deref().unwrap_or("?")
-                ),
+                format!("{} ({})", id.san.as_deref().unwrap_or("?"), id.issuer.as_deref().unwrap_or("?")),
             );
             report.identity = Some(id);
         }
@@ -520,18 +443,9 @@ fn keyless(
         let by = report
             .identity
             .as_ref()
-            .map(|id| {
-                format!(
-                    "{} ({})",
-                    id.san.as_deref().unwrap_or("?"),
-                    id.issuer.as_deref().unwrap_or("?")
-                )
-            })
+            .map(|id| format!("{} ({})", id.san.as_deref().unwrap_or("?"), id.issuer.as_deref().unwrap_or("?")))
             .unwrap_or_default();
-        Verdict::Verified {
-            by,
-            at: signing_time,
-        }
+        Verdict::Verified { by, at: signing_time }
     };
     finish(st, report, verdict)
 }
@@ -560,11 +474,7 @@ pub fn verify_with_key(
     let signature = decode_signature(signature_b64);
     let mut signer: Option<&PublicKey> = None;
     match &signature {
-        None => st.fail(
-            StepName::Signature,
-            SignatureInvalid,
-            "signature is not base64",
-        ),
+        None => st.fail(StepName::Signature, SignatureInvalid, "signature is not base64"),
         Some(_) if keys.is_empty() => st.skip(StepName::Signature, "no key given"),
         Some(sig) => {
             let mut errors = Vec::new();
@@ -579,10 +489,7 @@ pub fn verify_with_key(
                 }
             }
             match (signer, report.scheme) {
-                (Some(k), Some(s)) => st.pass(
-                    StepName::Signature,
-                    format!("{} {}", k.fingerprint(), s.name()),
-                ),
+                (Some(k), Some(s)) => st.pass(StepName::Signature, format!("{} {}", k.fingerprint(), s.name())),
                 _ => st.fail(StepName::Signature, SignatureInvalid, errors.join("; ")),
             }
         }
@@ -603,17 +510,14 @@ pub fn verify_with_key(
                     Ok(log) => {
                         report.integrated_time = Some(b.payload.integrated_time);
                         report.log_index = Some(b.payload.log_index);
-                        st.pass(
-                            StepName::Set,
-                            format!("log {} index {}", log.base_url, b.payload.log_index),
-                        );
+                        st.pass(StepName::Set, format!("log {} index {}", log.base_url, b.payload.log_index));
                     }
                     Err(e) => st.fail(StepName::Set, TlogEntryInvalid, e.to_string()),
                 }
                 let checked = rekor::parse_body(&b.payload.body_b64).and_then(|body| {
-                    let spki = signer.and_then(|k| k.spki_der().ok()).ok_or_else(|| {
-                        rekor::TlogError::BodyMismatch("no verified key to compare".into())
-                    })?;
+                    let spki = signer
+                        .and_then(|k| k.spki_der().ok())
+                        .ok_or_else(|| rekor::TlogError::BodyMismatch("no verified key to compare".into()))?;
                     let sig = signature.as_deref().unwrap_or_default();
                     rekor::check_hashedrekord(&body, payload, sig, &spki)
                 });
@@ -626,13 +530,8 @@ pub fn verify_with_key(
     }
     let verdict = match (st.first_failure(), signer) {
         (Some(v), _) => v,
-        (None, Some(k)) => Verdict::Verified {
-            by: k.fingerprint(),
-            at: report.integrated_time,
-        },
-        (None, None) => Verdict::Unverifiable {
-            why: "no key material given".into(),
-        },
+        (None, Some(k)) => Verdict::Verified { by: k.fingerprint(), at: report.integrated_time },
+        (None, None) => Verdict::Unverifiable { why: "no key material given".into() },
     };
     report.steps = st.steps;
     report.verdict = verdict;
@@ -652,12 +551,7 @@ pub struct DsseSignature {
 /// PAE(`payload_type`, `payload`) with some key (the `keyid` is only a hint and is ignored).
 /// Verified when at least one signature verifies; failed (SG004) when none does; unverifiable
 /// without keys or signatures.
-pub fn verify_dsse(
-    payload_type: &str,
-    payload: &[u8],
-    sigs: &[DsseSignature],
-    keys: &[PublicKey],
-) -> Report {
+pub fn verify_dsse(payload_type: &str, payload: &[u8], sigs: &[DsseSignature], keys: &[PublicKey]) -> Report {
     let mut st = Steps::default();
     let mut report = Report {
         steps: Vec::new(),
@@ -692,22 +586,13 @@ pub fn verify_dsse(
             Verdict::Verified { by, at: None }
         }
         None if keys.is_empty() || sigs.is_empty() => {
-            let why = if keys.is_empty() {
-                "no key given"
-            } else {
-                "envelope has no signature"
-            };
+            let why = if keys.is_empty() { "no key given" } else { "envelope has no signature" };
             st.skip(StepName::Signature, why);
             Verdict::Unverifiable { why: why.into() }
         }
         None => {
-            st.fail(
-                StepName::Signature,
-                FailureKind::SignatureInvalid,
-                errors.join("; "),
-            );
-            st.first_failure()
-                .unwrap_or(Verdict::Unverifiable { why: String::new() })
+            st.fail(StepName::Signature, FailureKind::SignatureInvalid, errors.join("; "));
+            st.first_failure().unwrap_or(Verdict::Unverifiable { why: String::new() })
         }
     };
     report.steps = st.steps;

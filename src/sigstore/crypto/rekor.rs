@@ -92,27 +92,23 @@ pub struct CosignBundle {
 impl CosignBundle {
     /// Parses the annotation JSON.
     pub fn from_json(bytes: &[u8]) -> Result<Self, TlogError> {
-        let v: serde_json::Value = serde_json::from_slice(bytes)
-            .map_err(|e| TlogError::Malformed(format!("bundle JSON: {e}")))?;
+        let v: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| TlogError::Malformed(format!("bundle JSON: {e}")))?;
         let set = v
             .get("SignedEntryTimestamp")
             .and_then(|s| s.as_str())
             .ok_or_else(|| TlogError::Malformed("bundle has no SignedEntryTimestamp".into()))?;
-        let p = v
-            .get("Payload")
-            .ok_or_else(|| TlogError::Malformed("bundle has no Payload".into()))?;
+        let p = v.get("Payload").ok_or_else(|| TlogError::Malformed("bundle has no Payload".into()))?;
         let str_field = |k: &str| {
             p.get(k)
                 .and_then(|s| s.as_str())
                 .map(str::to_string)
-                .ok_or_else(|| {
-                    TlogError::Malformed(format!("bundle Payload.{k} missing or not a string"))
-                })
+                .ok_or_else(|| TlogError::Malformed(format!("bundle Payload.{k} missing or not a string")))
         };
         let int_field = |k: &str| {
-            p.get(k).and_then(|s| s.as_i64()).ok_or_else(|| {
-                TlogError::Malformed(format!("bundle Payload.{k} missing or not an integer"))
-            })
+            p.get(k)
+                .and_then(|s| s.as_i64())
+                .ok_or_else(|| TlogError::Malformed(format!("bundle Payload.{k} missing or not an integer")))
         };
         Ok(CosignBundle {
             signed_entry_timestamp: b64(set)?,
@@ -133,22 +129,14 @@ pub fn verify_set<'a>(
     set: &[u8],
     root: &'a TrustedRoot,
 ) -> Result<&'a TransparencyLog, TlogError> {
-    let log = root
-        .tlog_by_id(&payload.log_id_hex)
-        .ok_or_else(|| TlogError::UnknownLog(payload.log_id_hex.clone()))?;
-    let key = log.key.as_ref().ok_or_else(|| {
-        TlogError::Malformed(format!("log {} key type unsupported", log.base_url))
-    })?;
+    let log = root.tlog_by_id(&payload.log_id_hex).ok_or_else(|| TlogError::UnknownLog(payload.log_id_hex.clone()))?;
+    let key =
+        log.key.as_ref().ok_or_else(|| TlogError::Malformed(format!("log {} key type unsupported", log.base_url)))?;
     if !matches!(key, PublicKey::EcdsaP256(_) | PublicKey::EcdsaP384(_)) {
         return Err(TlogError::Malformed("log key is not ECDSA".into()));
     }
-    key.verify_with_hash(
-        super::keys::HashAlg::Sha256,
-        false,
-        &payload.canonical_json(),
-        set,
-    )
-    .map_err(|_| TlogError::BadSet(log.base_url.clone()))?;
+    key.verify_with_hash(super::keys::HashAlg::Sha256, false, &payload.canonical_json(), set)
+        .map_err(|_| TlogError::BadSet(log.base_url.clone()))?;
     Ok(log)
 }
 
@@ -178,12 +166,10 @@ pub enum RekorBody {
 /// Decodes a base64 Rekor entry body (`{"apiVersion","kind","spec"}`).
 pub fn parse_body(body_b64: &str) -> Result<RekorBody, TlogError> {
     let raw = b64(body_b64)?;
-    let v: serde_json::Value = serde_json::from_slice(&raw)
-        .map_err(|e| TlogError::Malformed(format!("body JSON: {e}")))?;
+    let v: serde_json::Value =
+        serde_json::from_slice(&raw).map_err(|e| TlogError::Malformed(format!("body JSON: {e}")))?;
     let kind = v.get("kind").and_then(|k| k.as_str()).unwrap_or_default();
-    let spec = v
-        .get("spec")
-        .ok_or_else(|| TlogError::Malformed("body has no spec".into()))?;
+    let spec = v.get("spec").ok_or_else(|| TlogError::Malformed("body has no spec".into()))?;
     let s = |ptr: &str| spec.pointer(ptr).and_then(|x| x.as_str());
     let pem_der = |b64pem: &str| -> Result<Vec<u8>, TlogError> {
         let pem = b64(b64pem)?;
@@ -199,13 +185,12 @@ pub fn parse_body(body_b64: &str) -> Result<RekorBody, TlogError> {
         "hashedrekord" | "rekord" => {
             let algorithm = s("/data/hash/algorithm")
                 .ok_or_else(|| TlogError::Malformed("spec.data.hash.algorithm missing".into()))?;
-            let digest_hex = s("/data/hash/value")
-                .ok_or_else(|| TlogError::Malformed("spec.data.hash.value missing".into()))?;
-            let sig = s("/signature/content")
-                .ok_or_else(|| TlogError::Malformed("spec.signature.content missing".into()))?;
-            let key = s("/signature/publicKey/content").ok_or_else(|| {
-                TlogError::Malformed("spec.signature.publicKey.content missing".into())
-            })?;
+            let digest_hex =
+                s("/data/hash/value").ok_or_else(|| TlogError::Malformed("spec.data.hash.value missing".into()))?;
+            let sig =
+                s("/signature/content").ok_or_else(|| TlogError::Malformed("spec.signature.content missing".into()))?;
+            let key = s("/signature/publicKey/content")
+                .ok_or_else(|| TlogError::Malformed("spec.signature.publicKey.content missing".into()))?;
             Ok(RekorBody::HashedRekord {
                 algorithm: algorithm.to_string(),
                 digest_hex: digest_hex.to_ascii_lowercase(),
@@ -216,52 +201,31 @@ pub fn parse_body(body_b64: &str) -> Result<RekorBody, TlogError> {
         "intoto" => {
             let payload_hash_hex = s("/content/payloadHash/value").map(str::to_ascii_lowercase);
             let mut signatures = Vec::new();
-            for sig in spec
-                .pointer("/content/envelope/signatures")
-                .and_then(|a| a.as_array())
-                .into_iter()
-                .flatten()
-            {
-                let (Some(sig_b64), Some(key)) = (
-                    sig.get("sig").and_then(|x| x.as_str()),
-                    sig.get("publicKey").and_then(|x| x.as_str()),
-                ) else {
+            for sig in spec.pointer("/content/envelope/signatures").and_then(|a| a.as_array()).into_iter().flatten() {
+                let (Some(sig_b64), Some(key)) =
+                    (sig.get("sig").and_then(|x| x.as_str()), sig.get("publicKey").and_then(|x| x.as_str()))
+                else {
                     continue;
                 };
                 // intoto v0.0.2 stores the DSSE `sig` base64-encoded once more.
                 let once = b64(sig_b64)?;
-                let bytes = std::str::from_utf8(&once)
-                    .ok()
-                    .and_then(|t| b64(t).ok())
-                    .unwrap_or(once);
+                let bytes = std::str::from_utf8(&once).ok().and_then(|t| b64(t).ok()).unwrap_or(once);
                 signatures.push((bytes, pem_der(key)?));
             }
-            Ok(RekorBody::Dsse {
-                payload_hash_hex,
-                signatures,
-            })
+            Ok(RekorBody::Dsse { payload_hash_hex, signatures })
         }
         "dsse" => {
             let payload_hash_hex = s("/payloadHash/value").map(str::to_ascii_lowercase);
             let mut signatures = Vec::new();
-            for sig in spec
-                .get("signatures")
-                .and_then(|a| a.as_array())
-                .into_iter()
-                .flatten()
-            {
-                let (Some(sig_b64), Some(key)) = (
-                    sig.get("signature").and_then(|x| x.as_str()),
-                    sig.get("verifier").and_then(|x| x.as_str()),
-                ) else {
+            for sig in spec.get("signatures").and_then(|a| a.as_array()).into_iter().flatten() {
+                let (Some(sig_b64), Some(key)) =
+                    (sig.get("signature").and_then(|x| x.as_str()), sig.get("verifier").and_then(|x| x.as_str()))
+                else {
                     continue;
                 };
                 signatures.push((b64(sig_b64)?, pem_der(key)?));
             }
-            Ok(RekorBody::Dsse {
-                payload_hash_hex,
-                signatures,
-            })
+            Ok(RekorBody::Dsse { payload_hash_hex, signatures })
         }
         other => Err(TlogError::UnsupportedKind(other.to_string())),
     }
@@ -275,37 +239,22 @@ pub fn check_hashedrekord(
     signature: &[u8],
     verifier_der: &[u8],
 ) -> Result<(), TlogError> {
-    let RekorBody::HashedRekord {
-        algorithm,
-        digest_hex,
-        signature: body_sig,
-        verifier_der: body_verifier,
-    } = body
+    let RekorBody::HashedRekord { algorithm, digest_hex, signature: body_sig, verifier_der: body_verifier } = body
     else {
-        return Err(TlogError::BodyMismatch(
-            "entry is not a hashedrekord".into(),
-        ));
+        return Err(TlogError::BodyMismatch("entry is not a hashedrekord".into()));
     };
     if algorithm != "sha256" {
-        return Err(TlogError::BodyMismatch(format!(
-            "digest algorithm {algorithm}"
-        )));
+        return Err(TlogError::BodyMismatch(format!("digest algorithm {algorithm}")));
     }
     let want = hex(&Sha256::digest(payload));
     if *digest_hex != want {
-        return Err(TlogError::BodyMismatch(format!(
-            "body records digest {digest_hex}, payload is {want}"
-        )));
+        return Err(TlogError::BodyMismatch(format!("body records digest {digest_hex}, payload is {want}")));
     }
     if body_sig.as_slice() != signature {
-        return Err(TlogError::BodyMismatch(
-            "body records a different signature".into(),
-        ));
+        return Err(TlogError::BodyMismatch("body records a different signature".into()));
     }
     if body_verifier.as_slice() != verifier_der {
-        return Err(TlogError::BodyMismatch(
-            "body records a different certificate or key".into(),
-        ));
+        return Err(TlogError::BodyMismatch("body records a different certificate or key".into()));
     }
     Ok(())
 }
@@ -318,14 +267,8 @@ pub fn check_dsse_body(
     signature: &[u8],
     verifier_der: &[u8],
 ) -> Result<(), TlogError> {
-    let RekorBody::Dsse {
-        payload_hash_hex,
-        signatures,
-    } = body
-    else {
-        return Err(TlogError::BodyMismatch(
-            "entry is not an intoto/dsse entry".into(),
-        ));
+    let RekorBody::Dsse { payload_hash_hex, signatures } = body else {
+        return Err(TlogError::BodyMismatch("entry is not an intoto/dsse entry".into()));
     };
     let want = hex(&Sha256::digest(payload));
     if payload_hash_hex.as_deref() != Some(want.as_str()) {
@@ -333,34 +276,20 @@ pub fn check_dsse_body(
             "body records payload hash {payload_hash_hex:?}, payload is {want}"
         )));
     }
-    if !signatures
-        .iter()
-        .any(|(s, v)| s.as_slice() == signature && v.as_slice() == verifier_der)
-    {
-        return Err(TlogError::BodyMismatch(
-            "body records no such signature with this certificate or key".into(),
-        ));
+    if !signatures.iter().any(|(s, v)| s.as_slice() == signature && v.as_slice() == verifier_der) {
+        return Err(TlogError::BodyMismatch("body records no such signature with this certificate or key".into()));
     }
     Ok(())
 }
 
 /// RFC 6962 leaf hash: SHA-256(0x00 ‖ entry).
 pub fn leaf_hash(entry: &[u8]) -> [u8; 32] {
-    Sha256::new()
-        .chain_update([0u8])
-        .chain_update(entry)
-        .finalize()
-        .into()
+    Sha256::new().chain_update([0u8]).chain_update(entry).finalize().into()
 }
 
 /// RFC 6962 interior node hash: SHA-256(0x01 ‖ left ‖ right).
 pub fn node_hash(left: &[u8], right: &[u8]) -> [u8; 32] {
-    Sha256::new()
-        .chain_update([1u8])
-        .chain_update(left)
-        .chain_update(right)
-        .finalize()
-        .into()
+    Sha256::new().chain_update([1u8]).chain_update(left).chain_update(right).finalize().into()
 }
 
 /// Verifies an RFC 6962 inclusion proof (RFC 9162 §2.1.3.2) of `leaf` at `index` in a tree
@@ -373,9 +302,7 @@ pub fn verify_inclusion(
     root: &[u8],
 ) -> Result<(), TlogError> {
     if index >= tree_size {
-        return Err(TlogError::BadInclusion(format!(
-            "index {index} ≥ tree size {tree_size}"
-        )));
+        return Err(TlogError::BadInclusion(format!("index {index} ≥ tree size {tree_size}")));
     }
     let mut f_n = index;
     let mut s_n = tree_size - 1;
@@ -405,11 +332,7 @@ pub fn verify_inclusion(
         return Err(TlogError::BadInclusion("proof too short".into()));
     }
     if r.as_slice() != root {
-        return Err(TlogError::BadInclusion(format!(
-            "computed root {} ≠ {}",
-            hex(&r),
-            hex(root)
-        )));
+        return Err(TlogError::BadInclusion(format!("computed root {} ≠ {}", hex(&r), hex(root))));
     }
     Ok(())
 }
@@ -445,62 +368,32 @@ pub struct Checkpoint {
 /// Parses a signed checkpoint envelope.
 pub fn parse_checkpoint(envelope: &str) -> Result<Checkpoint, TlogError> {
     let bad = |m: &str| TlogError::BadCheckpoint(m.to_string());
-    let (body, sig_text) = envelope
-        .split_once("\n\n")
-        .ok_or_else(|| bad("no blank line between body and signatures"))?;
+    let (body, sig_text) =
+        envelope.split_once("\n\n").ok_or_else(|| bad("no blank line between body and signatures"))?;
     let signed_text = format!("{body}\n");
     let mut lines = signed_text.lines();
     let origin = lines.next().ok_or_else(|| bad("no origin"))?.to_string();
-    let size = lines
-        .next()
-        .and_then(|l| l.parse::<u64>().ok())
-        .ok_or_else(|| bad("bad tree size"))?;
-    let root_hash = lines
-        .next()
-        .and_then(|l| b64(l).ok())
-        .ok_or_else(|| bad("bad root hash"))?;
+    let size = lines.next().and_then(|l| l.parse::<u64>().ok()).ok_or_else(|| bad("bad tree size"))?;
+    let root_hash = lines.next().and_then(|l| b64(l).ok()).ok_or_else(|| bad("bad root hash"))?;
     let extra = lines.map(str::to_string).collect();
     let mut signatures = Vec::new();
     for line in sig_text.lines().filter(|l| !l.is_empty()) {
-        let rest = line
-            .strip_prefix("\u{2014} ")
-            .ok_or_else(|| bad("signature line does not start with an em dash"))?;
-        let (name, sig) = rest
-            .rsplit_once(' ')
-            .ok_or_else(|| bad("signature line has no signature"))?;
+        let rest =
+            line.strip_prefix("\u{2014} ").ok_or_else(|| bad("signature line does not start with an em dash"))?;
+        let (name, sig) = rest.rsplit_once(' ').ok_or_else(|| bad("signature line has no signature"))?;
         let raw = b64(sig)?;
-        let (hint, signature) = raw
-            .split_at_checked(4)
-            .ok_or_else(|| bad("signature too short"))?;
+        let (hint, signature) = raw.split_at_checked(4).ok_or_else(|| bad("signature too short"))?;
         let key_hint: [u8; 4] = hint.try_into().map_err(|_| bad("key hint"))?;
-        signatures.push(NoteSignature {
-            name: name.to_string(),
-            key_hint,
-            signature: signature.to_vec(),
-        });
+        signatures.push(NoteSignature { name: name.to_string(), key_hint, signature: signature.to_vec() });
     }
-    Ok(Checkpoint {
-        origin,
-        size,
-        root_hash,
-        extra,
-        signed_text,
-        signatures,
-    })
+    Ok(Checkpoint { origin, size, root_hash, extra, signed_text, signatures })
 }
 
 /// Verifies that one signature line of `checkpoint` whose key hint names `log` verifies over
 /// the checkpoint text with the log key.
 pub fn verify_checkpoint(checkpoint: &Checkpoint, log: &TransparencyLog) -> Result<(), TlogError> {
-    let key = log
-        .key
-        .as_ref()
-        .ok_or_else(|| TlogError::BadCheckpoint("log key type unsupported".into()))?;
-    let spki_hint: Vec<u8> = Sha256::digest(&log.key_der)
-        .iter()
-        .take(4)
-        .copied()
-        .collect();
+    let key = log.key.as_ref().ok_or_else(|| TlogError::BadCheckpoint("log key type unsupported".into()))?;
+    let spki_hint: Vec<u8> = Sha256::digest(&log.key_der).iter().take(4).copied().collect();
     for sig in &checkpoint.signatures {
         let note_hint: Vec<u8> = match key {
             PublicKey::Ed25519(k) => Sha256::new()
@@ -514,22 +407,14 @@ pub fn verify_checkpoint(checkpoint: &Checkpoint, log: &TransparencyLog) -> Resu
                 .collect(),
             _ => spki_hint.clone(),
         };
-        if sig.key_hint.as_slice() != note_hint.as_slice()
-            && sig.key_hint.as_slice() != spki_hint.as_slice()
-        {
+        if sig.key_hint.as_slice() != note_hint.as_slice() && sig.key_hint.as_slice() != spki_hint.as_slice() {
             continue;
         }
-        if key
-            .verify(checkpoint.signed_text.as_bytes(), &sig.signature)
-            .is_ok()
-        {
+        if key.verify(checkpoint.signed_text.as_bytes(), &sig.signature).is_ok() {
             return Ok(());
         }
     }
-    Err(TlogError::BadCheckpoint(format!(
-        "no signature line verifies with log {}",
-        log.base_url
-    )))
+    Err(TlogError::BadCheckpoint(format!("no signature line verifies with log {}", log.base_url)))
 }
 
 /// An inclusion proof as carried in a sigstore bundle (`tlogEntries[].inclusionProof`).
@@ -556,22 +441,12 @@ pub fn verify_inclusion_with_checkpoint<'a>(
     log_id_hex: &str,
     root: &'a TrustedRoot,
 ) -> Result<&'a TransparencyLog, TlogError> {
-    let log = root
-        .tlog_by_id(log_id_hex)
-        .ok_or_else(|| TlogError::UnknownLog(log_id_hex.to_string()))?;
-    verify_inclusion(
-        proof.log_index,
-        proof.tree_size,
-        &leaf_hash(body),
-        &proof.hashes,
-        &proof.root_hash,
-    )?;
+    let log = root.tlog_by_id(log_id_hex).ok_or_else(|| TlogError::UnknownLog(log_id_hex.to_string()))?;
+    verify_inclusion(proof.log_index, proof.tree_size, &leaf_hash(body), &proof.hashes, &proof.root_hash)?;
     let cp = parse_checkpoint(&proof.checkpoint)?;
     verify_checkpoint(&cp, log)?;
     if cp.size != proof.tree_size || cp.root_hash != proof.root_hash {
-        return Err(TlogError::BadCheckpoint(
-            "checkpoint size or root hash differs from the proof".into(),
-        ));
+        return Err(TlogError::BadCheckpoint("checkpoint size or root hash differs from the proof".into()));
     }
     Ok(log)
 }

@@ -1,12 +1,7 @@
 //! Tests: real keyless signings, fixtures made by openssl / Python `cryptography`, keys made
 //! in test code, and negative cases asserting the exact failure kind.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::path::PathBuf;
 
@@ -15,9 +10,7 @@ use base64::Engine as _;
 use super::*;
 
 fn testdata(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata")
-        .join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
 }
 
 fn read(rel: &str) -> Vec<u8> {
@@ -33,9 +26,7 @@ fn b64e(bytes: &[u8]) -> String {
 }
 
 fn b64d(text: &str) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD
-        .decode(text)
-        .unwrap()
+    base64::engine::general_purpose::STANDARD.decode(text).unwrap()
 }
 
 fn sigstore_root() -> TrustedRoot {
@@ -52,33 +43,20 @@ struct RealEntry {
 }
 
 fn real(version: &str) -> RealEntry {
-    let v: serde_json::Value = serde_json::from_slice(&read(&format!(
-        "sigstore-keyless/flasksample-{version}-ephemeral-verification.json"
-    )))
-    .unwrap();
+    let v: serde_json::Value =
+        serde_json::from_slice(&read(&format!("sigstore-keyless/flasksample-{version}-ephemeral-verification.json")))
+            .unwrap();
     let bundle = &v[0]["optional"]["Bundle"];
-    let body: serde_json::Value =
-        serde_json::from_slice(&b64d(bundle["Payload"]["body"].as_str().unwrap())).unwrap();
-    let cert_pem = String::from_utf8(b64d(
-        body["spec"]["signature"]["publicKey"]["content"]
-            .as_str()
-            .unwrap(),
-    ))
-    .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&b64d(bundle["Payload"]["body"].as_str().unwrap())).unwrap();
+    let cert_pem =
+        String::from_utf8(b64d(body["spec"]["signature"]["publicKey"]["content"].as_str().unwrap())).unwrap();
     let payload = match version {
-        "v1" => read(
-            "sigstore-keyless/09b3e371137191b52fdd07bdf115824b2b297a2003882e68d68d66d0d35fe1fc.tar.gz",
-        ),
-        other => read(&format!(
-            "sigstore-keyless/flasksample-{other}-payload.reconstructed.json"
-        )),
+        "v1" => read("sigstore-keyless/09b3e371137191b52fdd07bdf115824b2b297a2003882e68d68d66d0d35fe1fc.tar.gz"),
+        other => read(&format!("sigstore-keyless/flasksample-{other}-payload.reconstructed.json")),
     };
     RealEntry {
         payload,
-        signature_b64: body["spec"]["signature"]["content"]
-            .as_str()
-            .unwrap()
-            .to_string(),
+        signature_b64: body["spec"]["signature"]["content"].as_str().unwrap().to_string(),
         cert_pem,
         bundle_json: serde_json::to_vec(bundle).unwrap(),
         integrated_time: bundle["Payload"]["integratedTime"].as_i64().unwrap(),
@@ -96,10 +74,7 @@ fn assert_failed(report: &Report, kind: FailureKind) {
 }
 
 fn assert_verified(report: &Report) {
-    assert!(
-        matches!(report.verdict, Verdict::Verified { .. }),
-        "{report:#?}"
-    );
+    assert!(matches!(report.verdict, Verdict::Verified { .. }), "{report:#?}");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -112,18 +87,12 @@ fn real_trusted_root_parses() {
     assert_eq!(root.tlogs.len(), 1);
     assert_eq!(root.ctlogs.len(), 2);
     let log = &root.tlogs[0];
-    assert_eq!(
-        log.log_id_hex(),
-        "c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d"
-    );
+    assert_eq!(log.log_id_hex(), "c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d");
     // The log ID is SHA-256 of the log key's DER SPKI.
     use sha2::Digest as _;
     assert_eq!(sha2::Sha256::digest(&log.key_der).to_vec(), log.log_id);
     assert!(matches!(log.key, Some(PublicKey::EcdsaP256(_))));
-    assert_eq!(
-        root.certificate_authorities[1].valid_for.start,
-        Some(1_649_880_375)
-    );
+    assert_eq!(root.certificate_authorities[1].valid_for.start, Some(1_649_880_375));
 }
 
 #[test]
@@ -132,16 +101,11 @@ fn real_v1_payload_is_the_signed_one() {
     let e = real("v1");
     assert_eq!(e.payload.len(), 272);
     let bundle = rekor::CosignBundle::from_json(&e.bundle_json).unwrap();
-    let rekor::RekorBody::HashedRekord { digest_hex, .. } =
-        rekor::parse_body(&bundle.payload.body_b64).unwrap()
-    else {
+    let rekor::RekorBody::HashedRekord { digest_hex, .. } = rekor::parse_body(&bundle.payload.body_b64).unwrap() else {
         panic!("not hashedrekord")
     };
     assert_eq!(digest_hex, keys::hex(&sha2::Sha256::digest(&e.payload)));
-    assert_eq!(
-        digest_hex,
-        "09b3e371137191b52fdd07bdf115824b2b297a2003882e68d68d66d0d35fe1fc"
-    );
+    assert_eq!(digest_hex, "09b3e371137191b52fdd07bdf115824b2b297a2003882e68d68d66d0d35fe1fc");
 }
 
 #[test]
@@ -177,32 +141,19 @@ fn real_v1_verifies_end_to_end() {
     );
     assert_eq!(
         r.verdict,
-        Verdict::Verified {
-            by: format!("{V1_IDENTITY} ({GITHUB_OAUTH})"),
-            at: Some(1_665_804_210)
-        },
+        Verdict::Verified { by: format!("{V1_IDENTITY} ({GITHUB_OAUTH})"), at: Some(1_665_804_210) },
         "{r:#?}"
     );
-    for name in [
-        StepName::Signature,
-        StepName::Chain,
-        StepName::Validity,
-        StepName::Set,
-        StepName::Body,
-        StepName::Identity,
-    ] {
-        assert!(
-            matches!(r.step(name), Some(StepResult::Passed(_))),
-            "{name:?}: {r:#?}"
-        );
+    for name in
+        [StepName::Signature, StepName::Chain, StepName::Validity, StepName::Set, StepName::Body, StepName::Identity]
+    {
+        assert!(matches!(r.step(name), Some(StepResult::Passed(_))), "{name:?}: {r:#?}");
     }
     assert_eq!(r.scheme, Some(Scheme::EcdsaP256Sha256));
     assert_eq!(r.log_index, Some(5_133_131));
     assert_eq!(e.integrated_time, 1_665_804_210);
     // The chain went through the Fulcio intermediate to the 2022 root.
-    let Some(StepResult::Passed(chain)) = r.step(StepName::Chain) else {
-        panic!()
-    };
+    let Some(StepResult::Passed(chain)) = r.step(StepName::Chain) else { panic!() };
     assert!(chain.contains("sigstore-intermediate"), "{chain}");
     assert!(chain.contains("fulcio.sigstore.dev"), "{chain}");
 }
@@ -230,25 +181,10 @@ fn real_v2_and_v3_verify_with_reconstructed_payloads() {
 #[test]
 fn real_without_bundle_is_unverifiable() {
     let e = real("v1");
-    let r = verify_keyless(
-        &e.payload,
-        &e.signature_b64,
-        &e.cert_pem,
-        None,
-        None,
-        &sigstore_root(),
-        None,
-        None,
-    );
+    let r = verify_keyless(&e.payload, &e.signature_b64, &e.cert_pem, None, None, &sigstore_root(), None, None);
     assert!(matches!(r.verdict, Verdict::Unverifiable { .. }), "{r:#?}");
-    assert!(matches!(
-        r.step(StepName::Signature),
-        Some(StepResult::Passed(_))
-    ));
-    assert!(matches!(
-        r.step(StepName::Chain),
-        Some(StepResult::Passed(_))
-    ));
+    assert!(matches!(r.step(StepName::Signature), Some(StepResult::Passed(_))));
+    assert!(matches!(r.step(StepName::Chain), Some(StepResult::Passed(_))));
 }
 
 #[test]
@@ -267,10 +203,7 @@ fn real_negative_flipped_payload_byte() {
     );
     assert_failed(&r, FailureKind::SignatureInvalid);
     // The body no longer matches either.
-    assert!(matches!(
-        r.step(StepName::Body),
-        Some(StepResult::Failed(FailureKind::TlogEntryInvalid, _))
-    ));
+    assert!(matches!(r.step(StepName::Body), Some(StepResult::Failed(FailureKind::TlogEntryInvalid, _))));
 }
 
 #[test]
@@ -279,16 +212,8 @@ fn real_negative_flipped_signature_byte() {
     let mut sig = b64d(&e.signature_b64);
     let last = sig.len() - 1;
     sig[last] ^= 1;
-    let r = verify_keyless(
-        &e.payload,
-        &b64e(&sig),
-        &e.cert_pem,
-        None,
-        Some(&e.bundle_json),
-        &sigstore_root(),
-        None,
-        None,
-    );
+    let r =
+        verify_keyless(&e.payload, &b64e(&sig), &e.cert_pem, None, Some(&e.bundle_json), &sigstore_root(), None, None);
     assert_failed(&r, FailureKind::SignatureInvalid);
 }
 
@@ -328,25 +253,11 @@ fn real_negative_set_from_another_entry() {
     let b2: serde_json::Value = serde_json::from_slice(&v2.bundle_json).unwrap();
     b1["SignedEntryTimestamp"] = b2["SignedEntryTimestamp"].clone();
     let bundle = serde_json::to_vec(&b1).unwrap();
-    let r = verify_keyless(
-        &v1.payload,
-        &v1.signature_b64,
-        &v1.cert_pem,
-        None,
-        Some(&bundle),
-        &sigstore_root(),
-        None,
-        None,
-    );
+    let r =
+        verify_keyless(&v1.payload, &v1.signature_b64, &v1.cert_pem, None, Some(&bundle), &sigstore_root(), None, None);
     assert_failed(&r, FailureKind::TlogEntryInvalid);
-    assert!(matches!(
-        r.step(StepName::Set),
-        Some(StepResult::Failed(FailureKind::TlogEntryInvalid, _))
-    ));
-    assert!(matches!(
-        r.step(StepName::Signature),
-        Some(StepResult::Passed(_))
-    ));
+    assert!(matches!(r.step(StepName::Set), Some(StepResult::Failed(FailureKind::TlogEntryInvalid, _))));
+    assert!(matches!(r.step(StepName::Signature), Some(StepResult::Passed(_))));
 }
 
 #[test]
@@ -367,10 +278,7 @@ fn real_negative_other_entry_body_with_v1_signature() {
     );
     assert_failed(&r, FailureKind::TlogEntryInvalid);
     assert!(matches!(r.step(StepName::Set), Some(StepResult::Passed(_))));
-    assert!(matches!(
-        r.step(StepName::Body),
-        Some(StepResult::Failed(..))
-    ));
+    assert!(matches!(r.step(StepName::Body), Some(StepResult::Failed(..))));
 }
 
 #[test]
@@ -379,16 +287,8 @@ fn real_negative_tampered_integrated_time() {
     let mut b: serde_json::Value = serde_json::from_slice(&v1.bundle_json).unwrap();
     b["Payload"]["integratedTime"] = serde_json::json!(1_665_804_211);
     let bundle = serde_json::to_vec(&b).unwrap();
-    let r = verify_keyless(
-        &v1.payload,
-        &v1.signature_b64,
-        &v1.cert_pem,
-        None,
-        Some(&bundle),
-        &sigstore_root(),
-        None,
-        None,
-    );
+    let r =
+        verify_keyless(&v1.payload, &v1.signature_b64, &v1.cert_pem, None, Some(&bundle), &sigstore_root(), None, None);
     assert_failed(&r, FailureKind::TlogEntryInvalid);
 }
 
@@ -397,30 +297,12 @@ fn real_negative_cert_not_chaining_to_root() {
     let e = real("v1");
     let mut root = sigstore_root();
     root.certificate_authorities.clear();
-    let r = verify_keyless(
-        &e.payload,
-        &e.signature_b64,
-        &e.cert_pem,
-        None,
-        Some(&e.bundle_json),
-        &root,
-        None,
-        None,
-    );
+    let r = verify_keyless(&e.payload, &e.signature_b64, &e.cert_pem, None, Some(&e.bundle_json), &root, None, None);
     assert_failed(&r, FailureKind::CertificateInvalid);
     // Only the 2021 root (which did not issue the intermediate): still no path.
     let mut root = sigstore_root();
     root.certificate_authorities.truncate(1);
-    let r = verify_keyless(
-        &e.payload,
-        &e.signature_b64,
-        &e.cert_pem,
-        None,
-        Some(&e.bundle_json),
-        &root,
-        None,
-        None,
-    );
+    let r = verify_keyless(&e.payload, &e.signature_b64, &e.cert_pem, None, Some(&e.bundle_json), &root, None, None);
     assert_failed(&r, FailureKind::CertificateInvalid);
 }
 
@@ -432,9 +314,7 @@ fn real_chain_annotation_intermediate_is_used_but_is_not_an_anchor() {
     let chain_pem: String = ca
         .chain
         .iter()
-        .map(|c| {
-            pem_rfc7468::encode_string("CERTIFICATE", pem_rfc7468::LineEnding::LF, &c.der).unwrap()
-        })
+        .map(|c| pem_rfc7468::encode_string("CERTIFICATE", pem_rfc7468::LineEnding::LF, &c.der).unwrap())
         .collect();
     // Trusted root holds only the 2022 root; the intermediate comes from the chain annotation.
     let mut root = full.clone();
@@ -474,16 +354,7 @@ fn real_negative_unknown_log() {
     let e = real("v1");
     let mut root = sigstore_root();
     root.tlogs.clear();
-    let r = verify_keyless(
-        &e.payload,
-        &e.signature_b64,
-        &e.cert_pem,
-        None,
-        Some(&e.bundle_json),
-        &root,
-        None,
-        None,
-    );
+    let r = verify_keyless(&e.payload, &e.signature_b64, &e.cert_pem, None, Some(&e.bundle_json), &root, None, None);
     assert_failed(&r, FailureKind::TlogEntryInvalid);
 }
 
@@ -506,54 +377,14 @@ fn fx_key(name: &str) -> PublicKey {
 fn fixture_keys_verify_openssl_signatures() {
     let payload = fx("payload.json");
     let cases = [
-        (
-            "p256.pub.pem",
-            "p256.sig",
-            Scheme::EcdsaP256Sha256,
-            "ecdsa-p256",
-        ),
-        (
-            "p384.pub.pem",
-            "p384-sha384.sig",
-            Scheme::EcdsaP384Sha384,
-            "ecdsa-p384",
-        ),
-        (
-            "p384.pub.pem",
-            "p384-sha256.sig",
-            Scheme::EcdsaP384Sha256,
-            "ecdsa-p384",
-        ),
-        (
-            "rsa2048.pub.pem",
-            "rsa2048-pkcs1v15.sig",
-            Scheme::RsaPkcs1v15Sha256,
-            "rsa-2048",
-        ),
-        (
-            "rsa2048.pkcs1.pem",
-            "rsa2048-pkcs1v15.sig",
-            Scheme::RsaPkcs1v15Sha256,
-            "rsa-2048",
-        ),
-        (
-            "rsa2048.pub.der",
-            "rsa2048-pkcs1v15.sig",
-            Scheme::RsaPkcs1v15Sha256,
-            "rsa-2048",
-        ),
-        (
-            "rsa4096.pub.pem",
-            "rsa4096-pss-max.sig",
-            Scheme::RsaPssSha256,
-            "rsa-4096",
-        ),
-        (
-            "rsa4096.pub.pem",
-            "rsa4096-pss-digest.sig",
-            Scheme::RsaPssSha256,
-            "rsa-4096",
-        ),
+        ("p256.pub.pem", "p256.sig", Scheme::EcdsaP256Sha256, "ecdsa-p256"),
+        ("p384.pub.pem", "p384-sha384.sig", Scheme::EcdsaP384Sha384, "ecdsa-p384"),
+        ("p384.pub.pem", "p384-sha256.sig", Scheme::EcdsaP384Sha256, "ecdsa-p384"),
+        ("rsa2048.pub.pem", "rsa2048-pkcs1v15.sig", Scheme::RsaPkcs1v15Sha256, "rsa-2048"),
+        ("rsa2048.pkcs1.pem", "rsa2048-pkcs1v15.sig", Scheme::RsaPkcs1v15Sha256, "rsa-2048"),
+        ("rsa2048.pub.der", "rsa2048-pkcs1v15.sig", Scheme::RsaPkcs1v15Sha256, "rsa-2048"),
+        ("rsa4096.pub.pem", "rsa4096-pss-max.sig", Scheme::RsaPssSha256, "rsa-4096"),
+        ("rsa4096.pub.pem", "rsa4096-pss-digest.sig", Scheme::RsaPssSha256, "rsa-4096"),
         ("ed25519.pub.pem", "ed25519.sig", Scheme::Ed25519, "ed25519"),
     ];
     for (key, sig, scheme, alg) in cases {
@@ -561,13 +392,7 @@ fn fixture_keys_verify_openssl_signatures() {
         assert_eq!(k.algorithm(), alg, "{key}");
         assert_eq!(k.verify(&payload, &fx(sig)), Ok(scheme), "{key} {sig}");
         // Through the orchestrator too.
-        let r = verify_with_key(
-            &payload,
-            &b64e(&fx(sig)),
-            std::slice::from_ref(&k),
-            None,
-            None,
-        );
+        let r = verify_with_key(&payload, &b64e(&fx(sig)), std::slice::from_ref(&k), None, None);
         assert_verified(&r);
         assert_eq!(r.scheme, Some(scheme));
     }
@@ -577,29 +402,16 @@ fn fixture_keys_verify_openssl_signatures() {
 fn fixture_negative_wrong_key() {
     let payload = fx("payload.json");
     let sig = b64e(&fx("p256.sig"));
-    let others = [
-        fx_key("p384.pub.pem"),
-        fx_key("rsa2048.pub.pem"),
-        fx_key("ed25519.pub.pem"),
-    ];
+    let others = [fx_key("p384.pub.pem"), fx_key("rsa2048.pub.pem"), fx_key("ed25519.pub.pem")];
     let r = verify_with_key(&payload, &sig, &others, None, None);
     assert_failed(&r, FailureKind::SignatureInvalid);
     // A different P-256 key.
     let other = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();
     let k = PublicKey::EcdsaP256(*other.verifying_key());
-    assert_eq!(
-        k.verify(&payload, &fx("p256.sig")),
-        Err(keys::VerifyError::Invalid)
-    );
+    assert_eq!(k.verify(&payload, &fx("p256.sig")), Err(keys::VerifyError::Invalid));
     // The real keyless v1 signature with a fixture key.
     let e = real("v1");
-    let r = verify_with_key(
-        &e.payload,
-        &e.signature_b64,
-        &[fx_key("p256.pub.pem")],
-        None,
-        None,
-    );
+    let r = verify_with_key(&e.payload, &e.signature_b64, &[fx_key("p256.pub.pem")], None, None);
     assert_failed(&r, FailureKind::SignatureInvalid);
 }
 
@@ -638,19 +450,11 @@ fn fixture_dsse_openssl() {
     let ptype = "application/vnd.in-toto+json";
     // Our PAE equals the bytes openssl signed (built with printf in make.sh).
     assert_eq!(pae(ptype, &payload), fx("dsse-pae.bin"));
-    let sigs = [DsseSignature {
-        keyid: String::new(),
-        sig_b64: b64e(&fx("dsse-p256.sig")),
-    }];
+    let sigs = [DsseSignature { keyid: String::new(), sig_b64: b64e(&fx("dsse-p256.sig")) }];
     let r = verify_dsse(ptype, &payload, &sigs, &[fx_key("p256.pub.pem")]);
     assert_verified(&r);
     // Wrong payload type, wrong key, tampered payload.
-    let r = verify_dsse(
-        "application/json",
-        &payload,
-        &sigs,
-        &[fx_key("p256.pub.pem")],
-    );
+    let r = verify_dsse("application/json", &payload, &sigs, &[fx_key("p256.pub.pem")]);
     assert_failed(&r, FailureKind::SignatureInvalid);
     let r = verify_dsse(ptype, &payload, &sigs, &[fx_key("ed25519.pub.pem")]);
     assert_failed(&r, FailureKind::SignatureInvalid);
@@ -674,14 +478,8 @@ fn pae_example_from_the_spec() {
 fn fixture_certificate_fields() {
     let c = Certificate::from_pem(&fx_str("leaf.pem")).unwrap();
     assert_eq!(c.emails, vec!["signer@example.test".to_string()]);
-    assert_eq!(
-        c.fulcio.issuer_v1.as_deref(),
-        Some("https://issuer.example.test")
-    );
-    assert_eq!(
-        c.fulcio.issuer_v2.as_deref(),
-        Some("https://issuer.example.test")
-    );
+    assert_eq!(c.fulcio.issuer_v1.as_deref(), Some("https://issuer.example.test"));
+    assert_eq!(c.fulcio.issuer_v2.as_deref(), Some("https://issuer.example.test"));
     assert_eq!(c.not_before_rfc3339(), "2024-01-01T00:00:00Z");
     assert_eq!(c.not_after_rfc3339(), "2024-01-01T00:10:00Z");
     assert_eq!(c.not_before, 1_704_067_200);
@@ -723,42 +521,23 @@ fn fixture_keyless_verifies() {
     let r = fx_keyless("leaf.pem", "bundle-leaf.json", None, &fx_root());
     assert_eq!(
         r.verdict,
-        Verdict::Verified {
-            by: format!("{FX_EMAIL} ({FX_ISSUER})"),
-            at: Some(FX_SIGNED_AT)
-        },
+        Verdict::Verified { by: format!("{FX_EMAIL} ({FX_ISSUER})"), at: Some(FX_SIGNED_AT) },
         "{r:#?}"
     );
 }
 
 #[test]
 fn fixture_keyless_negative_expired_leaf() {
-    let r = fx_keyless(
-        "leaf-expired.pem",
-        "bundle-leaf-expired.json",
-        None,
-        &fx_root(),
-    );
+    let r = fx_keyless("leaf-expired.pem", "bundle-leaf-expired.json", None, &fx_root());
     assert_failed(&r, FailureKind::CertificateInvalid);
-    assert!(matches!(
-        r.step(StepName::Validity),
-        Some(StepResult::Failed(FailureKind::CertificateInvalid, _))
-    ));
+    assert!(matches!(r.step(StepName::Validity), Some(StepResult::Failed(FailureKind::CertificateInvalid, _))));
     assert!(matches!(r.step(StepName::Set), Some(StepResult::Passed(_))));
-    assert!(matches!(
-        r.step(StepName::Body),
-        Some(StepResult::Passed(_))
-    ));
+    assert!(matches!(r.step(StepName::Body), Some(StepResult::Passed(_))));
 }
 
 #[test]
 fn fixture_keyless_negative_no_code_signing() {
-    let r = fx_keyless(
-        "leaf-no-codesigning.pem",
-        "bundle-leaf-no-codesigning.json",
-        None,
-        &fx_root(),
-    );
+    let r = fx_keyless("leaf-no-codesigning.pem", "bundle-leaf-no-codesigning.json", None, &fx_root());
     assert_failed(&r, FailureKind::CertificateInvalid);
 }
 
@@ -803,23 +582,11 @@ fn fixture_keyless_negative_identity() {
             iss,
         )
     };
-    assert_failed(
-        &run(Some("other@example.test"), None),
-        FailureKind::IdentityMismatch,
-    );
-    assert_failed(
-        &run(None, Some("https://other.example.test")),
-        FailureKind::IdentityMismatch,
-    );
+    assert_failed(&run(Some("other@example.test"), None), FailureKind::IdentityMismatch);
+    assert_failed(&run(None, Some("https://other.example.test")), FailureKind::IdentityMismatch);
     // Exact match only: no prefix or case folding.
-    assert_failed(
-        &run(Some("signer@example"), None),
-        FailureKind::IdentityMismatch,
-    );
-    assert_failed(
-        &run(Some("SIGNER@example.test"), None),
-        FailureKind::IdentityMismatch,
-    );
+    assert_failed(&run(Some("signer@example"), None), FailureKind::IdentityMismatch);
+    assert_failed(&run(Some("SIGNER@example.test"), None), FailureKind::IdentityMismatch);
     assert_verified(&run(None, None));
 }
 
@@ -841,21 +608,10 @@ fn fixture_keyless_negative_set_from_other_bundle() {
     assert_failed(&r, FailureKind::TlogEntryInvalid);
     // The real Rekor SET does not verify with the fixture log either (unknown log ID).
     let e = real("v1");
-    let r = verify_keyless(
-        &e.payload,
-        &e.signature_b64,
-        &e.cert_pem,
-        None,
-        Some(&e.bundle_json),
-        &fx_root(),
-        None,
-        None,
-    );
+    let r =
+        verify_keyless(&e.payload, &e.signature_b64, &e.cert_pem, None, Some(&e.bundle_json), &fx_root(), None, None);
     assert_failed(&r, FailureKind::CertificateInvalid);
-    assert!(matches!(
-        r.step(StepName::Set),
-        Some(StepResult::Failed(FailureKind::TlogEntryInvalid, _))
-    ));
+    assert!(matches!(r.step(StepName::Set), Some(StepResult::Failed(FailureKind::TlogEntryInvalid, _))));
 }
 
 #[test]
@@ -867,10 +623,7 @@ fn fixture_canonical_json_matches_python() {
     assert!(rekor::verify_set(&b.payload, &b.signed_entry_timestamp, &root).is_ok());
     let text = String::from_utf8(b.payload.canonical_json()).unwrap();
     assert!(text.starts_with("{\"body\":\""), "{text}");
-    assert!(
-        text.contains("\",\"integratedTime\":1704067500,\"logID\":\""),
-        "{text}"
-    );
+    assert!(text.contains("\",\"integratedTime\":1704067500,\"logID\":\""), "{text}");
     assert!(text.ends_with("\",\"logIndex\":42}"), "{text}");
 }
 
@@ -919,23 +672,15 @@ fn merkle_inclusion_all_small_trees() {
         for m in 0..n {
             let proof = path(m, &leaves);
             let leaf = rekor::leaf_hash(&leaves[m]);
-            assert_eq!(
-                rekor::verify_inclusion(m as u64, n as u64, &leaf, &proof, &root),
-                Ok(()),
-                "n={n} m={m}"
-            );
+            assert_eq!(rekor::verify_inclusion(m as u64, n as u64, &leaf, &proof, &root), Ok(()), "n={n} m={m}");
             // Wrong index, wrong size, tampered proof, wrong leaf.
             if n > 1 {
                 let other = (m + 1) % n;
-                assert!(
-                    rekor::verify_inclusion(other as u64, n as u64, &leaf, &proof, &root).is_err()
-                );
+                assert!(rekor::verify_inclusion(other as u64, n as u64, &leaf, &proof, &root).is_err());
                 let mut bad = proof.clone();
                 bad[0][0] ^= 1;
                 assert!(rekor::verify_inclusion(m as u64, n as u64, &leaf, &bad, &root).is_err());
-                assert!(
-                    rekor::verify_inclusion(m as u64, n as u64, &leaf, &proof[1..], &root).is_err()
-                );
+                assert!(rekor::verify_inclusion(m as u64, n as u64, &leaf, &proof[1..], &root).is_err());
             }
             // (A wrong tree size is not always detectable from the path alone — e.g. n=3, m=0
             // computes the same root as size 4 — which is why the checkpoint binds the size.)
@@ -975,21 +720,15 @@ fn fixture_checkpoint_signed_by_python() {
         rekor::verify_inclusion_with_checkpoint(b"leaf-9", &proof, &id, &root),
         Err(rekor::TlogError::BadInclusion(_))
     ));
-    let tampered = rekor::InclusionProof {
-        checkpoint: text.replacen("\n7\n", "\n8\n", 1),
-        ..proof.clone()
-    };
+    let tampered = rekor::InclusionProof { checkpoint: text.replacen("\n7\n", "\n8\n", 1), ..proof.clone() };
     assert!(matches!(
         rekor::verify_inclusion_with_checkpoint(&leaves[5], &tampered, &id, &root),
         Err(rekor::TlogError::BadCheckpoint(_))
     ));
     // Signed by another key.
     let mut other_root = root.clone();
-    other_root.tlogs[0].key = Some(PublicKey::EcdsaP256(
-        *p256::ecdsa::SigningKey::from_slice(&[9u8; 32])
-            .unwrap()
-            .verifying_key(),
-    ));
+    other_root.tlogs[0].key =
+        Some(PublicKey::EcdsaP256(*p256::ecdsa::SigningKey::from_slice(&[9u8; 32]).unwrap().verifying_key()));
     assert!(rekor::verify_inclusion_with_checkpoint(&leaves[5], &proof, &id, &other_root).is_err());
 }
 
@@ -1003,31 +742,16 @@ fn p256_round_trip_der_and_raw() {
     let key = PublicKey::EcdsaP256(*sk.verifying_key());
     let msg = b"round trip";
     let sig: p256::ecdsa::Signature = sk.sign(msg);
-    assert_eq!(
-        key.verify(msg, sig.to_der().as_bytes()),
-        Ok(Scheme::EcdsaP256Sha256)
-    );
-    assert_eq!(
-        key.verify(msg, &sig.to_bytes()),
-        Ok(Scheme::EcdsaP256Sha256)
-    );
-    assert_eq!(
-        key.verify(b"round trip!", &sig.to_bytes()),
-        Err(keys::VerifyError::Invalid)
-    );
-    assert!(matches!(
-        key.verify(msg, b"junk"),
-        Err(keys::VerifyError::Malformed(_))
-    ));
+    assert_eq!(key.verify(msg, sig.to_der().as_bytes()), Ok(Scheme::EcdsaP256Sha256));
+    assert_eq!(key.verify(msg, &sig.to_bytes()), Ok(Scheme::EcdsaP256Sha256));
+    assert_eq!(key.verify(b"round trip!", &sig.to_bytes()), Err(keys::VerifyError::Invalid));
+    assert!(matches!(key.verify(msg, b"junk"), Err(keys::VerifyError::Malformed(_))));
     // SPKI round trip and PEM parsing.
     let der = key.spki_der().unwrap();
     let pem = pem_rfc7468::encode_string("PUBLIC KEY", pem_rfc7468::LineEnding::LF, &der).unwrap();
     let again = PublicKey::from_bytes(pem.as_bytes()).unwrap();
     assert_eq!(again.fingerprint(), key.fingerprint());
-    assert_eq!(
-        PublicKey::from_bytes(&der).unwrap().fingerprint(),
-        key.fingerprint()
-    );
+    assert_eq!(PublicKey::from_bytes(&der).unwrap().fingerprint(), key.fingerprint());
 }
 
 #[test]
@@ -1038,16 +762,10 @@ fn p384_round_trip_both_hashes() {
     let key = PublicKey::EcdsaP384(*sk.verifying_key());
     let msg = b"p384";
     let sig: p384::ecdsa::Signature = sk.sign(msg);
-    assert_eq!(
-        key.verify(msg, sig.to_der().as_bytes()),
-        Ok(Scheme::EcdsaP384Sha384)
-    );
+    assert_eq!(key.verify(msg, sig.to_der().as_bytes()), Ok(Scheme::EcdsaP384Sha384));
     use sha2::Digest as _;
     let sig256: p384::ecdsa::Signature = sk.sign_prehash(&sha2::Sha256::digest(msg)).unwrap();
-    assert_eq!(
-        key.verify(msg, &sig256.to_bytes()),
-        Ok(Scheme::EcdsaP384Sha256)
-    );
+    assert_eq!(key.verify(msg, &sig256.to_bytes()), Ok(Scheme::EcdsaP384Sha256));
 }
 
 #[test]
@@ -1096,23 +814,11 @@ fn keyless_with_test_made_log_key() {
 
 #[test]
 fn rfc3339_round_trip() {
-    for t in [
-        0i64,
-        1_665_804_210,
-        1_704_067_500,
-        951_782_400, /* 2000-02-29 */
-        4_102_444_800,
-    ] {
+    for t in [0i64, 1_665_804_210, 1_704_067_500, 951_782_400 /* 2000-02-29 */, 4_102_444_800] {
         assert_eq!(cert::parse_rfc3339(&cert::rfc3339(t)), Some(t), "{t}");
     }
-    assert_eq!(
-        cert::parse_rfc3339("2021-03-07T03:20:29.000Z"),
-        Some(1_615_087_229)
-    );
-    assert_eq!(
-        cert::parse_rfc3339("2021-03-07T04:20:29+01:00"),
-        Some(1_615_087_229)
-    );
+    assert_eq!(cert::parse_rfc3339("2021-03-07T03:20:29.000Z"), Some(1_615_087_229));
+    assert_eq!(cert::parse_rfc3339("2021-03-07T04:20:29+01:00"), Some(1_615_087_229));
     assert_eq!(cert::parse_rfc3339("2021-03-07 junk"), None);
     assert_eq!(cert::parse_rfc3339("2021-13-07T03:20:29Z"), None);
 }
@@ -1120,11 +826,7 @@ fn rfc3339_round_trip() {
 #[test]
 fn malformed_inputs_do_not_panic() {
     let root = fx_root();
-    for junk in [
-        "",
-        "-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----",
-        "not pem",
-    ] {
+    for junk in ["", "-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----", "not pem"] {
         let r = verify_keyless(b"x", "!!", junk, Some(junk), Some(b"{}"), &root, None, None);
         assert!(matches!(r.verdict, Verdict::Failed { .. }), "{r:#?}");
     }

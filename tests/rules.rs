@@ -1,0 +1,316 @@
+//! One test per rule: the smallest input that triggers it, and the exact finding.
+
+use crate::fixtures::*;
+use crate::util::*;
+use serde_json::json;
+use std::path::PathBuf;
+
+/// Writes `files` as an OCI layout directory and checks it.
+fn check_layout(files: &Files) -> (i32, serde_json::Value, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    files.write_dir(dir.path());
+    let (code, v) = check_json(dir.path(), &[]);
+    (code, v, dir)
+}
+
+/// Writes `files` as a tar and checks it.
+fn check_tar(files: &Files, name: &str) -> (i32, serde_json::Value, tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join(name);
+    write_tar(files, &p);
+    let (code, v) = check_json(&p, &[]);
+    (code, v, dir, p)
+}
+
+fn t(code: &str, file: &str, pointer: &str) -> (String, String, String) {
+    (code.into(), file.into(), pointer.into())
+}
+
+#[test]
+fn dg001_blob_digest_mismatch() {
+    let img = Image::simple();
+    let mut files = oci_layout(&img);
+    let cfg = format!("blobs/sha256/{}", hexpart(&sha256(&img.config)));
+    let mut tampered = img.config.clone();
+    tampered.push(b'\n');
+    files.put(&cfg, tampered.clone());
+    let (code, v, _d) = check_layout(&files);
+    // The config also no longer matches its declared size.
+    let mf = format!("blobs/sha256/{}", hexpart(&sha256(&img.manifest)));
+    assert_eq!(triples(&v), vec![t("DG001", &mf, "/config/digest"), t("DG002", &mf, "/config/size")]);
+    let f = &with_code(&v, "DG001")[0];
+    assert_eq!(f["expected"], sha256(&img.config));
+    assert_eq!(f["actual"], sha256(&tampered));
+    assert_eq!(f["severity"], "error");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn dg002_size_mismatch() {
+    let mut img = Image::simple();
+    let mut m = img.manifest_value();
+    m["layers"][1]["size"] = json!(7);
+    img.manifest = serde_json::to_vec(&m).unwrap();
+    let files = oci_layout(&img);
+    let (code, v, _d) = check_layout(&files);
+    let mf = format!("blobs/sha256/{}", hexpart(&sha256(&img.manifest)));
+    assert_eq!(triples(&v), vec![t("DG002", &mf, "/layers/1/size")]);
+    let f = &with_code(&v, "DG002")[0];
+    assert_eq!(f["expected"], "7");
+    assert_eq!(f["actual"], img.layers[1].stored.len().to_string());
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn dg003_diff_id_mismatch() {
+    let img = Image::simple();
+    let mut cfg: serde_json::Value = serde_json::from_slice(&img.config).unwrap();
+    cfg["rootfs"]["diff_ids"][0] = json!(sha256(b"something else"));
+    let img = img.with_config(cfg);
+    let (code, v, _d) = check_layout(&oci_layout(&img));
+    let cf = format!("blobs/sha256/{}", hexpart(&sha256(&img.config)));
+    assert_eq!(triples(&v), vec![t("DG003", &cf, "/rootfs/diff_ids/0")]);
+    let f = &with_code(&v, "DG003")[0];
+    assert_eq!(f["expected"], sha256(b"something else"));
+    assert_eq!(f["actual"], img.layers[0].diff_id());
+    assert_eq!(f["layer_index"], 0);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn dg004_diff_id_count_mismatch() {
+    let img = Image::simple();
+    let mut cfg: serde_json::Value = serde_json::from_slice(&img.config).unwrap();
+    cfg["rootfs"]["diff_ids"].as_array_mut().unwrap().pop();
+    let img = img.with_config(cfg);
+    let (_, v, _d) = check_layout(&oci_layout(&img));
+    let cf = format!("blobs/sha256/{}", hexpart(&sha256(&img.config)));
+    assert_eq!(triples(&v), vec![t("DG004", &cf, "/rootfs/diff_ids")]);
+    assert_eq!(with_code(&v, "DG004")[0]["expected"], "2");
+}
+
+#[test]
+fn dg005_invalid_digest() {
+    let img = Image::simple();
+    let mut cfg: serde_json::Value = serde_json::from_slice(&img.config).unwrap();
+    let upper = img.layers[0].diff_id().to_uppercase().replace("SHA256", "sha256");
+    cfg["rootfs"]["diff_ids"][0] = json!(upper);
+    let img = img.with_config(cfg);
+    let (_, v, _d) = check_layout(&oci_layout(&img));
+    let cf = format!("blobs/sha256/{}", hexpart(&sha256(&img.config)));
+    // The upper-case diff_id is malformed, and so does not equal the layer's real diff_id.
+    assert_eq!(triples(&v), vec![t("DG003", &cf, "/rootfs/diff_ids/0"), t("DG005", &cf, "/rootfs/diff_ids/0")]);
+}
+
+#[test]
+fn in001_unrecognized_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("content.tar");
+    std::fs::write(&p, tar_of(&[("a.txt", b"a"), ("b.txt", b"b")])).unwrap();
+    let (code, v) = check_json(&p, &[]);
+    assert_eq!(triples(&v), vec![t("IN001", "", "")]);
+    assert_eq!(v["inputs"][0]["format"], "unknown");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn in002_unreadable_entry_truncated_archive() {
+    let mut tar = crane_tarball(&Image::simple()).to_tar();
+    // Cut inside the last member's data: manifest.json is written last, as crane does.
+    tar.truncate(tar.len() - 1024 - 100);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("cut.tar");
+    std::fs::write(&p, tar).unwrap();
+    let (code, v) = check_json(&p, &[]);
+    let in002 = with_code(&v, "IN002");
+    assert!(!in002.is_empty(), "{v:#}");
+    assert_eq!(in002[0]["file"], "manifest.json");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn in003_invalid_json() {
+    let mut files = oci_layout(&Image::simple());
+    files.put("index.json", b"{\n  \"schemaVersion\": 2,\n  // hand edit\n  \"manifests\": []\n}".to_vec());
+    let (_, v, _d) = check_layout(&files);
+    let f = &with_code(&v, "IN003")[0];
+    assert_eq!(f["file"], "index.json");
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(3), Some(3)));
+}
+
+#[test]
+fn in004_duplicate_json_key() {
+    let img = Image::simple();
+    let mut files = oci_layout(&img);
+    let idx = serde_json::to_string(&img.index_value()).unwrap().replacen("\"schemaVersion\":2", "\"schemaVersion\":2,\"schemaVersion\":3", 1);
+    files.put("index.json", idx.into_bytes());
+    let (_, v, _d) = check_layout(&files);
+    assert_eq!(triples(&v), vec![t("IN004", "index.json", "/schemaVersion"), t("IN005", "index.json", "/schemaVersion")]);
+    let f = &with_code(&v, "IN004")[0];
+    assert!(f["message"].as_str().unwrap().contains("line 1 column 2 and line 1 column 20"), "{f}");
+}
+
+#[test]
+fn in005_schema_violation() {
+    let mut img = Image::simple();
+    let mut m = img.manifest_value();
+    m["layers"][0]["size"] = json!("12");
+    img.manifest = serde_json::to_vec(&m).unwrap();
+    let (_, v, _d) = check_layout(&oci_layout(&img));
+    let mf = format!("blobs/sha256/{}", hexpart(&sha256(&img.manifest)));
+    assert_eq!(triples(&v), vec![t("IN005", &mf, "/layers/0/size")]);
+}
+
+#[test]
+fn in005_null_manifest_json() {
+    let files = {
+        let mut f = Files::default();
+        f.put("manifest.json", b"null".to_vec());
+        f
+    };
+    let (code, v, _d, _) = check_tar(&files, "null.tar");
+    assert_eq!(triples(&v), vec![t("IN005", "manifest.json", "")]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn in006_bad_layout_version() {
+    let mut files = oci_layout(&Image::simple());
+    files.put("oci-layout", br#"{"imageLayoutVersion":"2.0"}"#.to_vec());
+    let (_, v, _d) = check_layout(&files);
+    assert_eq!(triples(&v), vec![t("IN006", "oci-layout", "/imageLayoutVersion")]);
+    assert_eq!(with_code(&v, "IN006")[0]["actual"], "2.0");
+}
+
+#[test]
+fn in007_unsafe_reference_path() {
+    let img = Image::simple();
+    let mut files = docker_archive(&img);
+    let mut m: serde_json::Value = serde_json::from_slice(files.get("manifest.json").unwrap()).unwrap();
+    m[0]["Layers"][1] = json!("../../../etc/passwd");
+    files.put("manifest.json", serde_json::to_vec(&m).unwrap());
+    let (code, v, _d, _) = check_tar(&files, "evil.tar");
+    let in007: Vec<_> = triples(&v).into_iter().filter(|x| x.0 == "IN007").collect();
+    assert_eq!(in007, vec![t("IN007", "manifest.json", "/0/Layers/1")]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn in007_symlink_out_of_the_dump() {
+    let img = Image::simple();
+    let mut files = podman_archive(&img);
+    let link = files.0.iter().find(|(p, _)| p.ends_with("/layer.tar")).unwrap().0.clone();
+    files.link(&link, "../../outside.tar");
+    let (_, v, _d, _) = check_tar(&files, "links.tar");
+    let in007: Vec<_> = triples(&v).into_iter().filter(|x| x.0 == "IN007").collect();
+    assert_eq!(in007, vec![t("IN007", &link, "")]);
+}
+
+#[test]
+fn lt010_corrupt_stream() {
+    let mut img = Image::simple();
+    let cut = img.layers[1].stored.len() / 2;
+    img.layers[1].stored.truncate(cut);
+    img.rebuild_manifest();
+    let (code, v, _d) = check_layout(&oci_layout(&img));
+    let mf = format!("blobs/sha256/{}", hexpart(&sha256(&img.manifest)));
+    assert_eq!(triples(&v), vec![t("LT010", &mf, "/layers/1/digest")]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn mt001_extension_mismatch_on_layer_and_dump_file() {
+    let img = Image::from_layers(vec![Layer::new(&[("a", b"1")], Codec::Tar)]);
+    let mut files = crane_tarball(&img);
+    // A plain tar layer stored under a `.tar.gz` name.
+    let name = files.0.iter().find(|(p, _)| p.ends_with(".tar")).unwrap().0.clone();
+    let data = files.get(&name).unwrap().to_vec();
+    files.remove(&name);
+    let gzname = format!("{name}.gz");
+    files.put(&gzname, data);
+    let mut m: serde_json::Value = serde_json::from_slice(files.get("manifest.json").unwrap()).unwrap();
+    m[0]["Layers"][0] = json!(gzname);
+    files.put("manifest.json", serde_json::to_vec(&m).unwrap());
+    let (code, v, _d, _) = check_tar(&files, "dump.tar.gz");
+    assert_eq!(triples(&v), vec![t("MT001", "", ""), t("MT001", &gzname, "")]);
+    for f in with_code(&v, "MT001") {
+        assert_eq!(f["severity"], "warning");
+        assert_eq!(f["expected"], "gzip");
+        assert_eq!(f["actual"], "tar");
+    }
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn mt002_media_type_mismatch() {
+    let mut img = Image::from_layers(vec![Layer::new(&[("a", b"1")], Codec::Tar)]);
+    let mut m = img.manifest_value();
+    m["layers"][0]["mediaType"] = json!("application/vnd.oci.image.layer.v1.tar+gzip");
+    img.manifest = serde_json::to_vec(&m).unwrap();
+    let (code, v, _d) = check_layout(&oci_layout(&img));
+    let mf = format!("blobs/sha256/{}", hexpart(&sha256(&img.manifest)));
+    assert_eq!(triples(&v), vec![t("MT002", &mf, "/layers/0/mediaType")]);
+    assert_eq!(with_code(&v, "MT002")[0]["actual"], "tar");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn mt003_layer_not_tar() {
+    let mut img = Image::simple();
+    img.layers[1] = Layer { tar: b"{\"not\":\"a tar\"}".to_vec(), stored: gzip(b"{\"not\":\"a tar\"}"), codec: Codec::Gzip };
+    let mut cfg: serde_json::Value = serde_json::from_slice(&img.config).unwrap();
+    cfg["rootfs"]["diff_ids"][1] = json!(img.layers[1].diff_id());
+    let img = img.with_config(cfg);
+    let (code, v, _d) = check_layout(&oci_layout(&img));
+    let mf = format!("blobs/sha256/{}", hexpart(&sha256(&img.manifest)));
+    assert_eq!(triples(&v), vec![t("MT003", &mf, "/layers/1/mediaType")]);
+    assert_eq!(with_code(&v, "MT003")[0]["actual"], "json");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn mt004_unknown_media_type() {
+    let mut img = Image::simple();
+    let mut m = img.manifest_value();
+    m["layers"][0]["mediaType"] = json!("application/vnd.oci.image.layer.v1.tar+gz");
+    img.manifest = serde_json::to_vec(&m).unwrap();
+    let (code, v, _d) = check_layout(&oci_layout(&img));
+    let mf = format!("blobs/sha256/{}", hexpart(&sha256(&img.manifest)));
+    assert_eq!(triples(&v), vec![t("MT004", &mf, "/layers/0/mediaType")]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn mt005_mixed_manifest_media_types() {
+    let mut img = Image::simple();
+    let mut m = img.manifest_value();
+    m["layers"][1]["mediaType"] = json!("application/vnd.docker.image.rootfs.diff.tar.gzip");
+    img.manifest = serde_json::to_vec(&m).unwrap();
+    let (_, v, _d) = check_layout(&oci_layout(&img));
+    let mf = format!("blobs/sha256/{}", hexpart(&sha256(&img.manifest)));
+    assert_eq!(triples(&v), vec![t("MT005", &mf, "/layers/1/mediaType")]);
+}
+
+#[test]
+fn rf001_missing_blob() {
+    let img = Image::simple();
+    let mut files = oci_layout(&img);
+    files.remove(&format!("blobs/sha256/{}", hexpart(&img.layers[0].digest())));
+    let (code, v, _d) = check_layout(&files);
+    let mf = format!("blobs/sha256/{}", hexpart(&sha256(&img.manifest)));
+    assert_eq!(triples(&v), vec![t("RF001", &mf, "/layers/0/digest")]);
+    assert_eq!(with_code(&v, "RF001")[0]["severity"], "error");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn rf002_orphan_blob() {
+    let mut files = oci_layout(&Image::simple());
+    let hidden = b"payload nobody references".to_vec();
+    let path = format!("blobs/sha256/{}", hexpart(&sha256(&hidden)));
+    files.put(&path, hidden);
+    let (code, v, _d) = check_layout(&files);
+    assert_eq!(triples(&v), vec![t("RF002", &path, "")]);
+    assert_eq!(with_code(&v, "RF002")[0]["severity"], "warning");
+    assert_eq!(code, 0);
+}
