@@ -5,7 +5,13 @@ use crate::util::*;
 
 #[test]
 fn json_is_one_document_with_the_documented_shape() {
-    let run = ocidig(&["check", "--format", "json", "testdata/flasksample/sigstore-signature", "testdata/flasksample/flasksample-v1-signature.tar.gz"]);
+    let run = ocidig(&[
+        "check",
+        "--format",
+        "json",
+        "testdata/flasksample/sigstore-signature",
+        "testdata/flasksample/flasksample-v1-signature.tar.gz",
+    ]);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("one JSON document");
     assert_eq!(v["schema_version"], 1);
     assert_eq!(v["tool"]["name"], "ocidig");

@@ -293,7 +293,10 @@ pub fn docker_archive(img: &Image) -> Files {
     for (i, l) in img.layers.iter().enumerate() {
         let id = v1_id(i, img);
         f.put(&format!("{id}/VERSION"), b"1.0".to_vec());
-        f.put(&format!("{id}/json"), serde_json::to_vec(&json!({"id": id, "parent": parent, "created": "1970-01-01T00:00:00Z"})).unwrap());
+        f.put(
+            &format!("{id}/json"),
+            serde_json::to_vec(&json!({"id": id, "parent": parent, "created": "1970-01-01T00:00:00Z"})).unwrap(),
+        );
         f.put(&format!("{id}/layer.tar"), l.tar.clone());
         layers.push(format!("{id}/layer.tar"));
         parent = id;
@@ -319,7 +322,8 @@ pub fn podman_archive(img: &Image) -> Files {
     }
     f.put(&format!("{cfg_hex}.json"), img.config.clone());
     f.put("repositories", b"{}".to_vec());
-    let manifest = json!([{"Config": format!("{cfg_hex}.json"), "RepoTags": ["docker.io/library/app:v1"], "Layers": layers}]);
+    let manifest =
+        json!([{"Config": format!("{cfg_hex}.json"), "RepoTags": ["docker.io/library/app:v1"], "Layers": layers}]);
     f.put("manifest.json", serde_json::to_vec(&manifest).unwrap());
     f
 }
@@ -343,7 +347,8 @@ pub fn crane_tarball(img: &Image) -> Files {
 
 /// Docker 25+ `docker save`: an OCI layout with uncompressed layers plus `manifest.json`.
 pub fn docker25_archive(img: &Image) -> Files {
-    let plain: Vec<Layer> = img.layers.iter().map(|l| Layer { stored: l.tar.clone(), tar: l.tar.clone(), codec: Codec::Tar }).collect();
+    let plain: Vec<Layer> =
+        img.layers.iter().map(|l| Layer { stored: l.tar.clone(), tar: l.tar.clone(), codec: Codec::Tar }).collect();
     let img = Image { layers: plain, ..img.clone() };
     let mut img = img;
     img.rebuild_manifest();

@@ -31,7 +31,8 @@ fn inputs_are_unchanged_after_a_run() {
     let gz = dir.path().join("save.tar.gz");
     std::fs::write(&gz, gzip(&docker_archive(&Image::simple()).to_tar())).unwrap();
     let before = snapshot(dir.path());
-    let run = ocidig(&["check", "--format", "json", layout.to_str().unwrap(), tar.to_str().unwrap(), gz.to_str().unwrap()]);
+    let run =
+        ocidig(&["check", "--format", "json", layout.to_str().unwrap(), tar.to_str().unwrap(), gz.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(snapshot(dir.path()), before);
 }

@@ -142,10 +142,17 @@ fn in003_invalid_json() {
 fn in004_duplicate_json_key() {
     let img = Image::simple();
     let mut files = oci_layout(&img);
-    let idx = serde_json::to_string(&img.index_value()).unwrap().replacen("\"schemaVersion\":2", "\"schemaVersion\":2,\"schemaVersion\":3", 1);
+    let idx = serde_json::to_string(&img.index_value()).unwrap().replacen(
+        "\"schemaVersion\":2",
+        "\"schemaVersion\":2,\"schemaVersion\":3",
+        1,
+    );
     files.put("index.json", idx.into_bytes());
     let (_, v, _d) = check_layout(&files);
-    assert_eq!(triples(&v), vec![t("IN004", "index.json", "/schemaVersion"), t("IN005", "index.json", "/schemaVersion")]);
+    assert_eq!(
+        triples(&v),
+        vec![t("IN004", "index.json", "/schemaVersion"), t("IN005", "index.json", "/schemaVersion")]
+    );
     let f = &with_code(&v, "IN004")[0];
     assert!(f["message"].as_str().unwrap().contains("line 1 column 2 and line 1 column 20"), "{f}");
 }
@@ -257,7 +264,8 @@ fn mt002_media_type_mismatch() {
 #[test]
 fn mt003_layer_not_tar() {
     let mut img = Image::simple();
-    img.layers[1] = Layer { tar: b"{\"not\":\"a tar\"}".to_vec(), stored: gzip(b"{\"not\":\"a tar\"}"), codec: Codec::Gzip };
+    img.layers[1] =
+        Layer { tar: b"{\"not\":\"a tar\"}".to_vec(), stored: gzip(b"{\"not\":\"a tar\"}"), codec: Codec::Gzip };
     let mut cfg: serde_json::Value = serde_json::from_slice(&img.config).unwrap();
     cfg["rootfs"]["diff_ids"][1] = json!(img.layers[1].diff_id());
     let img = img.with_config(cfg);

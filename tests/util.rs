@@ -72,7 +72,8 @@ pub fn with_code<'a>(v: &'a Value, code: &str) -> Vec<&'a Value> {
 
 /// Codes of all findings, sorted.
 pub fn codes(v: &Value) -> Vec<String> {
-    let mut c: Vec<String> = v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_string()).collect();
+    let mut c: Vec<String> =
+        v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_string()).collect();
     c.sort();
     c
 }

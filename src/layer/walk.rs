@@ -1,58 +1,1601 @@
-//! Push-based walk of a tar stream's headers (placeholder until the full walker lands).
+//! Push-based walk of a tar stream's headers.
+//!
+//! The scanner that decompresses a layer (and hashes it for its diff_id) pushes the uncompressed
+//! bytes into a [`TarWalker`] in chunks of any size. The walker never reads anything itself and never
+//! buffers file contents: it fills one 512-byte header block at a time, collects PAX and GNU
+//! long-name payloads up to [`WalkLimits::max_extension_size`], and skips member data by counting.
+//! [`TarWalker::finish`] returns the [`TarFacts`]: what the stream holds and where readers may
+//! disagree about it. The walker records facts only; checks decide what is wrong.
+//!
+//! Member boundaries follow Go's `archive/tar` (what Docker and containerd use): PAX `size`
+//! overrides the header size, header-only types (links, devices, directories, FIFOs) carry no data
+//! whatever their size field says, and a GNU long name wins over a PAX `path`.
 
-/// Limits for the walk.
-#[derive(Debug, Clone, Copy)]
+/// Size of a tar block.
+const BLOCK: usize = 512;
+/// Size of a tar block, as a stream offset.
+const BLOCK_U64: u64 = 512;
+
+/// Limits that bound the walker's memory whatever the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WalkLimits {
-    /// Entries recorded at most.
+    /// Entries recorded at most; later entries are counted but not kept.
     pub max_entries: usize,
+    /// Largest PAX or GNU long-name/long-link payload read; larger ones are skipped and recorded.
+    pub max_extension_size: u64,
+    /// Longest path or link target kept, in bytes; longer ones are truncated and recorded.
+    pub max_name_len: usize,
+    /// Anomalies recorded at most.
+    pub max_anomalies: usize,
+    /// Extended-attribute names kept per entry.
+    pub max_xattrs: usize,
 }
 
 impl Default for WalkLimits {
     fn default() -> Self {
-        WalkLimits { max_entries: 1_000_000 }
+        WalkLimits {
+            max_entries: 1_000_000,
+            max_extension_size: 1 << 20,
+            max_name_len: 4096,
+            max_anomalies: 10_000,
+            max_xattrs: 32,
+        }
     }
 }
 
+/// The kind of a tar member, from its typeflag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntryType {
+    /// Regular file (`0`, NUL without a trailing `/`).
+    File,
+    /// Hard link (`1`).
+    HardLink,
+    /// Symbolic link (`2`).
+    Symlink,
+    /// Character device (`3`).
+    Char,
+    /// Block device (`4`).
+    Block,
+    /// Directory (`5`, or NUL with a trailing `/`).
+    Dir,
+    /// FIFO (`6`).
+    Fifo,
+    /// Any other typeflag (contiguous `7`, sparse `S`, vendor types), kept as its byte.
+    Other(u8),
+}
+
+impl EntryType {
+    /// The type a typeflag byte denotes (NUL is a regular file; see [`TarEntry::entry_type`]).
+    pub fn from_typeflag(flag: u8) -> Self {
+        match flag {
+            b'0' | 0 => EntryType::File,
+            b'1' => EntryType::HardLink,
+            b'2' => EntryType::Symlink,
+            b'3' => EntryType::Char,
+            b'4' => EntryType::Block,
+            b'5' => EntryType::Dir,
+            b'6' => EntryType::Fifo,
+            other => EntryType::Other(other),
+        }
+    }
+
+    /// Whether Go's `archive/tar` treats the type as carrying no data, whatever its size field says.
+    pub fn is_header_only(self) -> bool {
+        matches!(
+            self,
+            EntryType::HardLink
+                | EntryType::Symlink
+                | EntryType::Char
+                | EntryType::Block
+                | EntryType::Dir
+                | EntryType::Fifo
+        )
+    }
+
+    /// Whether the type is a device node or FIFO (what LT004 reports).
+    pub fn is_device_like(self) -> bool {
+        matches!(self, EntryType::Char | EntryType::Block | EntryType::Fifo)
+    }
+}
+
+/// Where an entry's effective path or link target came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NameSource {
+    /// The ustar header's own `name` (+ `prefix`) or `linkname` field.
+    Ustar,
+    /// A PAX `path` or `linkpath` record.
+    Pax,
+    /// A GNU `L` (long name) or `K` (long link) record.
+    GnuLong,
+}
+
+/// Which name of an entry a fact is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NameField {
+    /// The member path.
+    Path,
+    /// The link target.
+    LinkTarget,
+}
+
+/// Which numeric header field a fact is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NumField {
+    /// `mode` (offset 100).
+    Mode,
+    /// `uid` (offset 108).
+    Uid,
+    /// `gid` (offset 116).
+    Gid,
+    /// `size` (offset 124).
+    Size,
+}
+
+/// Why a numeric header field could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NumProblem {
+    /// A negative base-256 value.
+    Negative,
+    /// A value beyond `i64::MAX` (Go's limit), or padding beyond the block.
+    Overflow,
+    /// Characters that are not octal digits.
+    Invalid,
+}
+
+/// One tar member as readers that honour PAX and GNU extensions see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TarEntry {
+    /// Effective path (after PAX `path` / GNU `L`), lossily decoded, as written in the archive.
+    pub path: String,
+    /// Whether the effective path is not valid UTF-8.
+    pub non_utf8: bool,
+    /// Whether the path was longer than [`WalkLimits::max_name_len`] and was cut.
+    pub path_truncated: bool,
+    /// Where the effective path came from.
+    pub path_source: NameSource,
+    /// The raw ustar name (`prefix/name`) when it differs from the effective path.
+    pub ustar_name: Option<String>,
+    /// The member type.
+    pub entry_type: EntryType,
+    /// The raw typeflag byte.
+    pub typeflag: u8,
+    /// The `mode` field, including the setuid (0o4000), setgid (0o2000) and sticky (0o1000) bits.
+    pub mode: u64,
+    /// Owner id (PAX `uid` applied).
+    pub uid: u64,
+    /// Group id (PAX `gid` applied).
+    pub gid: u64,
+    /// Declared size (PAX `size` applied); header-only types skip no data even when this is non-zero.
+    pub size: u64,
+    /// Link target (PAX `linkpath` / GNU `K` applied); `None` when empty.
+    pub link_target: Option<String>,
+    /// Whether the link target is not valid UTF-8.
+    pub link_non_utf8: bool,
+    /// Where the link target came from.
+    pub link_source: NameSource,
+    /// Offset of the entry's first header (its PAX/GNU extension header if any) in the stream.
+    pub offset: u64,
+    /// Offset of the entry's own ustar header in the stream.
+    pub header_offset: u64,
+    /// Extended-attribute names from PAX `SCHILY.xattr.*` / `LIBARCHIVE.xattr.*` records (capped).
+    pub xattrs: Vec<String>,
+}
+
+/// How the archive ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EndMarker {
+    /// The stream ended with no zero block at all (LT011).
+    #[default]
+    Missing,
+    /// The stream ended after a single zero block (Go accepts it; the standard wants two).
+    OneZeroBlock,
+    /// Two consecutive zero blocks: the proper end-of-archive marker.
+    TwoZeroBlocks,
+}
+
+/// What followed a single zero block that was not a second zero block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AfterSingleZero {
+    /// Offset of the non-zero block.
+    pub offset: u64,
+    /// Whether that block is a valid header (a member Go rejects, Rust `tar` never sees, `tar -i` reads).
+    pub valid_header: bool,
+}
+
+/// Where the stream stopped in the middle of something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TruncatedIn {
+    /// Inside a 512-byte header block.
+    Header,
+    /// Inside a PAX or GNU extension payload (or its padding).
+    Extension,
+    /// Inside a member's data.
+    Data,
+    /// Inside the zero padding after a member's data.
+    Padding,
+}
+
+/// The stream ended mid-entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Truncation {
+    /// Offset of the header of the entry (or of the partial header block) that was cut.
+    pub entry_offset: u64,
+    /// Where in the entry the stream ended.
+    pub within: TruncatedIn,
+    /// Bytes still expected when the stream ended.
+    pub missing: u64,
+}
+
+/// A header-level fact where tar readers may disagree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnomalyKind {
+    /// The header checksum does not match; the walk stops here.
+    BadChecksum,
+    /// A path that is not valid UTF-8.
+    NonUtf8Path,
+    /// A link target that is not valid UTF-8.
+    NonUtf8LinkTarget,
+    /// A PAX or GNU long name that differs from the ustar field (readers ignoring the extension see `ustar`).
+    NameDisagreement {
+        /// Path or link target.
+        field: NameField,
+        /// The extension that carried `long`.
+        source: NameSource,
+        /// The extension's name.
+        long: String,
+        /// The ustar header's name.
+        ustar: String,
+        /// Whether `ustar` is a non-empty prefix of `long` (the usual, benign truncation by writers).
+        ustar_is_truncation: bool,
+    },
+    /// PAX `size` differs from the header's size field (a header size of 0 is what writers emit for huge files).
+    PaxSizeConflict {
+        /// The header's size.
+        header: u64,
+        /// The PAX size (the one used).
+        pax: u64,
+    },
+    /// A numeric field in base-256 (GNU) encoding.
+    Base256 {
+        /// The field.
+        field: NumField,
+    },
+    /// A numeric field that cannot be read; for `size` the walk stops here.
+    BadNumber {
+        /// The field.
+        field: NumField,
+        /// Why.
+        problem: NumProblem,
+    },
+    /// A malformed PAX record; records after it are ignored.
+    PaxMalformed {
+        /// What was wrong.
+        reason: &'static str,
+    },
+    /// A PAX/GNU extension payload over [`WalkLimits::max_extension_size`]; it was skipped.
+    ExtensionTooLarge {
+        /// The extension's typeflag.
+        typeflag: u8,
+        /// Its declared size.
+        size: u64,
+    },
+    /// Extension headers not followed by a member (end marker or end of stream came first).
+    ExtensionWithoutEntry,
+    /// A header-only type (link, device, dir, FIFO) with a non-zero size: Go skips no data, others skip `size`.
+    HeaderOnlyTypeWithSize {
+        /// The declared size.
+        size: u64,
+    },
+    /// A PAX global header (`g`): GNU tar applies it to later members, Go does not.
+    GlobalPaxHeader,
+    /// A path or link target longer than [`WalkLimits::max_name_len`].
+    NameTooLong {
+        /// Which name.
+        field: NameField,
+        /// Its length in bytes.
+        len: u64,
+    },
+    /// A GNU sparse member (typeflag `S` or PAX `GNU.sparse.*`): contents differ between readers.
+    Sparse,
+}
+
+/// An anomaly and the offset of the header it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anomaly {
+    /// Offset of the header block in the uncompressed stream.
+    pub offset: u64,
+    /// What was seen.
+    pub kind: AnomalyKind,
+}
+
 /// Facts gathered from one tar stream.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TarFacts {
-    /// Whether the stream starts with a valid tar header.
+    /// Whether the first non-zero block is a valid header, or the stream opens with two zero blocks.
     pub is_tar: bool,
+    /// Bytes fed.
+    pub total_size: u64,
+    /// Members in stream order (capped at [`WalkLimits::max_entries`]).
+    pub entries: Vec<TarEntry>,
+    /// Members seen, recorded or not.
+    pub entry_count: u64,
+    /// Whether members were left out of `entries` because of the cap.
+    pub entries_capped: bool,
+    /// How the archive ended (LT011).
+    pub end: EndMarker,
+    /// Offset of the first zero block of the end marker, if any.
+    pub end_offset: Option<u64>,
+    /// A non-zero block right after a single zero block (the walk goes on if it is a valid header).
+    pub after_single_zero: Option<AfterSingleZero>,
+    /// Bytes after the two-block end marker, zero padding included.
+    pub bytes_after_end: u64,
+    /// Non-zero bytes after the end marker (LT012).
+    pub trailing_nonzero: u64,
+    /// Offset of the first non-zero byte after the end marker.
+    pub trailing_offset: Option<u64>,
+    /// Header anomalies in stream order (capped at [`WalkLimits::max_anomalies`]).
+    pub anomalies: Vec<Anomaly>,
+    /// Whether anomalies were left out because of the cap.
+    pub anomalies_capped: bool,
+    /// Offset of the header where the walk stopped (bad checksum or unreadable size).
+    pub stopped_at: Option<u64>,
+    /// Set when the stream ended mid-entry.
+    pub truncated: Option<Truncation>,
+}
+
+/// What the walker is doing with the next bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Filling a header block.
+    Header,
+    /// Collecting (or, if `keep` is false, skipping) an extension payload, then its padding.
+    Extension { typeflag: u8, remaining: u64, pad: u64, keep: bool, offset: u64 },
+    /// Skipping member data (`remaining` includes `pad` bytes of padding).
+    Skip { remaining: u64, pad: u64, within: TruncatedIn, offset: u64 },
+    /// After the end marker: counting trailing bytes.
+    AfterEnd,
+    /// After a fatal header problem: counting bytes only.
+    Stopped,
+}
+
+/// Extension records waiting for the member they describe.
+#[derive(Debug, Default)]
+struct Pending {
+    first_offset: Option<u64>,
+    pax_path: Option<Vec<u8>>,
+    pax_linkpath: Option<Vec<u8>>,
+    pax_size: Option<u64>,
+    pax_uid: Option<u64>,
+    pax_gid: Option<u64>,
+    gnu_name: Option<Vec<u8>>,
+    gnu_link: Option<Vec<u8>>,
+    xattrs: Vec<String>,
+    sparse: bool,
 }
 
 /// Incremental tar header walker fed with the uncompressed stream in order.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct TarWalker {
-    head: Vec<u8>,
+    limits: WalkLimits,
+    facts: TarFacts,
+    state: State,
+    block: [u8; BLOCK],
+    fill: usize,
+    block_start: u64,
+    ext: Vec<u8>,
+    pending: Pending,
+    zero_run: u8,
+    first_zero: u64,
+    is_tar: Option<bool>,
+}
+
+impl Default for TarWalker {
+    fn default() -> Self {
+        TarWalker::new(WalkLimits::default())
+    }
 }
 
 impl TarWalker {
     /// A walker with the given limits.
-    pub fn new(_limits: WalkLimits) -> Self {
-        TarWalker::default()
-    }
-
-    /// Feeds the next bytes of the stream.
-    pub fn feed(&mut self, data: &[u8]) {
-        if self.head.len() < 512 {
-            let want = 512 - self.head.len();
-            self.head.extend_from_slice(data.get(..want.min(data.len())).unwrap_or_default());
+    pub fn new(limits: WalkLimits) -> Self {
+        TarWalker {
+            limits,
+            facts: TarFacts::default(),
+            state: State::Header,
+            block: [0; BLOCK],
+            fill: 0,
+            block_start: 0,
+            ext: Vec::new(),
+            pending: Pending::default(),
+            zero_run: 0,
+            first_zero: 0,
+            is_tar: None,
         }
     }
 
+    /// Feeds the next bytes of the stream (any chunk size; headers may be split anywhere).
+    pub fn feed(&mut self, data: &[u8]) {
+        let mut rest = data;
+        while !rest.is_empty() {
+            let used = self.step(rest);
+            let Some((_, tail)) = rest.split_at_checked(used) else {
+                break;
+            };
+            rest = tail;
+            if used == 0 {
+                break;
+            }
+        }
+    }
+
+    /// Consumes a prefix of `rest` and returns its length (never 0 for a non-empty `rest`).
+    fn step(&mut self, rest: &[u8]) -> usize {
+        let pos = self.facts.total_size;
+        match self.state {
+            State::Header => {
+                if self.fill == 0 {
+                    self.block_start = pos;
+                }
+                let take = (BLOCK.saturating_sub(self.fill)).min(rest.len());
+                let end = self.fill.saturating_add(take);
+                if let (Some(dst), Some(src)) = (self.block.get_mut(self.fill..end), rest.get(..take)) {
+                    dst.copy_from_slice(src);
+                }
+                self.fill = end;
+                self.advance(take);
+                if self.fill >= BLOCK {
+                    self.fill = 0;
+                    let block = self.block;
+                    self.on_block(&block, self.block_start);
+                }
+                take
+            }
+            State::Extension { typeflag, remaining, pad, keep, offset } => {
+                let take = clamp(remaining, rest.len());
+                if keep {
+                    self.ext.extend_from_slice(rest.get(..take).unwrap_or(&[]));
+                }
+                self.advance(take);
+                let left = remaining.saturating_sub(take as u64);
+                if left > 0 {
+                    self.state = State::Extension { typeflag, remaining: left, pad, keep, offset };
+                } else {
+                    self.state = if pad > 0 {
+                        State::Skip { remaining: pad, pad, within: TruncatedIn::Extension, offset }
+                    } else {
+                        State::Header
+                    };
+                    if keep {
+                        self.on_extension(typeflag, offset);
+                    }
+                }
+                take
+            }
+            State::Skip { remaining, pad, within, offset } => {
+                let take = clamp(remaining, rest.len());
+                self.advance(take);
+                let left = remaining.saturating_sub(take as u64);
+                self.state =
+                    if left > 0 { State::Skip { remaining: left, pad, within, offset } } else { State::Header };
+                take
+            }
+            State::AfterEnd => {
+                let nonzero = rest.iter().filter(|&&b| b != 0).count() as u64;
+                if nonzero > 0 && self.facts.trailing_offset.is_none() {
+                    let first = rest.iter().position(|&b| b != 0).unwrap_or(0) as u64;
+                    self.facts.trailing_offset = Some(pos.saturating_add(first));
+                }
+                self.facts.trailing_nonzero = self.facts.trailing_nonzero.saturating_add(nonzero);
+                self.facts.bytes_after_end = self.facts.bytes_after_end.saturating_add(rest.len() as u64);
+                self.advance(rest.len());
+                rest.len()
+            }
+            State::Stopped => {
+                self.advance(rest.len());
+                rest.len()
+            }
+        }
+    }
+
+    fn advance(&mut self, n: usize) {
+        self.facts.total_size = self.facts.total_size.saturating_add(n as u64);
+    }
+
     /// Ends the stream and returns the facts.
-    pub fn finish(self) -> TarFacts {
-        TarFacts { is_tar: header_checksum_ok(&self.head) }
+    pub fn finish(mut self) -> TarFacts {
+        match self.state {
+            State::Header if self.fill > 0 => {
+                self.facts.truncated = Some(Truncation {
+                    entry_offset: self.block_start,
+                    within: TruncatedIn::Header,
+                    missing: BLOCK.saturating_sub(self.fill) as u64,
+                });
+            }
+            State::Extension { remaining, pad, offset, .. } => {
+                self.facts.truncated = Some(Truncation {
+                    entry_offset: offset,
+                    within: TruncatedIn::Extension,
+                    missing: remaining.saturating_add(pad),
+                });
+            }
+            State::Skip { remaining, pad, within, offset } => {
+                let within =
+                    if within == TruncatedIn::Data && remaining <= pad { TruncatedIn::Padding } else { within };
+                self.facts.truncated = Some(Truncation { entry_offset: offset, within, missing: remaining });
+            }
+            _ => {}
+        }
+        if self.state != State::Stopped && self.state != State::AfterEnd && self.zero_run == 1 {
+            self.facts.end = EndMarker::OneZeroBlock;
+            self.facts.end_offset = Some(self.first_zero);
+        }
+        if let Some(offset) = self.pending.first_offset.take() {
+            self.anomaly(offset, AnomalyKind::ExtensionWithoutEntry);
+        }
+        self.facts.is_tar = self.is_tar.unwrap_or(false);
+        self.facts
+    }
+
+    fn anomaly(&mut self, offset: u64, kind: AnomalyKind) {
+        if self.facts.anomalies.len() < self.limits.max_anomalies {
+            self.facts.anomalies.push(Anomaly { offset, kind });
+        } else {
+            self.facts.anomalies_capped = true;
+        }
+    }
+
+    fn stop(&mut self, offset: u64) {
+        self.facts.stopped_at = Some(offset);
+        self.state = State::Stopped;
+    }
+
+    /// Handles one complete 512-byte block read in the header state.
+    fn on_block(&mut self, block: &[u8; BLOCK], offset: u64) {
+        if block.iter().all(|&b| b == 0) {
+            if let Some(ext_offset) = self.pending.first_offset.take() {
+                self.pending = Pending::default();
+                self.anomaly(ext_offset, AnomalyKind::ExtensionWithoutEntry);
+            }
+            if self.zero_run == 0 {
+                self.zero_run = 1;
+                self.first_zero = offset;
+            } else {
+                self.zero_run = 2;
+                self.facts.end = EndMarker::TwoZeroBlocks;
+                self.facts.end_offset = Some(self.first_zero);
+                if self.is_tar.is_none() {
+                    self.is_tar = Some(true);
+                }
+                self.state = State::AfterEnd;
+            }
+            return;
+        }
+        let valid = header_checksum_ok(block);
+        if self.is_tar.is_none() {
+            self.is_tar = Some(valid);
+        }
+        if self.zero_run == 1 && self.facts.after_single_zero.is_none() {
+            self.facts.after_single_zero = Some(AfterSingleZero { offset, valid_header: valid });
+        }
+        self.zero_run = 0;
+        if !valid {
+            self.anomaly(offset, AnomalyKind::BadChecksum);
+            self.stop(offset);
+            return;
+        }
+        let typeflag = field(block, 156, 1).first().copied().unwrap_or(0);
+        let size = match parse_numeric(field(block, 124, 12)) {
+            Ok(n) => {
+                if n.base256 {
+                    self.anomaly(offset, AnomalyKind::Base256 { field: NumField::Size });
+                }
+                n.value
+            }
+            Err(problem) => {
+                self.anomaly(offset, AnomalyKind::BadNumber { field: NumField::Size, problem });
+                self.stop(offset);
+                return;
+            }
+        };
+        match typeflag {
+            b'x' | b'g' | b'L' | b'K' => self.on_extension_header(typeflag, size, offset),
+            _ => self.on_member(block, typeflag, size, offset),
+        }
+    }
+
+    fn on_extension_header(&mut self, typeflag: u8, size: u64, offset: u64) {
+        if typeflag != b'g' && self.pending.first_offset.is_none() {
+            self.pending.first_offset = Some(offset);
+        }
+        let Some(pad) = padding(size) else {
+            self.anomaly(offset, AnomalyKind::BadNumber { field: NumField::Size, problem: NumProblem::Overflow });
+            self.stop(offset);
+            return;
+        };
+        let keep = size <= self.limits.max_extension_size;
+        if !keep {
+            self.anomaly(offset, AnomalyKind::ExtensionTooLarge { typeflag, size });
+        }
+        self.ext.clear();
+        if size == 0 {
+            self.state = State::Header;
+            self.on_extension(typeflag, offset);
+        } else {
+            self.state = State::Extension { typeflag, remaining: size, pad, keep, offset };
+        }
+    }
+
+    /// Applies a complete extension payload held in `self.ext`.
+    fn on_extension(&mut self, typeflag: u8, offset: u64) {
+        let payload = std::mem::take(&mut self.ext);
+        match typeflag {
+            b'x' => self.parse_pax(&payload, offset, true),
+            b'g' => {
+                self.anomaly(offset, AnomalyKind::GlobalPaxHeader);
+                self.parse_pax(&payload, offset, false);
+            }
+            b'L' => self.pending.gnu_name = Some(cstr(&payload).to_vec()),
+            b'K' => self.pending.gnu_link = Some(cstr(&payload).to_vec()),
+            _ => {}
+        }
+        // Keep the allocation for the next payload, but never more than one payload's worth.
+        self.ext = payload;
+        self.ext.clear();
+    }
+
+    /// Parses PAX records (`"<len> key=value\n"`); applies them to the pending member if `apply`.
+    fn parse_pax(&mut self, payload: &[u8], offset: u64, apply: bool) {
+        let mut rest = payload;
+        while !rest.is_empty() {
+            let record = match split_pax_record(rest) {
+                Ok((key, value, tail)) => {
+                    rest = tail;
+                    (key, value)
+                }
+                Err(reason) => {
+                    self.anomaly(offset, AnomalyKind::PaxMalformed { reason });
+                    return;
+                }
+            };
+            if !apply {
+                continue;
+            }
+            let (key, value) = record;
+            match key {
+                b"path" => self.pending.pax_path = Some(value.to_vec()),
+                b"linkpath" => self.pending.pax_linkpath = Some(value.to_vec()),
+                b"size" | b"uid" | b"gid" => {
+                    let Some(n) = parse_decimal(value) else {
+                        self.anomaly(offset, AnomalyKind::PaxMalformed { reason: "bad number" });
+                        continue;
+                    };
+                    match key {
+                        b"size" => self.pending.pax_size = Some(n),
+                        b"uid" => self.pending.pax_uid = Some(n),
+                        _ => self.pending.pax_gid = Some(n),
+                    }
+                }
+                _ => {
+                    if key.starts_with(b"GNU.sparse.") {
+                        self.pending.sparse = true;
+                    }
+                    let name = key.strip_prefix(b"SCHILY.xattr.").or_else(|| key.strip_prefix(b"LIBARCHIVE.xattr."));
+                    if let Some(name) = name {
+                        if self.pending.xattrs.len() < self.limits.max_xattrs {
+                            let cut = name.get(..self.limits.max_name_len).unwrap_or(name);
+                            self.pending.xattrs.push(String::from_utf8_lossy(cut).into_owned());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads a numeric field that does not affect the walk; problems become anomalies and 0.
+    fn num(&mut self, block: &[u8; BLOCK], at: usize, which: NumField, offset: u64) -> u64 {
+        match parse_numeric(field(block, at, 8)) {
+            Ok(n) => {
+                if n.base256 {
+                    self.anomaly(offset, AnomalyKind::Base256 { field: which });
+                }
+                n.value
+            }
+            Err(problem) => {
+                self.anomaly(offset, AnomalyKind::BadNumber { field: which, problem });
+                0
+            }
+        }
+    }
+
+    /// Turns a name into (text, non_utf8, truncated), recording anomalies.
+    fn name(&mut self, raw: &[u8], which: NameField, offset: u64) -> (String, bool, bool) {
+        let truncated = raw.len() > self.limits.max_name_len;
+        if truncated {
+            self.anomaly(offset, AnomalyKind::NameTooLong { field: which, len: raw.len() as u64 });
+        }
+        let kept = raw.get(..self.limits.max_name_len).unwrap_or(raw);
+        // Judge UTF-8 on the whole name when it fits, else on the kept part (a cut may split a char).
+        let non_utf8 = if truncated {
+            std::str::from_utf8(kept).is_err_and(|e| e.error_len().is_some())
+        } else {
+            std::str::from_utf8(kept).is_err()
+        };
+        if non_utf8 {
+            let kind = match which {
+                NameField::Path => AnomalyKind::NonUtf8Path,
+                NameField::LinkTarget => AnomalyKind::NonUtf8LinkTarget,
+            };
+            self.anomaly(offset, kind);
+        }
+        (String::from_utf8_lossy(kept).into_owned(), non_utf8, truncated)
+    }
+
+    /// Picks the effective name among ustar, PAX and GNU (GNU wins, as in Go), recording disagreements.
+    fn effective(
+        &mut self,
+        ustar: &[u8],
+        pax: Option<Vec<u8>>,
+        gnu: Option<Vec<u8>>,
+        which: NameField,
+        offset: u64,
+    ) -> (Vec<u8>, NameSource) {
+        let mut chosen = (ustar.to_vec(), NameSource::Ustar);
+        for (long, source) in [(pax, NameSource::Pax), (gnu, NameSource::GnuLong)] {
+            let Some(long) = long else { continue };
+            if long != ustar {
+                let cap = self.limits.max_name_len;
+                let short = |b: &[u8]| String::from_utf8_lossy(b.get(..cap).unwrap_or(b)).into_owned();
+                let kind = AnomalyKind::NameDisagreement {
+                    field: which,
+                    source,
+                    long: short(&long),
+                    ustar: short(ustar),
+                    ustar_is_truncation: !ustar.is_empty() && long.starts_with(ustar),
+                };
+                self.anomaly(offset, kind);
+            }
+            chosen = (long, source);
+        }
+        chosen
+    }
+
+    fn on_member(&mut self, block: &[u8; BLOCK], typeflag: u8, header_size: u64, offset: u64) {
+        let pending = std::mem::take(&mut self.pending);
+        let first_offset = pending.first_offset.unwrap_or(offset);
+        let mode = self.num(block, 100, NumField::Mode, offset);
+        let uid = self.num(block, 108, NumField::Uid, offset);
+        let gid = self.num(block, 116, NumField::Gid, offset);
+
+        let ustar = ustar_name(block);
+        let (path_raw, path_source) =
+            self.effective(&ustar, pending.pax_path, pending.gnu_name, NameField::Path, first_offset);
+        let ustar_link = cstr(field(block, 157, 100)).to_vec();
+        let (link_raw, link_source) =
+            self.effective(&ustar_link, pending.pax_linkpath, pending.gnu_link, NameField::LinkTarget, first_offset);
+
+        let (path, non_utf8, path_truncated) = self.name(&path_raw, NameField::Path, first_offset);
+        let ustar_name = if path_raw != ustar { Some(String::from_utf8_lossy(&ustar).into_owned()) } else { None };
+        let (link_target, link_non_utf8) = if link_raw.is_empty() {
+            (None, false)
+        } else {
+            let (text, bad, _) = self.name(&link_raw, NameField::LinkTarget, first_offset);
+            (Some(text), bad)
+        };
+
+        let entry_type = if typeflag == 0 && path_raw.last() == Some(&b'/') {
+            EntryType::Dir
+        } else {
+            EntryType::from_typeflag(typeflag)
+        };
+        if typeflag == b'S' || pending.sparse {
+            self.anomaly(first_offset, AnomalyKind::Sparse);
+        }
+        let size = match pending.pax_size {
+            Some(pax) => {
+                if pax != header_size {
+                    self.anomaly(first_offset, AnomalyKind::PaxSizeConflict { header: header_size, pax });
+                }
+                pax
+            }
+            None => header_size,
+        };
+        let data = if entry_type.is_header_only() {
+            if size > 0 {
+                self.anomaly(first_offset, AnomalyKind::HeaderOnlyTypeWithSize { size });
+            }
+            0
+        } else {
+            size
+        };
+
+        self.facts.entry_count = self.facts.entry_count.saturating_add(1);
+        if self.facts.entries.len() < self.limits.max_entries {
+            self.facts.entries.push(TarEntry {
+                path,
+                non_utf8,
+                path_truncated,
+                path_source,
+                ustar_name,
+                entry_type,
+                typeflag,
+                mode,
+                uid: pending.pax_uid.unwrap_or(uid),
+                gid: pending.pax_gid.unwrap_or(gid),
+                size,
+                link_target,
+                link_non_utf8,
+                link_source,
+                offset: first_offset,
+                header_offset: offset,
+                xattrs: pending.xattrs,
+            });
+        } else {
+            self.facts.entries_capped = true;
+        }
+
+        let Some(pad) = padding(data) else {
+            self.anomaly(offset, AnomalyKind::BadNumber { field: NumField::Size, problem: NumProblem::Overflow });
+            self.stop(offset);
+            return;
+        };
+        self.state = match data.checked_add(pad) {
+            Some(0) => State::Header,
+            Some(remaining) => State::Skip { remaining, pad, within: TruncatedIn::Data, offset },
+            None => {
+                self.anomaly(offset, AnomalyKind::BadNumber { field: NumField::Size, problem: NumProblem::Overflow });
+                self.stop(offset);
+                return;
+            }
+        };
     }
 }
 
-/// Whether a 512-byte block is a tar header with a valid checksum.
+/// Bytes of zero padding after `size` bytes of data, or `None` on overflow.
+fn padding(size: u64) -> Option<u64> {
+    let rem = size % BLOCK_U64;
+    let pad = if rem == 0 { 0 } else { BLOCK_U64 - rem };
+    size.checked_add(pad).map(|_| pad)
+}
+
+/// `n` clamped to a slice length.
+fn clamp(n: u64, len: usize) -> usize {
+    usize::try_from(n).map_or(len, |n| n.min(len))
+}
+
+/// The `len` bytes at `at` in a block (empty if out of range).
+fn field(block: &[u8], at: usize, len: usize) -> &[u8] {
+    at.checked_add(len).and_then(|end| block.get(at..end)).unwrap_or(&[])
+}
+
+/// Bytes up to the first NUL.
+fn cstr(bytes: &[u8]) -> &[u8] {
+    match bytes.iter().position(|&b| b == 0) {
+        Some(i) => bytes.get(..i).unwrap_or(bytes),
+        None => bytes,
+    }
+}
+
+/// The ustar name, joined with the `prefix` field for POSIX ustar (and star) headers, as Go does.
+fn ustar_name(block: &[u8; BLOCK]) -> Vec<u8> {
+    let name = cstr(field(block, 0, 100));
+    let posix = field(block, 257, 6) == b"ustar\0" && field(block, 263, 2) == b"00";
+    if !posix {
+        return name.to_vec();
+    }
+    let star = field(block, 508, 4) == b"tar\0";
+    let prefix = cstr(field(block, 345, if star { 131 } else { 155 }));
+    if prefix.is_empty() {
+        return name.to_vec();
+    }
+    let mut out = Vec::with_capacity(prefix.len().saturating_add(name.len()).saturating_add(1));
+    out.extend_from_slice(prefix);
+    out.push(b'/');
+    out.extend_from_slice(name);
+    out
+}
+
+/// A numeric field's value and whether it used base-256.
+struct Numeric {
+    value: u64,
+    base256: bool,
+}
+
+/// Parses a numeric header field as Go does: base-256 if the high bit is set, else octal
+/// surrounded by spaces or NULs; values must fit in an `i64`.
+fn parse_numeric(bytes: &[u8]) -> Result<Numeric, NumProblem> {
+    let Some((&first, rest)) = bytes.split_first() else {
+        return Ok(Numeric { value: 0, base256: false });
+    };
+    if first & 0x80 != 0 {
+        if first & 0x40 != 0 {
+            return Err(NumProblem::Negative);
+        }
+        let mut value: u64 = u64::from(first & 0x7f);
+        for &b in rest {
+            if value >> 55 != 0 {
+                return Err(NumProblem::Overflow);
+            }
+            value = (value << 8) | u64::from(b);
+        }
+        if value > i64::MAX as u64 {
+            return Err(NumProblem::Overflow);
+        }
+        return Ok(Numeric { value, base256: true });
+    }
+    parse_octal(bytes).map(|value| Numeric { value, base256: false })
+}
+
+/// Parses an octal field, trimming spaces and NULs on both sides (empty is 0).
+fn parse_octal(bytes: &[u8]) -> Result<u64, NumProblem> {
+    let trim = |b: &u8| *b == b' ' || *b == 0;
+    let start = bytes.iter().position(|b| !trim(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !trim(b)).map_or(start, |i| i.saturating_add(1));
+    let digits = bytes.get(start..end).unwrap_or(&[]);
+    let mut value: u64 = 0;
+    for &d in digits {
+        if !(b'0'..=b'7').contains(&d) {
+            return Err(NumProblem::Invalid);
+        }
+        value = value.checked_mul(8).and_then(|v| v.checked_add(u64::from(d - b'0'))).ok_or(NumProblem::Overflow)?;
+    }
+    if value > i64::MAX as u64 {
+        return Err(NumProblem::Overflow);
+    }
+    Ok(value)
+}
+
+/// Parses a non-empty decimal number (PAX `size`, `uid`, `gid`).
+fn parse_decimal(bytes: &[u8]) -> Option<u64> {
+    if bytes.is_empty() {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for &d in bytes {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        value = value.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    (value <= i64::MAX as u64).then_some(value)
+}
+
+/// A PAX key, value and the bytes after the record.
+type PaxRecord<'a> = (&'a [u8], &'a [u8], &'a [u8]);
+
+/// Splits one `"<len> key=value\n"` record off the front of `rest`.
+fn split_pax_record(rest: &[u8]) -> Result<PaxRecord<'_>, &'static str> {
+    let space = rest.iter().position(|&b| b == b' ').ok_or("no length")?;
+    let len = rest.get(..space).and_then(parse_decimal).and_then(|n| usize::try_from(n).ok()).ok_or("bad length")?;
+    if len <= space.saturating_add(1) || len > rest.len() {
+        return Err("length out of range");
+    }
+    let record = rest.get(space.saturating_add(1)..len).ok_or("length out of range")?;
+    let tail = rest.get(len..).ok_or("length out of range")?;
+    let body = record.strip_suffix(b"\n").ok_or("no newline")?;
+    let eq = body.iter().position(|&b| b == b'=').ok_or("no '='")?;
+    let key = body.get(..eq).ok_or("no '='")?;
+    let value = body.get(eq.saturating_add(1)..).ok_or("no '='")?;
+    if key.is_empty() {
+        return Err("empty key");
+    }
+    Ok((key, value, tail))
+}
+
+/// Whether a 512-byte block is a tar header with a valid checksum (unsigned or signed sum, as Go accepts).
 pub fn header_checksum_ok(block: &[u8]) -> bool {
-    let Some(block) = block.get(..512) else { return false };
-    let Some(field) = block.get(148..156) else { return false };
-    let text: String = field.iter().take_while(|&&b| b != 0 && b != b' ').map(|&b| b as char).collect();
-    let Ok(stored) = u32::from_str_radix(text.trim(), 8) else { return false };
-    let sum: u32 =
-        block.iter().enumerate().map(|(i, &b)| if (148..156).contains(&i) { 32 } else { u32::from(b) }).sum();
-    stored == sum
+    let Some(block) = block.get(..BLOCK) else {
+        return false;
+    };
+    let stored_field = field(block, 148, 8);
+    if stored_field.iter().all(|&b| b == b' ' || b == 0) {
+        return false;
+    }
+    let Ok(stored) = parse_octal(stored_field) else {
+        return false;
+    };
+    let mut unsigned: u64 = 0;
+    let mut signed: i64 = 0;
+    for (i, &b) in block.iter().enumerate() {
+        let b = if (148..156).contains(&i) { b' ' } else { b };
+        unsigned = unsigned.saturating_add(u64::from(b));
+        signed = signed.saturating_add(i64::from(b as i8));
+    }
+    stored == unsigned || i64::try_from(stored).is_ok_and(|s| s == signed)
+}
+
+#[cfg(test)]
+pub(crate) mod testtar {
+    //! A tiny tar builder for tests: ustar headers with correct checksums, PAX and GNU records.
+
+    /// Header fields a test may set.
+    #[derive(Clone)]
+    pub struct H<'a> {
+        pub name: &'a [u8],
+        pub prefix: &'a [u8],
+        pub typeflag: u8,
+        pub size: u64,
+        pub link: &'a [u8],
+        pub mode: u64,
+        pub uid: u64,
+        pub gid: u64,
+        pub gnu_magic: bool,
+    }
+
+    impl Default for H<'_> {
+        fn default() -> Self {
+            H {
+                name: b"",
+                prefix: b"",
+                typeflag: b'0',
+                size: 0,
+                link: b"",
+                mode: 0o644,
+                uid: 0,
+                gid: 0,
+                gnu_magic: false,
+            }
+        }
+    }
+
+    fn put(block: &mut [u8; 512], at: usize, bytes: &[u8]) {
+        block[at..at + bytes.len()].copy_from_slice(bytes);
+    }
+
+    fn octal(block: &mut [u8; 512], at: usize, width: usize, value: u64) {
+        let text = format!("{:0w$o}\0", value, w = width - 1);
+        put(block, at, text.as_bytes());
+    }
+
+    /// Recomputes the checksum of a header block.
+    pub fn fix_checksum(block: &mut [u8]) {
+        block[148..156].fill(b' ');
+        let sum: u32 = block[..512].iter().map(|&b| u32::from(b)).sum();
+        let text = format!("{sum:06o}\0 ");
+        block[148..156].copy_from_slice(text.as_bytes());
+    }
+
+    /// One header block.
+    pub fn header(h: &H) -> [u8; 512] {
+        let mut b = [0u8; 512];
+        put(&mut b, 0, h.name);
+        octal(&mut b, 100, 8, h.mode);
+        octal(&mut b, 108, 8, h.uid);
+        octal(&mut b, 116, 8, h.gid);
+        octal(&mut b, 124, 12, h.size);
+        octal(&mut b, 136, 12, 0);
+        b[156] = h.typeflag;
+        put(&mut b, 157, h.link);
+        if h.gnu_magic {
+            put(&mut b, 257, b"ustar  \0");
+        } else {
+            put(&mut b, 257, b"ustar\0");
+            put(&mut b, 263, b"00");
+            put(&mut b, 345, h.prefix);
+        }
+        fix_checksum(&mut b);
+        b
+    }
+
+    /// PAX record text `"<len> key=value\n"`.
+    pub fn pax_record(key: &str, value: &[u8]) -> Vec<u8> {
+        let body = key.len() + value.len() + 3;
+        let mut len = body + 1;
+        while (len.to_string().len() + body) != len {
+            len += 1;
+        }
+        let mut out = format!("{len} {key}=").into_bytes();
+        out.extend_from_slice(value);
+        out.push(b'\n');
+        out
+    }
+
+    /// Accumulates a tar stream.
+    #[derive(Default)]
+    pub struct Tar {
+        pub out: Vec<u8>,
+    }
+
+    impl Tar {
+        /// A member with data (`h.size` is set from `data` unless already set).
+        pub fn entry(&mut self, h: H, data: &[u8]) -> &mut Self {
+            let mut h = h;
+            if h.size == 0 {
+                h.size = data.len() as u64;
+            }
+            self.out.extend_from_slice(&header(&h));
+            self.data(data)
+        }
+        /// Data plus padding.
+        pub fn data(&mut self, data: &[u8]) -> &mut Self {
+            self.out.extend_from_slice(data);
+            let pad = (512 - data.len() % 512) % 512;
+            self.out.extend(std::iter::repeat_n(0u8, pad));
+            self
+        }
+        /// A regular file.
+        pub fn file(&mut self, name: &str, data: &[u8]) -> &mut Self {
+            self.entry(H { name: name.as_bytes(), ..H::default() }, data)
+        }
+        /// A directory.
+        pub fn dir(&mut self, name: &str) -> &mut Self {
+            self.entry(H { name: name.as_bytes(), typeflag: b'5', mode: 0o755, ..H::default() }, b"")
+        }
+        /// A link of the given typeflag.
+        pub fn link(&mut self, name: &str, typeflag: u8, target: &str) -> &mut Self {
+            self.entry(H { name: name.as_bytes(), typeflag, link: target.as_bytes(), mode: 0o777, ..H::default() }, b"")
+        }
+        /// A PAX extended header (`x`) with the given records.
+        pub fn pax(&mut self, records: &[(&str, &[u8])]) -> &mut Self {
+            let body: Vec<u8> = records.iter().flat_map(|(k, v)| pax_record(k, v)).collect();
+            self.entry(H { name: b"PaxHeaders/x", typeflag: b'x', ..H::default() }, &body)
+        }
+        /// A GNU long name (`L`) or long link (`K`) record.
+        pub fn gnu(&mut self, typeflag: u8, name: &[u8]) -> &mut Self {
+            let mut body = name.to_vec();
+            body.push(0);
+            self.entry(H { name: b"././@LongLink", typeflag, gnu_magic: true, ..H::default() }, &body)
+        }
+        /// `n` zero blocks.
+        pub fn zeros(&mut self, n: usize) -> &mut Self {
+            self.out.extend(std::iter::repeat_n(0u8, 512 * n));
+            self
+        }
+        /// The end-of-archive marker.
+        pub fn end(&mut self) -> &mut Self {
+            self.zeros(2)
+        }
+        /// The bytes.
+        pub fn bytes(&self) -> Vec<u8> {
+            self.out.clone()
+        }
+    }
+
+    /// Deterministic xorshift PRNG.
+    pub struct Rng(pub u64);
+
+    impl Rng {
+        /// Next value.
+        pub fn next(&mut self) -> u64 {
+            let mut x = self.0;
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            self.0 = x;
+            x
+        }
+        /// A value below `n` (n > 0).
+        pub fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testtar::{H, Rng, Tar, fix_checksum, header};
+    use super::*;
+
+    fn walk_chunked(bytes: &[u8], chunk: usize) -> TarFacts {
+        let mut w = TarWalker::new(WalkLimits::default());
+        for c in bytes.chunks(chunk.max(1)) {
+            w.feed(c);
+        }
+        w.finish()
+    }
+
+    fn walk(bytes: &[u8]) -> TarFacts {
+        let mut w = TarWalker::default();
+        w.feed(bytes);
+        w.finish()
+    }
+
+    fn has(facts: &TarFacts, pred: impl Fn(&AnomalyKind) -> bool) -> Option<u64> {
+        facts.anomalies.iter().find(|a| pred(&a.kind)).map(|a| a.offset)
+    }
+
+    #[test]
+    fn clean_archive() {
+        let bytes =
+            Tar::default().dir("etc/").file("etc/passwd", b"root:x:0:0\n").link("etc/l", b'2', "passwd").end().bytes();
+        let f = walk(&bytes);
+        assert!(f.is_tar);
+        assert_eq!(f.entries.len(), 3);
+        assert_eq!(f.entries[1].path, "etc/passwd");
+        assert_eq!(f.entries[1].size, 11);
+        assert_eq!(f.entries[1].offset, 512);
+        assert_eq!(f.entries[2].offset, 1536);
+        assert_eq!(f.entries[2].entry_type, EntryType::Symlink);
+        assert_eq!(f.entries[2].link_target.as_deref(), Some("passwd"));
+        assert_eq!(f.end, EndMarker::TwoZeroBlocks);
+        assert_eq!(f.end_offset, Some(2048));
+        assert_eq!(f.trailing_nonzero, 0);
+        assert!(f.anomalies.is_empty(), "{:?}", f.anomalies);
+        assert_eq!(f.truncated, None);
+        assert_eq!(f.total_size, bytes.len() as u64);
+    }
+
+    #[test]
+    fn empty_archive_is_tar() {
+        let f = walk(&Tar::default().end().zeros(18).bytes());
+        assert!(f.is_tar);
+        assert!(f.entries.is_empty());
+        assert_eq!(f.bytes_after_end, 18 * 512);
+        assert_eq!(f.trailing_offset, None);
+    }
+
+    #[test]
+    fn not_a_tar() {
+        let f = walk(&[0x42; 2000]);
+        assert!(!f.is_tar);
+        assert_eq!(f.stopped_at, Some(0));
+        assert_eq!(f.total_size, 2000);
+    }
+
+    #[test]
+    fn prefix_joins_name() {
+        let bytes = Tar::default().entry(H { name: b"file", prefix: b"usr/lib", ..H::default() }, b"x").end().bytes();
+        let f = walk(&bytes);
+        assert_eq!(f.entries[0].path, "usr/lib/file");
+        assert_eq!(f.entries[0].ustar_name, None);
+    }
+
+    #[test]
+    fn pax_path_overrides_ustar_name() {
+        let bytes = Tar::default()
+            .pax(&[("path", b"../../etc/passwd"), ("SCHILY.xattr.security.capability", b"\x01\x02"), ("uid", b"4242")])
+            .file("innocent", b"data")
+            .end()
+            .bytes();
+        let f = walk(&bytes);
+        let e = &f.entries[0];
+        assert_eq!(e.path, "../../etc/passwd");
+        assert_eq!(e.path_source, NameSource::Pax);
+        assert_eq!(e.ustar_name.as_deref(), Some("innocent"));
+        assert_eq!(e.offset, 0);
+        assert_eq!(e.header_offset, 1024);
+        assert_eq!(e.uid, 4242);
+        assert_eq!(e.xattrs, vec!["security.capability".to_string()]);
+        let off = has(&f, |k| {
+            matches!(k, AnomalyKind::NameDisagreement { field: NameField::Path, source: NameSource::Pax, long, ustar, ustar_is_truncation: false }
+                if long == "../../etc/passwd" && ustar == "innocent")
+        });
+        assert_eq!(off, Some(0));
+    }
+
+    #[test]
+    fn pax_linkpath_and_size_conflict() {
+        let bytes = Tar::default()
+            .pax(&[("linkpath", b"/etc/shadow"), ("size", b"3")])
+            .entry(H { name: b"f", size: 700, ..H::default() }, b"")
+            .data(b"abc")
+            .file("next", b"")
+            .end()
+            .bytes();
+        let f = walk(&bytes);
+        assert_eq!(f.entries.len(), 2, "{f:?}");
+        assert_eq!(f.entries[0].size, 3);
+        assert_eq!(f.entries[0].link_target.as_deref(), Some("/etc/shadow"));
+        assert_eq!(f.entries[1].path, "next");
+        assert_eq!(has(&f, |k| *k == AnomalyKind::PaxSizeConflict { header: 700, pax: 3 }), Some(0));
+    }
+
+    #[test]
+    fn gnu_long_name_and_link() {
+        let long = "d/".repeat(80) + "file";
+        let bytes = Tar::default()
+            .gnu(b'L', long.as_bytes())
+            .gnu(b'K', b"target/of/link")
+            .entry(
+                H { name: &long.as_bytes()[..100], typeflag: b'1', link: b"target", gnu_magic: true, ..H::default() },
+                b"",
+            )
+            .end()
+            .bytes();
+        let f = walk(&bytes);
+        let e = &f.entries[0];
+        assert_eq!(e.path, long);
+        assert_eq!(e.path_source, NameSource::GnuLong);
+        assert_eq!(e.entry_type, EntryType::HardLink);
+        assert_eq!(e.link_target.as_deref(), Some("target/of/link"));
+        assert_eq!(e.offset, 0);
+        assert_eq!(e.header_offset, 2048);
+        // The ustar name is a prefix of the long name: recorded, flagged as truncation.
+        assert!(
+            has(&f, |k| matches!(
+                k,
+                AnomalyKind::NameDisagreement { field: NameField::Path, ustar_is_truncation: true, .. }
+            ))
+            .is_some()
+        );
+        assert!(
+            has(&f, |k| matches!(
+                k,
+                AnomalyKind::NameDisagreement {
+                    field: NameField::LinkTarget,
+                    source: NameSource::GnuLong,
+                    ustar_is_truncation: true,
+                    ..
+                }
+            ))
+            .is_some()
+        );
+    }
+
+    #[test]
+    fn gnu_long_name_disagreeing() {
+        let bytes = Tar::default().gnu(b'L', b"evil/../../x").file("benign", b"").end().bytes();
+        let f = walk(&bytes);
+        assert_eq!(f.entries[0].path, "evil/../../x");
+        assert_eq!(f.entries[0].ustar_name.as_deref(), Some("benign"));
+        assert!(
+            has(&f, |k| matches!(
+                k,
+                AnomalyKind::NameDisagreement { source: NameSource::GnuLong, ustar_is_truncation: false, .. }
+            ))
+            .is_some()
+        );
+    }
+
+    #[test]
+    fn member_after_single_zero_block() {
+        let bytes = Tar::default().file("a", b"1").zeros(1).file("hidden", b"2").end().bytes();
+        let f = walk(&bytes);
+        assert_eq!(f.after_single_zero, Some(AfterSingleZero { offset: 1536, valid_header: true }));
+        assert_eq!(f.entries.len(), 2);
+        assert_eq!(f.entries[1].path, "hidden");
+        assert_eq!(f.entries[1].offset, 1536);
+        assert_eq!(f.end, EndMarker::TwoZeroBlocks);
+        assert_eq!(f.end_offset, Some(2560));
+    }
+
+    #[test]
+    fn missing_end_marker() {
+        let bytes = Tar::default().file("a", b"1").file("b", b"").bytes();
+        let f = walk(&bytes);
+        assert_eq!(f.end, EndMarker::Missing);
+        assert_eq!(f.end_offset, None);
+        assert_eq!(f.truncated, None);
+        assert_eq!(f.entries.len(), 2);
+    }
+
+    #[test]
+    fn single_zero_block_end() {
+        let bytes = Tar::default().file("a", b"1").zeros(1).bytes();
+        let f = walk(&bytes);
+        assert_eq!(f.end, EndMarker::OneZeroBlock);
+        assert_eq!(f.end_offset, Some(1024));
+    }
+
+    #[test]
+    fn trailing_data_after_end() {
+        let mut bytes = Tar::default().file("a", b"1").end().bytes();
+        bytes.extend_from_slice(&[0; 100]);
+        bytes.extend_from_slice(b"hidden payload");
+        let f = walk(&bytes);
+        assert_eq!(f.end, EndMarker::TwoZeroBlocks);
+        assert_eq!(f.end_offset, Some(1024));
+        assert_eq!(f.trailing_offset, Some(2048 + 100));
+        assert_eq!(f.trailing_nonzero, 14);
+        assert_eq!(f.bytes_after_end, 114);
+        assert_eq!(f.entries.len(), 1);
+    }
+
+    #[test]
+    fn bad_checksum_stops() {
+        let mut bytes = Tar::default().file("a", b"1").file("b", b"2").file("c", b"3").end().bytes();
+        bytes[1024 + 10] ^= 0x55; // corrupt b's name without fixing the checksum
+        let f = walk(&bytes);
+        assert_eq!(f.entries.len(), 1);
+        assert_eq!(f.stopped_at, Some(1024));
+        assert_eq!(has(&f, |k| *k == AnomalyKind::BadChecksum), Some(1024));
+        assert_eq!(f.end, EndMarker::Missing);
+        assert!(f.is_tar);
+        assert_eq!(f.total_size, bytes.len() as u64);
+    }
+
+    #[test]
+    fn truncated_in_data_header_and_padding() {
+        let full = Tar::default().file("a", &[7; 1000]).end().bytes();
+        let f = walk(&full[..700]);
+        assert_eq!(f.truncated, Some(Truncation { entry_offset: 0, within: TruncatedIn::Data, missing: 836 }));
+        let f = walk(&full[..1520]);
+        assert_eq!(f.truncated, Some(Truncation { entry_offset: 0, within: TruncatedIn::Padding, missing: 16 }));
+        let f = walk(&full[..300]);
+        assert_eq!(f.truncated, Some(Truncation { entry_offset: 0, within: TruncatedIn::Header, missing: 212 }));
+        let pax = Tar::default().pax(&[("path", b"x")]).file("y", b"").bytes();
+        let f = walk(&pax[..520]);
+        assert_eq!(f.truncated.map(|t| t.within), Some(TruncatedIn::Extension));
+        assert!(has(&f, |k| *k == AnomalyKind::ExtensionWithoutEntry).is_some());
+    }
+
+    #[test]
+    fn base256_and_negative_sizes() {
+        let mut block = header(&H { name: b"big", ..H::default() });
+        block[124..136].fill(0);
+        block[124] = 0x80;
+        block[135] = 5;
+        fix_checksum(&mut block);
+        let mut bytes = block.to_vec();
+        bytes.extend_from_slice(&[1, 2, 3, 4, 5]);
+        bytes.extend(std::iter::repeat_n(0u8, 507 + 1024));
+        let f = walk(&bytes);
+        assert_eq!(f.entries[0].size, 5);
+        assert_eq!(has(&f, |k| *k == AnomalyKind::Base256 { field: NumField::Size }), Some(0));
+        assert_eq!(f.end, EndMarker::TwoZeroBlocks);
+
+        block[124] = 0xff;
+        fix_checksum(&mut block);
+        let f = walk(&block);
+        assert_eq!(f.stopped_at, Some(0));
+        assert!(
+            has(&f, |k| *k == AnomalyKind::BadNumber { field: NumField::Size, problem: NumProblem::Negative })
+                .is_some()
+        );
+
+        block[124..136].fill(0);
+        block[124] = 0x80;
+        block[128..136].fill(0xff);
+        fix_checksum(&mut block);
+        let f = walk(&block);
+        assert!(
+            has(&f, |k| *k == AnomalyKind::BadNumber { field: NumField::Size, problem: NumProblem::Overflow })
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn non_utf8_and_header_only_size() {
+        let bytes = Tar::default()
+            .entry(H { name: b"caf\xe9", ..H::default() }, b"")
+            .entry(H { name: b"d", typeflag: b'5', size: 512, ..H::default() }, b"")
+            .file("after", b"")
+            .end()
+            .bytes();
+        let f = walk(&bytes);
+        assert!(f.entries[0].non_utf8);
+        assert_eq!(f.entries[0].path, "caf\u{fffd}");
+        assert!(has(&f, |k| *k == AnomalyKind::NonUtf8Path).is_some());
+        // Go skips no data for a directory: the next header follows directly.
+        assert_eq!(f.entries[2].path, "after");
+        assert_eq!(has(&f, |k| *k == AnomalyKind::HeaderOnlyTypeWithSize { size: 512 }), Some(512));
+    }
+
+    #[test]
+    fn oversized_extension_is_skipped() {
+        let limits = WalkLimits { max_extension_size: 64, ..WalkLimits::default() };
+        let bytes = Tar::default().pax(&[("path", "p".repeat(200).as_bytes())]).file("short", b"").end().bytes();
+        let mut w = TarWalker::new(limits);
+        w.feed(&bytes);
+        let f = w.finish();
+        assert_eq!(f.entries[0].path, "short");
+        assert_eq!(f.entries[0].offset, 0);
+        assert!(has(&f, |k| matches!(k, AnomalyKind::ExtensionTooLarge { typeflag: b'x', .. })).is_some());
+    }
+
+    #[test]
+    fn malformed_pax_and_global() {
+        let mut t = Tar::default();
+        t.entry(H { name: b"g", typeflag: b'g', ..H::default() }, b"21 comment=abcdefabc\n");
+        t.entry(H { name: b"x", typeflag: b'x', ..H::default() }, b"99 path=x\n");
+        t.file("f", b"").end();
+        let f = walk(&t.bytes());
+        assert_eq!(has(&f, |k| *k == AnomalyKind::GlobalPaxHeader), Some(0));
+        assert_eq!(has(&f, |k| matches!(k, AnomalyKind::PaxMalformed { .. })), Some(1024));
+        assert_eq!(f.entries.len(), 1);
+        assert_eq!(f.entries[0].path, "f");
+        assert_eq!(f.entries[0].offset, 1024);
+    }
+
+    #[test]
+    fn long_names_are_capped() {
+        let limits = WalkLimits { max_name_len: 10, ..WalkLimits::default() };
+        let bytes = Tar::default().pax(&[("path", b"abcdefghijklmnop")]).file("x", b"").end().bytes();
+        let mut w = TarWalker::new(limits);
+        w.feed(&bytes);
+        let f = w.finish();
+        assert_eq!(f.entries[0].path, "abcdefghij");
+        assert!(f.entries[0].path_truncated);
+        assert!(has(&f, |k| *k == AnomalyKind::NameTooLong { field: NameField::Path, len: 16 }).is_some());
+    }
+
+    #[test]
+    fn entries_are_capped() {
+        let mut t = Tar::default();
+        for i in 0..10 {
+            t.file(&format!("f{i}"), b"x");
+        }
+        let mut w = TarWalker::new(WalkLimits { max_entries: 3, ..WalkLimits::default() });
+        w.feed(&t.end().bytes());
+        let f = w.finish();
+        assert_eq!(f.entries.len(), 3);
+        assert_eq!(f.entry_count, 10);
+        assert!(f.entries_capped);
+    }
+
+    fn sample() -> Vec<u8> {
+        let long = "x/".repeat(70) + "end";
+        let mut bytes = Tar::default()
+            .dir("a/")
+            .pax(&[("path", b"a/pax-name"), ("size", b"600")])
+            .entry(H { name: b"a/ustar", size: 600, ..H::default() }, &[9; 600])
+            .gnu(b'L', long.as_bytes())
+            .file("short", b"hello")
+            .entry(H { name: b"dev", typeflag: b'3', ..H::default() }, b"")
+            .zeros(1)
+            .file("after-zero", &[1; 1025])
+            .end()
+            .bytes();
+        bytes.extend_from_slice(b"trailing");
+        bytes
+    }
+
+    #[test]
+    fn chunking_invariance() {
+        let bytes = sample();
+        let whole = walk(&bytes);
+        assert_eq!(whole.entries.len(), 5);
+        assert!(whole.after_single_zero.is_some());
+        assert_eq!(whole.trailing_nonzero, 8);
+        for chunk in [1, 7, 511, 512, 513, 4096] {
+            assert_eq!(walk_chunked(&bytes, chunk), whole, "chunk {chunk}");
+        }
+        let mut rng = Rng(0x1234_5678);
+        for _ in 0..50 {
+            let mut w = TarWalker::default();
+            let mut rest: &[u8] = &bytes;
+            while !rest.is_empty() {
+                let n = (rng.below(1500) as usize + 1).min(rest.len());
+                let (head, tail) = rest.split_at(n);
+                w.feed(head);
+                w.feed(&[]);
+                rest = tail;
+            }
+            assert_eq!(w.finish(), whole);
+        }
+        // Truncations are chunking-invariant too.
+        for cut in [100, 1000, 1600, 2500] {
+            assert_eq!(walk_chunked(&bytes[..cut], 1), walk(&bytes[..cut]), "cut {cut}");
+        }
+    }
+
+    #[test]
+    fn random_flips_never_panic_and_stay_bounded() {
+        let base = sample();
+        let limits = WalkLimits { max_entries: 8, max_anomalies: 16, ..WalkLimits::default() };
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for round in 0..2000 {
+            let mut bytes = base.clone();
+            let flips = 1 + rng.below(16);
+            for _ in 0..flips {
+                let i = rng.below(bytes.len() as u64) as usize;
+                bytes[i] ^= 1 << rng.below(8);
+                if rng.below(4) == 0 {
+                    // Keep the header valid sometimes, so corruption reaches the field parsers.
+                    let start = i / 512 * 512;
+                    if start + 512 <= bytes.len() {
+                        fix_checksum(&mut bytes[start..start + 512]);
+                    }
+                }
+            }
+            if round % 3 == 0 {
+                bytes.truncate(rng.below(bytes.len() as u64) as usize);
+            }
+            let mut w = TarWalker::new(limits);
+            for c in bytes.chunks(1 + rng.below(700) as usize) {
+                w.feed(c);
+            }
+            let f = w.finish();
+            assert!(f.entries.len() <= 8);
+            assert!(f.anomalies.len() <= 16);
+            assert_eq!(f.total_size, bytes.len() as u64);
+        }
+    }
+
+    #[test]
+    fn checksum_helper() {
+        let block = header(&H { name: b"x", ..H::default() });
+        assert!(header_checksum_ok(&block));
+        assert!(!header_checksum_ok(&block[..511]));
+        assert!(!header_checksum_ok(&[0; 512]));
+    }
 }
