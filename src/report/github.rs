@@ -86,6 +86,7 @@ mod tests {
         let report = Report {
             inputs: vec![],
             sources: Default::default(),
+            baseline: None,
             findings: vec![
                 Finding::new(&DG001, "dumps/a,b:c.tar", "100% wrong\nreally")
                     .file("manifest.json")

@@ -430,6 +430,7 @@ mod tests {
         Report {
             inputs: vec![],
             sources: Default::default(),
+            baseline: None,
             findings: vec![
                 Finding::new(&DG001, "dumps/app image.tar", "digest mismatch")
                     .file("manifest.json")
