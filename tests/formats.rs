@@ -151,7 +151,9 @@ fn reads_several_images_in_one_dump_and_several_paths() {
     write_tar(&files, &p);
     let q = dir.path().join("layout");
     oci_layout(&b).write_dir(&q);
-    let (code, v) = check_json(&p, &[q.to_str().unwrap()]);
+    let run = ocidig(&["check", "--format", "json", p.to_str().unwrap(), q.to_str().unwrap()]);
+    let code = run.code;
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(v["inputs"].as_array().unwrap().len(), 2);
     assert_eq!(v["inputs"][0]["images"], 2);

@@ -59,9 +59,10 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
                 &RULE,
                 &dump.input,
                 format!(
-                    "layer {i} (`{}`) of {} decompresses to {actual}, not the diff_id {expected}",
+                    "layer {i} (`{}`) of {} {} {actual}, not the diff_id {expected}",
                     dump.entry_path(entry),
-                    image_label(dump, Some(idx))
+                    image_label(dump, Some(idx)),
+                    if scan.decoded.is_some() { "decompresses to" } else { "is uncompressed and hashes to" }
                 ),
             )
             .blob(dump.refs.get(*layer_ref).and_then(|r| r.digest.clone()).unwrap_or_else(|| scan.sha256.clone()))

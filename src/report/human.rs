@@ -88,11 +88,17 @@ fn diagnostic(f: &Finding, report: &Report) -> WithSource {
     let source = f.file.as_ref().and_then(|file| {
         let bytes = report.sources.get(&(f.input.clone(), file.clone()))?;
         let loc = f.location?;
-        let text = String::from_utf8_lossy(bytes).into_owned();
-        let start = usize::try_from(loc.offset).ok()?.min(text.len());
-        let len = usize::try_from(loc.length).ok()?.min(text.len() - start);
+        let (text, start, len, name) = match reformatted(bytes, f.pointer.as_deref(), loc.offset) {
+            Some((text, (s, e))) => (text, s, e - s, format!("{}:{file} (reformatted)", f.input)),
+            None => {
+                let text = String::from_utf8_lossy(bytes).into_owned();
+                let start = usize::try_from(loc.offset).ok()?.min(text.len());
+                let len = usize::try_from(loc.length).ok()?.min(text.len() - start);
+                (text, start, len, format!("{}:{file}", f.input))
+            }
+        };
         diag.labels = Some(vec![LabeledSpan::at(start..start + len, label_text(f))]);
-        Some(NamedSource::new(format!("{}:{file}", f.input), text).with_language("json"))
+        Some(NamedSource::new(name, text).with_language("json"))
     });
     if source.is_none()
         && let (Some(e), Some(a)) = (&f.expected, &f.actual)
@@ -107,6 +113,26 @@ fn diagnostic(f: &Finding, report: &Report) -> WithSource {
     }
     diag.help = Some(help);
     WithSource { diag, source }
+}
+
+/// Longest source line shown as is; a longer (compact) JSON document is shown re-indented.
+const MAX_SHOWN_LINE: usize = 160;
+
+/// For a compact JSON document whose labelled line is too long to read, a pretty-printed copy
+/// and the span of the node at `pointer` in it.
+fn reformatted(bytes: &[u8], pointer: Option<&str>, offset: u64) -> Option<(String, (usize, usize))> {
+    let pointer = pointer?;
+    let offset = usize::try_from(offset).ok()?;
+    let line_start = bytes.get(..offset)?.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let line_end = bytes.get(offset..)?.iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| offset + p);
+    if line_end - line_start <= MAX_SHOWN_LINE || bytes.len() > 4 << 20 {
+        return None;
+    }
+    let parsed = crate::model::json::parse(bytes).ok()?;
+    let pretty = serde_json::to_string_pretty(&parsed.root.to_serde()).ok()?;
+    let again = crate::model::json::parse(pretty.as_bytes()).ok()?;
+    let node = again.root.pointer(pointer)?;
+    Some((pretty.clone(), (node.start, node.end)))
 }
 
 /// Renders every finding and the per-input summaries.
