@@ -15,11 +15,22 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Verify dumps: digests, sizes, diff_ids, references, content types, layer hazards.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule with its code, name and default severity.
     Rules(RulesArgs),
     /// Print the full documentation of one rule.
     Explain(ExplainArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
+}
+
+/// Arguments of `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
 }
 
 /// Output formats of `check`.

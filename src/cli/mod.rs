@@ -55,9 +55,17 @@ pub fn ordered_levels(m: &clap::ArgMatches) -> check::OrderedLevels {
 /// Runs a parsed command; returns the exit status.
 pub fn run(cli: args::Cli, levels: check::OrderedLevels) -> Result<u8, anyhow_like::Error> {
     match cli.command {
-        args::Command::Check(a) => check::run(a, levels),
+        args::Command::Check(a) => check::run(*a, levels),
         args::Command::Rules(a) => rules::run_rules(a),
         args::Command::Explain(a) => rules::run_explain(a),
+        args::Command::Completions(a) => {
+            clap_complete::generate(a.shell, &mut args::Cli::command(), "ocidig", &mut std::io::stdout().lock());
+            Ok(0)
+        }
+        args::Command::Man => {
+            clap_mangen::Man::new(args::Cli::command()).render(&mut std::io::stdout().lock())?;
+            Ok(0)
+        }
     }
 }
 
