@@ -18,12 +18,18 @@ fn role_name(role: Role) -> &'static str {
 /// Builds the inventory of one checked dump.
 pub fn inventory(dump: &Dump) -> Vec<InventoryItem> {
     let mut items = Vec::new();
+    let mut refs_by_entry: std::collections::HashMap<usize, Vec<&crate::model::Reference>> = Default::default();
+    for r in &dump.refs {
+        if let Some(e) = r.entry() {
+            refs_by_entry.entry(e).or_default().push(r);
+        }
+    }
     for (i, e) in dump.store.entries.iter().enumerate() {
         if e.kind != EntryKind::File {
             continue;
         }
         let scan = dump.scan(i);
-        let refs: Vec<_> = dump.refs.iter().filter(|r| r.entry() == Some(i)).collect();
+        let refs: Vec<&crate::model::Reference> = refs_by_entry.get(&i).cloned().unwrap_or_default();
         let mut declared: Vec<String> = refs.iter().filter_map(|r| r.media_type.clone()).collect();
         declared.sort();
         declared.dedup();

@@ -74,9 +74,10 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
         }
     }
     // Unreferenced files whose names claim a digest.
+    let referenced: std::collections::HashSet<usize> = dump.refs.iter().filter_map(|r| r.entry()).collect();
     for (entry, e) in dump.store.entries.iter().enumerate() {
         let Some(claimed) = digest::claimed_by_name(&e.path) else { continue };
-        if reported.iter().any(|(en, _)| *en == entry) || dump.refs.iter().any(|r| r.entry() == Some(entry)) {
+        if referenced.contains(&entry) {
             continue;
         }
         let Some(scan) = dump.scan(entry) else { continue };

@@ -146,15 +146,15 @@ pub fn open_with_progress(
 /// A store holding just the input file (a JSON document or something unrecognised).
 fn single_file_store(path: &Path, meta: &std::fs::Metadata) -> Store {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    Store {
-        backing: store::Backing::Dir(path.parent().map(Path::to_path_buf).unwrap_or_default()),
-        entries: vec![store::Entry {
+    Store::new(
+        store::Backing::Dir(path.parent().map(Path::to_path_buf).unwrap_or_default()),
+        vec![store::Entry {
             path: name,
             kind: store::EntryKind::File,
             size: meta.len(),
             data: store::DataRef::Fs(path.to_path_buf()),
             header_offset: None,
         }],
-        problems: Vec::new(),
-    }
+        Vec::new(),
+    )
 }

@@ -338,6 +338,7 @@ impl Parser<'_> {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
+                    members.shrink_to_fit();
                     return Ok(Value::Object(members));
                 }
                 Some(b'/') => return Err(self.error("comments are not allowed in JSON")),
@@ -366,6 +367,7 @@ impl Parser<'_> {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
                     self.pos += 1;
+                    items.shrink_to_fit();
                     return Ok(Value::Array(items));
                 }
                 Some(b'/') => return Err(self.error("comments are not allowed in JSON")),
@@ -431,6 +433,7 @@ impl Parser<'_> {
             match b {
                 b'"' => {
                     self.pos += 1;
+                    out.shrink_to_fit();
                     return String::from_utf8(out).map_err(|_| self.error("string is not valid UTF-8"));
                 }
                 b'\\' => {

@@ -263,6 +263,7 @@ pub fn scan(reader: &mut dyn Read, opts: &ScanOptions) -> BlobScan {
                 let mut bytes = Vec::new();
                 (&mut stream).take(opts.limits.max_json.saturating_add(1)).read_to_end(&mut bytes)?;
                 if bytes.len() as u64 <= opts.limits.max_json {
+                    bytes.shrink_to_fit();
                     json = Some(Arc::new(bytes));
                 }
                 drain(&mut stream)?;

@@ -29,7 +29,7 @@ pub fn open(root: &Path) -> Store {
                     message: format!("more than {MAX_DIR_ENTRIES} entries; the rest is not listed"),
                     offset: None,
                 });
-                return Store { backing: Backing::Dir(root.to_path_buf()), entries, problems };
+                return Store::new(Backing::Dir(root.to_path_buf()), entries, problems);
             }
             let name = child.file_name().to_string_lossy().into_owned();
             let path = if rel.is_empty() { name } else { format!("{rel}/{name}") };
@@ -57,5 +57,5 @@ pub fn open(root: &Path) -> Store {
         }
     }
     entries.sort_by(|a, b| a.path.cmp(&b.path));
-    Store { backing: Backing::Dir(root.to_path_buf()), entries, problems }
+    Store::new(Backing::Dir(root.to_path_buf()), entries, problems)
 }

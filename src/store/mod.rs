@@ -118,6 +118,8 @@ pub struct Store {
     pub entries: Vec<Entry>,
     /// Problems met while listing.
     pub problems: Vec<ListingProblem>,
+    /// Entry index by path (the last entry of a path wins, as extraction does).
+    by_path: std::collections::HashMap<String, usize>,
 }
 
 /// How many symlinks are followed before a chain is declared a loop.
@@ -137,10 +139,16 @@ pub enum Resolved {
 }
 
 impl Store {
+    /// A store over these entries, indexed by path.
+    pub fn new(backing: Backing, entries: Vec<Entry>, problems: Vec<ListingProblem>) -> Store {
+        let by_path = entries.iter().enumerate().map(|(i, e)| (e.path.clone(), i)).collect();
+        Store { backing, entries, problems, by_path }
+    }
+
     /// Index of the entry with exactly this path (last one wins, as tar extraction does).
     pub fn find(&self, path: &str) -> Option<usize> {
         let wanted = path::clean(path)?;
-        self.entries.iter().rposition(|e| e.path == wanted)
+        self.by_path.get(&wanted).copied()
     }
 
     /// Resolves `path` (already relative to the dump root) through symlinks and hardlinks,
@@ -151,7 +159,7 @@ impl Store {
             None => return Resolved::Escapes(path.to_string()),
         };
         for _ in 0..MAX_LINK_HOPS {
-            let Some(idx) = self.entries.iter().rposition(|e| e.path == current) else {
+            let Some(&idx) = self.by_path.get(&current) else {
                 return Resolved::Missing;
             };
             let Some(entry) = self.entries.get(idx) else { return Resolved::Missing };

@@ -81,7 +81,7 @@ pub fn open(path: &Path) -> Result<Store, std::io::Error> {
             });
         }
     }
-    Ok(Store { backing: Backing::Tar(path.to_path_buf()), entries, problems })
+    Ok(Store::new(Backing::Tar(path.to_path_buf()), entries, problems))
 }
 
 /// Indexes a tar read from a decompressing stream. Small members are kept in memory; every
@@ -96,7 +96,7 @@ pub fn open_stream(path: &Path, reader: impl Read, on_streamed: &mut dyn FnMut(u
         Ok(i) => i,
         Err(e) => {
             problems.push(ListingProblem { path: String::new(), message: e.to_string(), offset: None });
-            return Store { backing: Backing::CompressedTar(path.to_path_buf()), entries, problems };
+            return Store::new(Backing::CompressedTar(path.to_path_buf()), entries, problems);
         }
     };
     for item in iter {
@@ -143,5 +143,5 @@ pub fn open_stream(path: &Path, reader: impl Read, on_streamed: &mut dyn FnMut(u
         }
         entries.push(record);
     }
-    Store { backing: Backing::CompressedTar(path.to_path_buf()), entries, problems }
+    Store::new(Backing::CompressedTar(path.to_path_buf()), entries, problems)
 }
