@@ -3,6 +3,7 @@
 pub mod args;
 pub mod check;
 pub mod rules;
+pub mod verify;
 
 use clap::{CommandFactory, FromArgMatches};
 use std::io::Write;
@@ -58,6 +59,7 @@ pub fn run(cli: args::Cli, levels: check::OrderedLevels) -> Result<u8, anyhow_li
         args::Command::Check(a) => check::run(a, levels),
         args::Command::Rules(a) => rules::run_rules(a),
         args::Command::Explain(a) => rules::run_explain(a),
+        args::Command::Verify(a) => verify::run(a),
     }
 }
 
