@@ -117,9 +117,47 @@ impl PayloadPool {
     }
 }
 
+/// The signature and log index of a cosign Rekor bundle JSON.
+fn bundle_key(bundle: &[u8]) -> Option<(String, i64)> {
+    let v: Value = serde_json::from_slice(bundle).ok()?;
+    let index = v.pointer("/Payload/logIndex")?.as_i64()?;
+    let body = body_of_b64(v.pointer("/Payload/body")?.as_str()?)?;
+    Some((body_facts(&body).signature_b64?, index))
+}
+
 /// Fills in the payloads of Rekor-only material from the pool (payloads found anywhere in the
-/// inputs, plus rebuilt payloads whose digest matched their Rekor entry).
+/// inputs, plus rebuilt payloads whose digest matched their Rekor entry), gives `rekor-cli`
+/// entries (which print no SET) the Rekor bundle of another input recording the same
+/// signature at the same log index (verification then checks that bundle's SET and body), and
+/// sets the target from the payload where it was unknown.
 pub fn pair_payloads(materials: &mut [Material], pool: &PayloadPool) {
+    let bundles: Vec<(String, i64, Vec<u8>, String)> = materials
+        .iter()
+        .filter_map(|m| match &m.evidence {
+            Evidence::SimpleSigning { bundle_json: Some(b), .. } => {
+                bundle_key(b).map(|(s, i)| (s, i, b.clone(), m.source.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    for m in materials.iter_mut() {
+        let index = m
+            .source
+            .strip_prefix("rekor-cli entry ")
+            .and_then(|r| r.rsplit_once("(log index "))
+            .and_then(|(_, i)| i.trim_end_matches(')').parse::<i64>().ok());
+        if let (Some(index), Evidence::SimpleSigning { bundle_json: b @ None, signature_b64, payload_note, .. }) =
+            (index, &mut m.evidence)
+        {
+            match bundles.iter().find(|(s, i, _, _)| *i == index && s == signature_b64) {
+                Some((_, _, bundle, from)) => {
+                    *b = Some(bundle.clone());
+                    *payload_note = Some(format!("signed entry timestamp taken from {from} (same log index and signature)"));
+                }
+                None => *payload_note = Some("rekor-cli output carries no signed entry timestamp".into()),
+            }
+        }
+    }
     for m in materials {
         if let Evidence::SimpleSigning { payload, payload_sha256: Some(h), payload_note, .. } = &mut m.evidence {
             let exact = pool.get(h);
@@ -127,14 +165,23 @@ pub fn pair_payloads(materials: &mut [Material], pool: &PayloadPool) {
             match (payload.as_ref(), exact) {
                 (None, Some(p)) => {
                     *payload = Some(p.to_vec());
-                    *payload_note = Some(format!("payload sha256:{h} found among the inputs"));
+                    let found = format!("payload sha256:{h} found among the inputs");
+                    *payload_note = Some(match payload_note.take() {
+                        Some(n) => format!("{found}; {n}"),
+                        None => found,
+                    });
                 }
-                (Some(_), Some(p)) if is_rebuilt => {
+                (Some(current), Some(p)) if is_rebuilt && current.as_slice() != p => {
                     *payload = Some(p.to_vec());
                     *payload_note = None;
                 }
                 _ => {}
             }
+        }
+        if m.target.is_none()
+            && let Evidence::SimpleSigning { payload: Some(p), .. } = &m.evidence
+        {
+            m.target = payload_target(p);
         }
     }
 }
@@ -456,7 +503,7 @@ fn collect_cosign_file(input: &str, file: &str, bytes: &[u8], pool: &mut Payload
         input: input.to_string(),
         source,
         file: Some(file.to_string()),
-        pointer: Some(pointer),
+        pointer: (!pointer.is_empty()).then_some(pointer),
         target,
         evidence,
     };
@@ -468,13 +515,13 @@ fn collect_cosign_file(input: &str, file: &str, bytes: &[u8], pool: &mut Payload
         let cert_pem = sig.and_then(|s| s.public_key_pem.clone().or_else(|| s.public_key.as_deref().and_then(cert_text)));
         let payload_sha256 = body.hashes.iter().find(|h| h.algorithm == "sha256").map(|h| h.value.clone());
         out.push(base(
-            format!("rekor-cli entry {}", e.uuid.as_deref().unwrap_or("?")),
+            format!("rekor-cli entry {} (log index {})", e.uuid.as_deref().unwrap_or("?"), e.log_index.unwrap_or(-1)),
             String::new(),
             None,
             Evidence::SimpleSigning {
                 payload: None,
                 payload_sha256,
-                payload_note: Some("rekor-cli output carries no signed entry timestamp".into()),
+                payload_note: None,
                 signature_b64,
                 cert_pem,
                 chain_pem: None,
