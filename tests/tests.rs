@@ -6,5 +6,5 @@ mod fixtures;
 mod formats;
 mod readonly;
 mod rules;
-mod verify;
 mod util;
+mod verify;

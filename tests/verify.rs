@@ -113,8 +113,7 @@ fn fulcio_chain_pem() -> String {
         .iter()
         .map(|c| {
             let b = c["rawBytes"].as_str().unwrap();
-            let lines: Vec<String> =
-                b.as_bytes().chunks(64).map(|l| String::from_utf8(l.to_vec()).unwrap()).collect();
+            let lines: Vec<String> = b.as_bytes().chunks(64).map(|l| String::from_utf8(l.to_vec()).unwrap()).collect();
             format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", lines.join("\n"))
         })
         .collect()
@@ -371,8 +370,15 @@ fn real_v1_crane_tarball_with_manifest_verifies() {
     let m = dir.path().join("sig-manifest.json");
     std::fs::write(&t, tarball).unwrap();
     std::fs::write(&m, serde_json::to_vec(&saved).unwrap()).unwrap();
-    let (code, v) =
-        verify(&[&p(&t), "--manifest", &p(&m), "--trusted-root", &sigstore_root(), "--certificate-identity", V1_IDENTITY]);
+    let (code, v) = verify(&[
+        &p(&t),
+        "--manifest",
+        &p(&m),
+        "--trusted-root",
+        &sigstore_root(),
+        "--certificate-identity",
+        V1_IDENTITY,
+    ]);
     assert_eq!(code, 0, "{v:#}");
     let verdict = only_verdict(&v);
     assert_real_v1_verified(verdict);
@@ -484,10 +490,7 @@ fn fixture_keys_verify_every_scheme() {
         assert_eq!(verdict["verdict"], "verified", "{v:#}");
         assert_eq!(verdict["scheme"], scheme, "{v:#}");
         assert!(verdict["by"].as_str().unwrap().starts_with("sha256:"));
-        assert_eq!(
-            verdict["target"],
-            "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-        );
+        assert_eq!(verdict["target"], "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
     }
 }
 
@@ -502,7 +505,9 @@ fn fixture_negative_wrong_key_and_flipped_bytes_are_sg004() {
     }
     let mut flipped = payload.clone();
     flipped[20] ^= 0x20;
-    for (key, sig) in [("p256.pub.pem", "p256.sig"), ("rsa4096.pub.pem", "rsa4096-pss-max.sig"), ("ed25519.pub.pem", "ed25519.sig")] {
+    for (key, sig) in
+        [("p256.pub.pem", "p256.sig"), ("rsa4096.pub.pem", "rsa4096-pss-max.sig"), ("ed25519.pub.pem", "ed25519.sig")]
+    {
         let f = fx_signature_file(dir.path(), sig, &flipped);
         let (code, v) = verify(&[&f, "--key", &td(&format!("crypto/{key}"))]);
         assert_fails_with(code, &v, "SG004");
@@ -640,7 +645,9 @@ fn human_output_lists_verdicts() {
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.starts_with("verified "), "{}", run.stdout);
-    assert!(run.stdout.contains("by toddysm_dev1@outlook.com (https://github.com/login/oauth) at 2022-10-15T03:23:30Z"));
+    assert!(
+        run.stdout.contains("by toddysm_dev1@outlook.com (https://github.com/login/oauth) at 2022-10-15T03:23:30Z")
+    );
 }
 
 #[test]
@@ -674,10 +681,34 @@ fn no_network_client_in_dependency_tree() {
     };
     let text = String::from_utf8_lossy(&out.stdout);
     let banned = [
-        "reqwest", "hyper", "hyper-util", "ureq", "curl", "curl-sys", "isahc", "surf", "attohttpc", "h2", "h3",
-        "trust-dns-resolver", "trust-dns-proto", "hickory-resolver", "hickory-proto", "http-client", "awc",
-        "actix-http", "tungstenite", "tokio-tungstenite", "quinn", "native-tls", "rustls", "openssl", "sigstore",
-        "oci-distribution", "oci-client", "async-std",
+        "reqwest",
+        "hyper",
+        "hyper-util",
+        "ureq",
+        "curl",
+        "curl-sys",
+        "isahc",
+        "surf",
+        "attohttpc",
+        "h2",
+        "h3",
+        "trust-dns-resolver",
+        "trust-dns-proto",
+        "hickory-resolver",
+        "hickory-proto",
+        "http-client",
+        "awc",
+        "actix-http",
+        "tungstenite",
+        "tokio-tungstenite",
+        "quinn",
+        "native-tls",
+        "rustls",
+        "openssl",
+        "sigstore",
+        "oci-distribution",
+        "oci-client",
+        "async-std",
     ];
     let crates: Vec<&str> = text.lines().filter_map(|l| l.split_whitespace().next()).collect();
     assert!(crates.len() > 10, "cargo tree printed too little:\n{text}");

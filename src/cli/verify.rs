@@ -72,7 +72,9 @@ pub fn verify_material(m: &Material, trust: &Trust) -> Report {
     let id = trust.identity.as_deref();
     let iss = trust.issuer.as_deref();
     match &m.evidence {
-        Evidence::SimpleSigning { payload, payload_sha256, signature_b64, cert_pem, chain_pem, bundle_json, .. } => {
+        Evidence::SimpleSigning {
+            payload, payload_sha256, signature_b64, cert_pem, chain_pem, bundle_json, ..
+        } => {
             let Some(payload) = payload else {
                 return unverifiable(format!(
                     "the signed payload{} is not among the inputs",
@@ -144,9 +146,7 @@ pub fn verify_bundle(bytes: &[u8], trust: &Trust) -> Report {
     let chain_certs: Vec<Vec<u8>> = vm
         .and_then(|m| m.pointer("/x509CertificateChain/certificates"))
         .and_then(Value::as_array)
-        .map(|a| {
-            a.iter().filter_map(|c| c.get("rawBytes")?.as_str()).filter_map(crypto::decode_signature).collect()
-        })
+        .map(|a| a.iter().filter_map(|c| c.get("rawBytes")?.as_str()).filter_map(crypto::decode_signature).collect())
         .unwrap_or_default();
     let leaf = raw("/certificate/rawBytes").or_else(|| chain_certs.first().cloned());
     let cert_pem = leaf.as_deref().map(material::der_to_pem);
@@ -227,7 +227,8 @@ pub fn verify_bundle(bytes: &[u8], trust: &Trust) -> Report {
         };
         report.steps.push(crypto::Step { name: StepName::Set, result: step });
         if let (Err(e), false) = (result, matches!(report.verdict, Verdict::Failed { .. })) {
-            report.verdict = Verdict::Failed { reason: FailureKind::TlogEntryInvalid, detail: format!("inclusion: {e}") };
+            report.verdict =
+                Verdict::Failed { reason: FailureKind::TlogEntryInvalid, detail: format!("inclusion: {e}") };
         }
     }
     report
@@ -253,10 +254,7 @@ fn inclusion(proof: &Value, body_b64: &str, log_id_hex: &str, root: &TrustedRoot
 }
 
 fn failed(kind: FailureKind, detail: &str) -> Report {
-    Report {
-        verdict: Verdict::Failed { reason: kind, detail: detail.to_string() },
-        ..unverifiable("")
-    }
+    Report { verdict: Verdict::Failed { reason: kind, detail: detail.to_string() }, ..unverifiable("") }
 }
 
 fn failed_sig(detail: &str) -> Report {
@@ -389,10 +387,8 @@ pub fn verify_dumps(dumps: &[Dump], manifests: &[(String, Vec<u8>)], trust: &Tru
             Outcome { material: m, report, payload_note }
         })
         .collect();
-    let mut report = FindingsReport {
-        inputs: dumps.iter().map(crate::analyze::summarize).collect(),
-        ..FindingsReport::default()
-    };
+    let mut report =
+        FindingsReport { inputs: dumps.iter().map(crate::analyze::summarize).collect(), ..FindingsReport::default() };
     report.findings.extend(outcomes.iter().filter_map(finding_of));
     let mut unsigned = Vec::new();
     if require_signed {
@@ -416,9 +412,13 @@ pub fn verify_dumps(dumps: &[Dump], manifests: &[(String, Vec<u8>)], trust: &Tru
                 if !outcomes.iter().any(|o| o.verified() && o.material.input == d.input) {
                     unsigned.push(d.input.clone());
                     report.findings.push(
-                        Finding::new(&sg005_signature_unverified::RULE, &d.input, "no verified signature in this input")
-                            .severity(Severity::Error)
-                            .help("--require-signed needs a verified signature"),
+                        Finding::new(
+                            &sg005_signature_unverified::RULE,
+                            &d.input,
+                            "no verified signature in this input",
+                        )
+                        .severity(Severity::Error)
+                        .help("--require-signed needs a verified signature"),
                     );
                 }
                 continue;

@@ -152,7 +152,8 @@ pub fn pair_payloads(materials: &mut [Material], pool: &PayloadPool) {
             match bundles.iter().find(|(s, i, _, _)| *i == index && s == signature_b64) {
                 Some((_, _, bundle, from)) => {
                     *b = Some(bundle.clone());
-                    *payload_note = Some(format!("signed entry timestamp taken from {from} (same log index and signature)"));
+                    *payload_note =
+                        Some(format!("signed entry timestamp taken from {from} (same log index and signature)"));
                 }
                 None => *payload_note = Some("rekor-cli output carries no signed entry timestamp".into()),
             }
@@ -512,7 +513,8 @@ fn collect_cosign_file(input: &str, file: &str, bytes: &[u8], pool: &mut Payload
         let Some(body) = e.body else { return };
         let sig = body.signatures.first();
         let Some(signature_b64) = sig.map(|s| s.content.clone()) else { return };
-        let cert_pem = sig.and_then(|s| s.public_key_pem.clone().or_else(|| s.public_key.as_deref().and_then(cert_text)));
+        let cert_pem =
+            sig.and_then(|s| s.public_key_pem.clone().or_else(|| s.public_key.as_deref().and_then(cert_text)));
         let payload_sha256 = body.hashes.iter().find(|h| h.algorithm == "sha256").map(|h| h.value.clone());
         out.push(base(
             format!("rekor-cli entry {} (log index {})", e.uuid.as_deref().unwrap_or("?"), e.log_index.unwrap_or(-1)),
@@ -530,7 +532,8 @@ fn collect_cosign_file(input: &str, file: &str, bytes: &[u8], pool: &mut Payload
         ));
         return;
     }
-    let docs: Vec<Value> = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>().map_while(Result::ok).collect();
+    let docs: Vec<Value> =
+        serde_json::Deserializer::from_slice(bytes).into_iter::<Value>().map_while(Result::ok).collect();
     for (d, doc) in docs.iter().enumerate() {
         match kind {
             Some(CosignFileKind::VerifyOutput) => {
@@ -552,8 +555,10 @@ fn collect_cosign_file(input: &str, file: &str, bytes: &[u8], pool: &mut Payload
                     if let (true, Some(p)) = (matches, &rebuilt) {
                         pool.add(p);
                     }
-                    let target =
-                        item.pointer("/critical/image/docker-manifest-digest").and_then(Value::as_str).map(str::to_string);
+                    let target = item
+                        .pointer("/critical/image/docker-manifest-digest")
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
                     out.push(base(
                         format!("cosign verify output #{i}"),
                         format!("/{i}"),
@@ -582,9 +587,8 @@ fn collect_cosign_file(input: &str, file: &str, bytes: &[u8], pool: &mut Payload
                     pool.add(p);
                 }
                 let target = payload.as_deref().and_then(payload_target);
-                let bundle_json = super::rekor::vget(doc, "Bundle")
-                    .filter(|b| !b.is_null())
-                    .and_then(|b| serde_json::to_vec(b).ok());
+                let bundle_json =
+                    super::rekor::vget(doc, "Bundle").filter(|b| !b.is_null()).and_then(|b| serde_json::to_vec(b).ok());
                 out.push(base(
                     format!("cosign download signature #{d}"),
                     String::new(),
@@ -636,7 +640,14 @@ fn collect_cosign_file(input: &str, file: &str, bytes: &[u8], pool: &mut Payload
                     format!("attestation envelope #{d}"),
                     String::new(),
                     statement_target(&payload),
-                    Evidence::Dsse { payload_type, payload, signatures, cert_pem: None, chain_pem: None, bundle_json: None },
+                    Evidence::Dsse {
+                        payload_type,
+                        payload,
+                        signatures,
+                        cert_pem: None,
+                        chain_pem: None,
+                        bundle_json: None,
+                    },
                 ));
             }
             Some(CosignFileKind::SigstoreBundles) => {
