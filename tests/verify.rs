@@ -715,3 +715,24 @@ fn no_network_client_in_dependency_tree() {
     let found: Vec<&str> = crates.iter().copied().filter(|c| banned.contains(c)).collect();
     assert!(found.is_empty(), "network-capable crates in the dependency tree: {found:?}");
 }
+
+#[test]
+fn fixture_sigstore_bundle_file_with_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = json!({
+        "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+        "verificationMaterial": {"publicKey": {"hint": "p256"}},
+        "dsseEnvelope": {"payloadType": "application/vnd.in-toto+json",
+                         "payload": b64e(&read("crypto/dsse-payload.json")),
+                         "signatures": [{"sig": b64e(&read("crypto/dsse-p256.sig")), "keyid": ""}]}
+    });
+    let f = download_signature(dir.path(), "artifact.sigstore.json", &bundle);
+    let (code, v) = verify(&[&f, "--key", &td("crypto/p256.pub.pem")]);
+    assert_eq!(code, 0, "{v:#}");
+    let verdict = only_verdict(&v);
+    assert_eq!((verdict["verdict"].as_str(), verdict["kind"].as_str()), (Some("verified"), Some("sigstore-bundle")));
+    let (code, v) = verify(&[&f, "--key", &td("crypto/rsa2048.pub.pem")]);
+    assert_fails_with(code, &v, "SG004");
+    let (code, v) = verify(&[&f]);
+    assert_eq!((code, only_verdict(&v)["verdict"].as_str()), (0, Some("unverifiable")), "{v:#}");
+}
