@@ -736,3 +736,34 @@ fn fixture_sigstore_bundle_file_with_key() {
     let (code, v) = verify(&[&f]);
     assert_eq!((code, only_verdict(&v)["verdict"].as_str()), (0, Some("unverifiable")), "{v:#}");
 }
+
+#[test]
+fn fixture_att_manifest_in_cosign_save_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+    let env = serde_json::to_vec(&json!({"payloadType": "application/vnd.in-toto+json",
+        "payload": b64e(&read("crypto/dsse-payload.json")),
+        "signatures": [{"keyid": "", "sig": b64e(&read("crypto/dsse-p256.sig"))}]}))
+    .unwrap();
+    let config = serde_json::to_vec(&json!({"architecture":"","os":"","config":{},
+        "rootfs":{"type":"layers","diff_ids":[sha256(&env)]}}))
+    .unwrap();
+    let cfg = put_blob(d, &config, "application/vnd.oci.image.config.v1+json");
+    let mut layer = put_blob(d, &env, "application/vnd.dsse.envelope.v1+json");
+    layer["annotations"] = json!({"dev.cosignproject.cosign/signature": "", "predicateType": "https://example.test/p"});
+    let m = serde_json::to_vec(&json!({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+        "config": cfg, "layers": [layer]}))
+    .unwrap();
+    let mut desc = put_blob(d, &m, "application/vnd.oci.image.manifest.v1+json");
+    desc["annotations"] = json!({"kind": "dev.cosignproject.cosign/atts"});
+    let index = json!({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[desc]});
+    std::fs::write(d.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+    let (code, v) = verify(&[&p(d), "--key", &td("crypto/p256.pub.pem")]);
+    assert_eq!(code, 0, "{v:#}");
+    let verdict = only_verdict(&v);
+    assert_eq!((verdict["verdict"].as_str(), verdict["kind"].as_str()), (Some("verified"), Some("dsse")), "{v:#}");
+    assert!(verdict["source"].as_str().unwrap().starts_with(".att manifest"), "{v:#}");
+    let (code, v) = verify(&[&p(d), "--key", &td("crypto/p384.pub.pem")]);
+    assert_fails_with(code, &v, "SG004");
+}
