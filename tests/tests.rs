@@ -8,3 +8,4 @@ mod policy;
 mod readonly;
 mod rules;
 mod util;
+mod verify;

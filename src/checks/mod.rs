@@ -27,6 +27,11 @@ pub mod mt004_unknown_media_type;
 pub mod mt005_mixed_manifest_media_types;
 pub mod rf001_missing_blob;
 pub mod rf002_orphan_blob;
+pub mod sg004_signature_invalid;
+pub mod sg005_signature_unverified;
+pub mod sg006_certificate_invalid;
+pub mod sg007_tlog_entry_invalid;
+pub mod sg008_identity_mismatch;
 
 use crate::diag::Finding;
 use crate::model::Dump;

@@ -49,7 +49,15 @@ pub fn all_rules() -> Vec<&'static Rule> {
 }
 
 /// Rules reported outside the per-dump checks (sigstore, policy).
-const EXTRA_RULES: &[&Rule] = &[&crate::policy::rules::CF001, &crate::policy::rules::CF002];
+const EXTRA_RULES: &[&Rule] = &[
+    &crate::policy::rules::CF001,
+    &crate::policy::rules::CF002,
+    &sg004_signature_invalid::RULE,
+    &sg005_signature_unverified::RULE,
+    &sg006_certificate_invalid::RULE,
+    &sg007_tlog_entry_invalid::RULE,
+    &sg008_identity_mismatch::RULE,
+];
 
 /// Every rule as owned values (for emitters and policy, which take slices of rules).
 pub fn rules_owned() -> Vec<Rule> {

@@ -24,6 +24,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff).
     Man,
+    /// Verify signatures and attestations offline: keys, certificates, transparency-log proofs.
+    Verify(VerifyArgs),
 }
 
 /// Arguments of `completions`.
@@ -153,4 +155,47 @@ pub struct ExplainArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = DocFormat::Text)]
     pub format: DocFormat,
+}
+
+/// Output formats of `verify`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    /// One line per signature, then the findings (default).
+    Human,
+    /// One JSON document: the `check` JSON shape plus `verdicts`.
+    Json,
+}
+
+/// Arguments of `verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Dumps holding signatures: OCI layouts (`cosign save`), tarballs, cosign JSON output
+    /// (`cosign verify`, `cosign download signature`, Rekor entries), sigstore bundles.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// A public key (PEM or DER: ECDSA P-256/P-384, RSA, Ed25519, cosign `.pub`); repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub key: Vec<std::path::PathBuf>,
+    /// A saved manifest (e.g. `crane manifest` of a `.sig` tag) whose layer annotations carry
+    /// signatures for layer blobs found in the dumps; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Vec<std::path::PathBuf>,
+    /// The sigstore `trusted_root.json` (Fulcio CAs, Rekor keys) for keyless signatures.
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<std::path::PathBuf>,
+    /// Required certificate identity (email, URI or other SAN) of keyless signatures.
+    #[arg(long, value_name = "ID")]
+    pub certificate_identity: Option<String>,
+    /// Required OIDC issuer of keyless signatures (Fulcio issuer extension).
+    #[arg(long, value_name = "URL")]
+    pub certificate_oidc_issuer: Option<String>,
+    /// Fail when an image (or an input) has no verified signature.
+    #[arg(long)]
+    pub require_signed: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Human)]
+    pub format: VerifyFormat,
+    /// When to use colour in human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }

@@ -3,6 +3,7 @@
 pub mod args;
 pub mod check;
 pub mod rules;
+pub mod verify;
 
 use clap::{CommandFactory, FromArgMatches};
 use std::io::Write;
@@ -66,6 +67,7 @@ pub fn run(cli: args::Cli, levels: check::OrderedLevels) -> Result<u8, anyhow_li
             clap_mangen::Man::new(args::Cli::command()).render(&mut std::io::stdout().lock())?;
             Ok(0)
         }
+        args::Command::Verify(a) => verify::run(a),
     }
 }
 

@@ -1,0 +1,769 @@
+//! `ocidig verify`: real keyless signings (October 2022), openssl / Python fixtures, keys made
+//! here, layouts built here; every negative case through the CLI with its rule; no network
+//! client in the dependency tree.
+
+use crate::fixtures::{hexpart, sha256};
+use crate::util::{ocidig, testdata};
+use base64::Engine as _;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+const V1_IDENTITY: &str = "toddysm_dev1@outlook.com";
+const GITHUB_OAUTH: &str = "https://github.com/login/oauth";
+const V1_PAYLOAD: &str = "sigstore-keyless/09b3e371137191b52fdd07bdf115824b2b297a2003882e68d68d66d0d35fe1fc.tar.gz";
+const V1_TARGET: &str = "sha256:9bd049b6b470118cc6a02d58595b86107407c9e288c0d556ce342ea8acbafdf4";
+
+fn b64e(b: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+fn b64d(s: &str) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD.decode(s).unwrap()
+}
+
+fn read(rel: &str) -> Vec<u8> {
+    std::fs::read(testdata(rel)).unwrap()
+}
+
+fn td(rel: &str) -> String {
+    testdata(rel).to_string_lossy().into_owned()
+}
+
+fn sigstore_root() -> String {
+    td("sigstore-trust/trusted_root.json")
+}
+
+/// Runs `ocidig verify --format json ARGS` and parses its one JSON document.
+fn verify(args: &[&str]) -> (i32, Value) {
+    let mut all = vec!["verify", "--format", "json"];
+    all.extend_from_slice(args);
+    let run = ocidig(&all);
+    let v: Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", run.stdout, run.stderr));
+    (run.code, v)
+}
+
+fn verdicts(v: &Value) -> Vec<&Value> {
+    v["verdicts"].as_array().unwrap().iter().collect()
+}
+
+fn only_verdict(v: &Value) -> &Value {
+    let all = verdicts(v);
+    assert_eq!(all.len(), 1, "{v:#}");
+    all[0]
+}
+
+fn finding_codes(v: &Value) -> Vec<String> {
+    let mut c: Vec<String> =
+        v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_string()).collect();
+    c.sort();
+    c
+}
+
+/// Asserts one failed verdict with `rule`, exit 1, and the matching error finding.
+fn assert_fails_with(code: i32, v: &Value, rule: &str) {
+    let verdict = only_verdict(v);
+    assert_eq!(verdict["verdict"], "failed", "{v:#}");
+    assert_eq!(verdict["rule"], rule, "{v:#}");
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(finding_codes(v), vec![rule.to_string()]);
+    assert_eq!(v["findings"][0]["severity"], "error");
+}
+
+// ---------------------------------------------------------------------------------------
+// The real v1 signing, decoded by test code.
+
+struct Real {
+    payload: Vec<u8>,
+    signature_b64: String,
+    cert_pem: String,
+    bundle: Value,
+}
+
+fn real(version: &str) -> Real {
+    let v: Value =
+        serde_json::from_slice(&read(&format!("sigstore-keyless/flasksample-{version}-ephemeral-verification.json")))
+            .unwrap();
+    let bundle = v[0]["optional"]["Bundle"].clone();
+    let body: Value = serde_json::from_slice(&b64d(bundle["Payload"]["body"].as_str().unwrap())).unwrap();
+    let payload = match version {
+        "v1" => read(V1_PAYLOAD),
+        other => read(&format!("sigstore-keyless/flasksample-{other}-payload.reconstructed.json")),
+    };
+    Real {
+        payload,
+        signature_b64: body["spec"]["signature"]["content"].as_str().unwrap().to_string(),
+        cert_pem: String::from_utf8(b64d(body["spec"]["signature"]["publicKey"]["content"].as_str().unwrap())).unwrap(),
+        bundle,
+    }
+}
+
+/// The Fulcio intermediate and root (2022) from the public trusted root, as a PEM chain.
+fn fulcio_chain_pem() -> String {
+    let root: Value = serde_json::from_slice(&read("sigstore-trust/trusted_root.json")).unwrap();
+    let ca = root["certificateAuthorities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["certChain"]["certificates"].as_array().unwrap().len() == 2)
+        .unwrap();
+    ca["certChain"]["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let b = c["rawBytes"].as_str().unwrap();
+            let lines: Vec<String> = b.as_bytes().chunks(64).map(|l| String::from_utf8(l.to_vec()).unwrap()).collect();
+            format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", lines.join("\n"))
+        })
+        .collect()
+}
+
+/// Writes a blob under `blobs/sha256/` and returns its descriptor.
+fn put_blob(dir: &Path, bytes: &[u8], media_type: &str) -> Value {
+    let d = sha256(bytes);
+    let p = dir.join("blobs/sha256").join(hexpart(&d));
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, bytes).unwrap();
+    json!({"mediaType": media_type, "digest": d, "size": bytes.len()})
+}
+
+/// A signature layer: payload and the cosign annotations.
+struct SigLayer {
+    payload: Vec<u8>,
+    annotations: Vec<(&'static str, String)>,
+}
+
+/// Writes a `cosign save --dir` style OCI layout: optionally an image, and one `.sig` manifest
+/// (index entries annotated `kind`), the signature layers typed simplesigning.
+fn cosign_save_layout(dir: &Path, image: bool, sigs: &[SigLayer]) -> Option<String> {
+    std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+    let mut manifests = Vec::new();
+    let mut image_digest = None;
+    if image {
+        let layer = crate::fixtures::gzip(&crate::fixtures::tar_of(&[("hello.txt", b"hello\n")]));
+        let diff_id = sha256(&crate::fixtures::tar_of(&[("hello.txt", b"hello\n")]));
+        let config = serde_json::to_vec(&json!({"architecture":"amd64","os":"linux","config":{},
+            "rootfs":{"type":"layers","diff_ids":[diff_id]}}))
+        .unwrap();
+        let cfg = put_blob(dir, &config, "application/vnd.oci.image.config.v1+json");
+        let l = put_blob(dir, &layer, "application/vnd.oci.image.layer.v1.tar+gzip");
+        let m = serde_json::to_vec(&json!({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+            "config": cfg, "layers":[l]}))
+        .unwrap();
+        let mut desc = put_blob(dir, &m, "application/vnd.oci.image.manifest.v1+json");
+        image_digest = Some(desc["digest"].as_str().unwrap().to_string());
+        desc["annotations"] = json!({"kind": "dev.cosignproject.cosign/image"});
+        manifests.push(desc);
+    }
+    let diff_ids: Vec<String> = sigs.iter().map(|s| sha256(&s.payload)).collect();
+    let config = serde_json::to_vec(&json!({"architecture":"","os":"","config":{},
+        "rootfs":{"type":"layers","diff_ids":diff_ids}}))
+    .unwrap();
+    let cfg = put_blob(dir, &config, "application/vnd.oci.image.config.v1+json");
+    let layers: Vec<Value> = sigs
+        .iter()
+        .map(|s| {
+            let mut d = put_blob(dir, &s.payload, "application/vnd.dev.cosign.simplesigning.v1+json");
+            let ann: serde_json::Map<String, Value> =
+                s.annotations.iter().map(|(k, v)| (k.to_string(), Value::String(v.clone()))).collect();
+            d["annotations"] = Value::Object(ann);
+            d
+        })
+        .collect();
+    let m = serde_json::to_vec(&json!({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+        "config": cfg, "layers": layers}))
+    .unwrap();
+    let mut desc = put_blob(dir, &m, "application/vnd.oci.image.manifest.v1+json");
+    desc["annotations"] = json!({"kind": "dev.cosignproject.cosign/sigs"});
+    manifests.push(desc);
+    let index = json!({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":manifests});
+    std::fs::write(dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+    image_digest
+}
+
+fn keyless_layer(r: &Real, bundle: &Value) -> SigLayer {
+    SigLayer {
+        payload: r.payload.clone(),
+        annotations: vec![
+            ("dev.cosignproject.cosign/signature", r.signature_b64.clone()),
+            ("dev.sigstore.cosign/certificate", r.cert_pem.clone()),
+            ("dev.sigstore.cosign/chain", fulcio_chain_pem()),
+            ("dev.sigstore.cosign/bundle", serde_json::to_string(bundle).unwrap()),
+        ],
+    }
+}
+
+fn real_layout(r: &Real, bundle: &Value) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    cosign_save_layout(dir.path(), false, &[keyless_layer(r, bundle)]);
+    dir
+}
+
+fn p(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+fn assert_real_v1_verified(verdict: &Value) {
+    assert_eq!(verdict["verdict"], "verified", "{verdict:#}");
+    assert_eq!(verdict["by"], format!("{V1_IDENTITY} ({GITHUB_OAUTH})"));
+    assert_eq!(verdict["at"], 1_665_804_210);
+    assert_eq!(verdict["at_rfc3339"], "2022-10-15T03:23:30Z");
+    assert_eq!(verdict["target"], V1_TARGET);
+    assert_eq!(verdict["log_index"], 5_133_131);
+    assert_eq!(verdict["scheme"], "ecdsa-p256-sha256");
+    let steps: Vec<(&str, &str)> = verdict["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["step"].as_str().unwrap(), s["result"].as_str().unwrap()))
+        .collect();
+    for step in ["signature", "chain", "validity", "set", "body", "identity"] {
+        assert!(steps.contains(&(step, "passed")), "{step}: {verdict:#}");
+    }
+    let chain = verdict["steps"].as_array().unwrap().iter().find(|s| s["step"] == "chain").unwrap();
+    let chain = chain["detail"].as_str().unwrap();
+    assert!(chain.contains("sigstore-intermediate") && chain.contains("fulcio.sigstore.dev"), "{chain}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Real keyless data.
+
+#[test]
+fn real_v1_cosign_verify_output_verifies() {
+    let (code, v) = verify(&[
+        &td("sigstore-keyless/flasksample-v1-ephemeral-verification.json"),
+        "--trusted-root",
+        &sigstore_root(),
+        "--certificate-identity",
+        V1_IDENTITY,
+        "--certificate-oidc-issuer",
+        GITHUB_OAUTH,
+        "--require-signed",
+    ]);
+    assert_eq!(code, 0, "{v:#}");
+    let verdict = only_verdict(&v);
+    assert_real_v1_verified(verdict);
+    assert_eq!(verdict["source"], "cosign verify output #0");
+    assert!(verdict["payload_note"].as_str().unwrap().contains("digest matches the Rekor entry"));
+    assert_eq!(finding_codes(&v), Vec::<String>::new());
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["inputs"][0]["format"], "cosign-json");
+}
+
+#[test]
+fn real_v2_v3_cosign_verify_output_verify() {
+    for ver in ["v2", "v3"] {
+        let (code, v) = verify(&[
+            &td(&format!("sigstore-keyless/flasksample-{ver}-ephemeral-verification.json")),
+            "--trusted-root",
+            &sigstore_root(),
+            "--certificate-identity",
+            V1_IDENTITY,
+        ]);
+        assert_eq!(code, 0, "{v:#}");
+        assert_eq!(only_verdict(&v)["verdict"], "verified", "{v:#}");
+    }
+}
+
+#[test]
+fn real_v1_rekor_entry_with_payload_and_bundle_verifies() {
+    // The rekor-cli text alone prints no SET: unverifiable, a note, exit 0.
+    let (code, v) = verify(&[
+        &td("sigstore-keyless/flasksample-v1-ephemeral-logentry.json"),
+        &td(V1_PAYLOAD),
+        "--trusted-root",
+        &sigstore_root(),
+    ]);
+    assert_eq!(code, 0, "{v:#}");
+    let verdict = only_verdict(&v);
+    assert_eq!(verdict["verdict"], "unverifiable", "{v:#}");
+    assert_eq!(verdict["target"], V1_TARGET);
+    let sig = verdict["steps"].as_array().unwrap().iter().find(|s| s["step"] == "signature").unwrap();
+    assert_eq!(sig["result"], "passed", "{v:#}");
+    assert_eq!(finding_codes(&v), vec!["SG005"]);
+    assert_eq!(v["findings"][0]["severity"], "note");
+    // With the cosign verify output beside it, its SET is used and both verify.
+    let (code, v) = verify(&[
+        &td("sigstore-keyless/flasksample-v1-ephemeral-logentry.json"),
+        &td("sigstore-keyless/flasksample-v1-ephemeral-verification.json"),
+        "--trusted-root",
+        &sigstore_root(),
+        "--certificate-identity",
+        V1_IDENTITY,
+    ]);
+    assert_eq!(code, 0, "{v:#}");
+    let all = verdicts(&v);
+    assert_eq!(all.len(), 2);
+    for verdict in all {
+        assert_real_v1_verified(verdict);
+    }
+}
+
+#[test]
+fn real_v1_rekor_api_entry_verifies() {
+    let r = real("v1");
+    let p1 = &r.bundle["Payload"];
+    let entry = json!({"24296fb24b8ad77a8f14877c718e228e315c14f3416dfffa8d5d6ef87ecc4f02f6e7ce5b1d5b4e95": {
+        "body": p1["body"], "integratedTime": p1["integratedTime"], "logID": p1["logID"], "logIndex": p1["logIndex"],
+        "verification": {"signedEntryTimestamp": r.bundle["SignedEntryTimestamp"]}}});
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("entry.json");
+    std::fs::write(&f, serde_json::to_vec(&entry).unwrap()).unwrap();
+    let (code, v) = verify(&[&p(&f), &td(V1_PAYLOAD), "--trusted-root", &sigstore_root()]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_real_v1_verified(only_verdict(&v));
+    // Without the payload: unverifiable.
+    let (code, v) = verify(&[&p(&f), "--trusted-root", &sigstore_root()]);
+    assert_eq!((code, only_verdict(&v)["verdict"].as_str()), (0, Some("unverifiable")), "{v:#}");
+}
+
+#[test]
+fn real_v1_cosign_save_layout_verifies() {
+    let r = real("v1");
+    let dir = real_layout(&r, &r.bundle);
+    let (code, v) = verify(&[
+        &p(dir.path()),
+        "--trusted-root",
+        &sigstore_root(),
+        "--certificate-identity",
+        V1_IDENTITY,
+        "--certificate-oidc-issuer",
+        GITHUB_OAUTH,
+    ]);
+    assert_eq!(code, 0, "{v:#}");
+    let verdict = only_verdict(&v);
+    assert_real_v1_verified(verdict);
+    assert!(verdict["source"].as_str().unwrap().starts_with(".sig manifest sha256:"), "{verdict:#}");
+    assert_eq!(verdict["file"].as_str().map(|f| f.starts_with("blobs/sha256/")), Some(true), "{verdict:#}");
+    assert_eq!(verdict["pointer"], "/layers/0");
+    assert_eq!(v["inputs"][0]["format"], "oci-layout");
+}
+
+#[test]
+fn real_v1_crane_tarball_with_manifest_verifies() {
+    let r = real("v1");
+    let payload_digest = sha256(&r.payload);
+    let config = serde_json::to_vec(&json!({"architecture":"","os":"","config":{},
+        "rootfs":{"type":"layers","diff_ids":[payload_digest]}}))
+    .unwrap();
+    let cfg_digest = sha256(&config);
+    let manifest_json = serde_json::to_vec(&json!([{"Config": cfg_digest,
+        "RepoTags": ["example.test/flasksample:sha256-9bd049b6b470118cc6a02d58595b86107407c9e288c0d556ce342ea8acbafdf4.sig"],
+        "Layers": [format!("{}.tar.gz", hexpart(&payload_digest))]}]))
+    .unwrap();
+    let tarball = crate::fixtures::tar_of(&[
+        (cfg_digest.as_str(), config.as_slice()),
+        (&format!("{}.tar.gz", hexpart(&payload_digest)), r.payload.as_slice()),
+        ("manifest.json", manifest_json.as_slice()),
+    ]);
+    // The `crane manifest` of the .sig tag, saved beside the tarball.
+    let layer = keyless_layer(&r, &r.bundle);
+    let ann: serde_json::Map<String, Value> =
+        layer.annotations.iter().map(|(k, v)| (k.to_string(), Value::String(v.clone()))).collect();
+    let saved = json!({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+        "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":cfg_digest,"size":config.len()},
+        "layers":[{"mediaType":"application/vnd.dev.cosign.simplesigning.v1+json","digest":payload_digest,
+                   "size":r.payload.len(),"annotations":ann}]});
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("sig.tar");
+    let m = dir.path().join("sig-manifest.json");
+    std::fs::write(&t, tarball).unwrap();
+    std::fs::write(&m, serde_json::to_vec(&saved).unwrap()).unwrap();
+    let (code, v) = verify(&[
+        &p(&t),
+        "--manifest",
+        &p(&m),
+        "--trusted-root",
+        &sigstore_root(),
+        "--certificate-identity",
+        V1_IDENTITY,
+    ]);
+    assert_eq!(code, 0, "{v:#}");
+    let verdict = only_verdict(&v);
+    assert_real_v1_verified(verdict);
+    assert_eq!(v["inputs"][0]["format"], "crane-tarball");
+    assert!(verdict["source"].as_str().unwrap().starts_with("manifest "), "{verdict:#}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Negative cases on real data, through the CLI.
+
+fn verify_real_layout(r: &Real, bundle: &Value, extra: &[&str]) -> (i32, Value) {
+    let dir = real_layout(r, bundle);
+    let mut args = vec![p(dir.path()), "--trusted-root".into(), sigstore_root()];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    verify(&refs)
+}
+
+#[test]
+fn real_negative_flipped_payload_byte_is_sg004() {
+    let mut r = real("v1");
+    r.payload[40] ^= 0x01;
+    let (code, v) = verify_real_layout(&r, &r.bundle.clone(), &[]);
+    assert_fails_with(code, &v, "SG004");
+    assert_eq!(only_verdict(&v)["failed_step"], "signature");
+}
+
+#[test]
+fn real_negative_flipped_signature_byte_is_sg004() {
+    let mut r = real("v1");
+    let mut sig = b64d(&r.signature_b64);
+    let i = sig.len() - 3;
+    sig[i] ^= 0x01;
+    r.signature_b64 = b64e(&sig);
+    let (code, v) = verify_real_layout(&r, &r.bundle.clone(), &[]);
+    assert_fails_with(code, &v, "SG004");
+}
+
+#[test]
+fn real_negative_set_from_another_entry_is_sg007() {
+    let r = real("v1");
+    let v2 = real("v2");
+    // v2's SET over v1's payload: the SET no longer matches.
+    let mut bundle = r.bundle.clone();
+    bundle["SignedEntryTimestamp"] = v2.bundle["SignedEntryTimestamp"].clone();
+    let (code, v) = verify_real_layout(&r, &bundle, &[]);
+    assert_fails_with(code, &v, "SG007");
+    assert_eq!(only_verdict(&v)["failed_step"], "set");
+    // v2's whole bundle (valid SET, another entry's body).
+    let (code, v) = verify_real_layout(&r, &v2.bundle, &[]);
+    assert_eq!(only_verdict(&v)["rule"], "SG007", "{v:#}");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn real_negative_wrong_identity_or_issuer_is_sg008() {
+    let r = real("v1");
+    let (code, v) = verify_real_layout(&r, &r.bundle, &["--certificate-identity", "someone@example.com"]);
+    assert_fails_with(code, &v, "SG008");
+    let (code, v) = verify_real_layout(&r, &r.bundle, &["--certificate-oidc-issuer", "https://accounts.google.com"]);
+    assert_fails_with(code, &v, "SG008");
+}
+
+#[test]
+fn real_negative_certificate_not_chaining_is_sg006() {
+    let r = real("v1");
+    let dir = real_layout(&r, &r.bundle);
+    // A trusted root with other CAs (the fixture root): the Fulcio chain does not reach it.
+    let (code, v) = verify(&[&p(dir.path()), "--trusted-root", &td("crypto/trusted_root.json")]);
+    assert_fails_with(code, &v, "SG006");
+    assert_eq!(only_verdict(&v)["failed_step"], "chain");
+}
+
+// ---------------------------------------------------------------------------------------
+// Fixtures made by openssl / Python cryptography (testdata/crypto/make.sh).
+
+fn download_signature(dir: &Path, name: &str, doc: &Value) -> String {
+    let f = dir.join(name);
+    std::fs::write(&f, serde_json::to_vec(doc).unwrap()).unwrap();
+    p(&f)
+}
+
+fn fx_signature_file(dir: &Path, sig: &str, payload: &[u8]) -> String {
+    download_signature(
+        dir,
+        &format!("{sig}.json"),
+        &json!({"Base64Signature": b64e(&read(&format!("crypto/{sig}"))), "Payload": b64e(payload),
+                "Cert": null, "Chain": null, "Bundle": null, "RFC3161Timestamp": null}),
+    )
+}
+
+#[test]
+fn fixture_keys_verify_every_scheme() {
+    let dir = tempfile::tempdir().unwrap();
+    let payload = read("crypto/payload.json");
+    for (key, sig, scheme) in [
+        ("p256.pub.pem", "p256.sig", "ecdsa-p256-sha256"),
+        ("p384.pub.pem", "p384-sha384.sig", "ecdsa-p384-sha384"),
+        ("p384.pub.pem", "p384-sha256.sig", "ecdsa-p384-sha256"),
+        ("rsa2048.pub.pem", "rsa2048-pkcs1v15.sig", "rsa-pkcs1v15-sha256"),
+        ("rsa2048.pub.der", "rsa2048-pkcs1v15.sig", "rsa-pkcs1v15-sha256"),
+        ("rsa4096.pub.pem", "rsa4096-pss-max.sig", "rsa-pss-sha256"),
+        ("ed25519.pub.pem", "ed25519.sig", "ed25519"),
+    ] {
+        let f = fx_signature_file(dir.path(), sig, &payload);
+        let (code, v) = verify(&[&f, "--key", &td(&format!("crypto/{key}")), "--require-signed"]);
+        assert_eq!(code, 0, "{key} {sig}: {v:#}");
+        let verdict = only_verdict(&v);
+        assert_eq!(verdict["verdict"], "verified", "{v:#}");
+        assert_eq!(verdict["scheme"], scheme, "{v:#}");
+        assert!(verdict["by"].as_str().unwrap().starts_with("sha256:"));
+        assert_eq!(verdict["target"], "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    }
+}
+
+#[test]
+fn fixture_negative_wrong_key_and_flipped_bytes_are_sg004() {
+    let dir = tempfile::tempdir().unwrap();
+    let payload = read("crypto/payload.json");
+    let f = fx_signature_file(dir.path(), "p256.sig", &payload);
+    for other in ["p384.pub.pem", "rsa2048.pub.pem", "ed25519.pub.pem"] {
+        let (code, v) = verify(&[&f, "--key", &td(&format!("crypto/{other}"))]);
+        assert_fails_with(code, &v, "SG004");
+    }
+    let mut flipped = payload.clone();
+    flipped[20] ^= 0x20;
+    for (key, sig) in
+        [("p256.pub.pem", "p256.sig"), ("rsa4096.pub.pem", "rsa4096-pss-max.sig"), ("ed25519.pub.pem", "ed25519.sig")]
+    {
+        let f = fx_signature_file(dir.path(), sig, &flipped);
+        let (code, v) = verify(&[&f, "--key", &td(&format!("crypto/{key}"))]);
+        assert_fails_with(code, &v, "SG004");
+        let mut s = read(&format!("crypto/{sig}"));
+        let i = s.len() - 2;
+        s[i] ^= 1;
+        let f = download_signature(
+            dir.path(),
+            "flipped-sig.json",
+            &json!({"Base64Signature": b64e(&s), "Payload": b64e(&payload)}),
+        );
+        let (code, v) = verify(&[&f, "--key", &td(&format!("crypto/{key}"))]);
+        assert_fails_with(code, &v, "SG004");
+    }
+}
+
+#[test]
+fn no_key_material_is_sg005_and_require_signed_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fx_signature_file(dir.path(), "p256.sig", &read("crypto/payload.json"));
+    let (code, v) = verify(&[&f]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(only_verdict(&v)["verdict"], "unverifiable");
+    assert_eq!(finding_codes(&v), vec!["SG005"]);
+    assert_eq!(v["findings"][0]["severity"], "note");
+    let (code, v) = verify(&[&f, "--require-signed"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["code"] == "SG005" && f["severity"] == "error"));
+}
+
+fn fx_keyless_file(dir: &Path, leaf: &str, bundle: &str) -> String {
+    download_signature(
+        dir,
+        &format!("{leaf}.json"),
+        &json!({"Base64Signature": b64e(&read("crypto/leaf.sig")), "Payload": b64e(&read("crypto/payload.json")),
+                "Cert": String::from_utf8(read(&format!("crypto/{leaf}"))).unwrap(),
+                "Chain": String::from_utf8(read("crypto/chain.pem")).unwrap(),
+                "Bundle": serde_json::from_slice::<Value>(&read(&format!("crypto/{bundle}"))).unwrap()}),
+    )
+}
+
+#[test]
+fn fixture_keyless_verifies_and_expired_leaf_is_sg006() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = td("crypto/trusted_root.json");
+    let f = fx_keyless_file(dir.path(), "leaf.pem", "bundle-leaf.json");
+    let (code, v) = verify(&[&f, "--trusted-root", &root, "--certificate-identity", "signer@example.test"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(only_verdict(&v)["by"], "signer@example.test (https://issuer.example.test)");
+    // Signed (logged) after the leaf expired.
+    let f = fx_keyless_file(dir.path(), "leaf-expired.pem", "bundle-leaf-expired.json");
+    let (code, v) = verify(&[&f, "--trusted-root", &root]);
+    assert_fails_with(code, &v, "SG006");
+    assert_eq!(only_verdict(&v)["failed_step"], "validity");
+    // A leaf without the codeSigning EKU.
+    let f = fx_keyless_file(dir.path(), "leaf-no-codesigning.pem", "bundle-leaf-no-codesigning.json");
+    let (code, v) = verify(&[&f, "--trusted-root", &root]);
+    assert_fails_with(code, &v, "SG006");
+    // Keyless without a trusted root: unverifiable.
+    let f = fx_keyless_file(dir.path(), "leaf.pem", "bundle-leaf.json");
+    let (code, v) = verify(&[&f]);
+    assert_eq!((code, only_verdict(&v)["verdict"].as_str()), (0, Some("unverifiable")), "{v:#}");
+}
+
+#[test]
+fn fixture_dsse_attestation_envelope() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = json!({"payloadType": "application/vnd.in-toto+json", "payload": b64e(&read("crypto/dsse-payload.json")),
+                     "signatures": [{"keyid": "", "sig": b64e(&read("crypto/dsse-p256.sig"))}]});
+    let f = download_signature(dir.path(), "att.json", &env);
+    let (code, v) = verify(&[&f, "--key", &td("crypto/p256.pub.pem")]);
+    assert_eq!(code, 0, "{v:#}");
+    let verdict = only_verdict(&v);
+    assert_eq!((verdict["verdict"].as_str(), verdict["kind"].as_str()), (Some("verified"), Some("dsse")));
+    assert_eq!(verdict["target"], "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    let (code, v) = verify(&[&f, "--key", &td("crypto/ed25519.pub.pem")]);
+    assert_fails_with(code, &v, "SG004");
+}
+
+// ---------------------------------------------------------------------------------------
+// Keys made here: a cosign save layout with an image and its key-signed .sig.
+
+fn key_signed_layout(sign_other_digest: bool) -> (tempfile::TempDir, PathBuf) {
+    use p256::ecdsa::{Signature, SigningKey, signature::Signer};
+    use p256::pkcs8::EncodePublicKey;
+    let sk = SigningKey::from_slice(&[9u8; 32]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("layout");
+    std::fs::create_dir(&layout).unwrap();
+    // First write the image to learn its digest, then the layout again with the signature.
+    let digest = cosign_save_layout(&layout, true, &[]).unwrap();
+    let named = if sign_other_digest { format!("sha256:{}", "ab".repeat(32)) } else { digest };
+    let payload = format!(
+        r#"{{"critical":{{"identity":{{"docker-reference":"example.test/app"}},"image":{{"docker-manifest-digest":"{named}"}},"type":"cosign container image signature"}},"optional":null}}"#
+    )
+    .into_bytes();
+    let sig: Signature = sk.sign(&payload);
+    let layer =
+        SigLayer { payload, annotations: vec![("dev.cosignproject.cosign/signature", b64e(sig.to_der().as_bytes()))] };
+    std::fs::remove_dir_all(&layout).unwrap();
+    std::fs::create_dir(&layout).unwrap();
+    cosign_save_layout(&layout, true, &[layer]);
+    let key = dir.path().join("cosign.pub");
+    std::fs::write(&key, sk.verifying_key().to_public_key_der().unwrap().as_bytes()).unwrap();
+    (dir, key)
+}
+
+#[test]
+fn generated_key_layout_verifies_and_require_signed() {
+    let (dir, key) = key_signed_layout(false);
+    let layout = p(&dir.path().join("layout"));
+    let (code, v) = verify(&[&layout, "--key", &p(&key), "--require-signed"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(only_verdict(&v)["verdict"], "verified");
+    // Without the key: unverifiable; with --require-signed the image fails the run.
+    let (code, v) = verify(&[&layout]);
+    assert_eq!(code, 0, "{v:#}");
+    let (code, v) = verify(&[&layout, "--require-signed"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(v["unsigned"].as_array().unwrap().len(), 1, "{v:#}");
+    // A signature naming another digest leaves the image unsigned.
+    let (dir, key) = key_signed_layout(true);
+    let (code, v) = verify(&[&p(&dir.path().join("layout")), "--key", &p(&key), "--require-signed"]);
+    assert_eq!(only_verdict(&v)["verdict"], "verified");
+    assert_eq!(code, 1, "{v:#}");
+}
+
+#[test]
+fn human_output_lists_verdicts() {
+    let run = ocidig(&[
+        "verify",
+        &td("sigstore-keyless/flasksample-v1-ephemeral-verification.json"),
+        "--trusted-root",
+        &sigstore_root(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("verified "), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("by toddysm_dev1@outlook.com (https://github.com/login/oauth) at 2022-10-15T03:23:30Z")
+    );
+}
+
+#[test]
+fn tool_errors_exit_2() {
+    let run = ocidig(&["verify", &td(V1_PAYLOAD), "--key", &td("crypto/payload.json")]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    let run = ocidig(&["verify", "/nonexistent/dump"]);
+    assert_eq!(run.code, 2);
+}
+
+// ---------------------------------------------------------------------------------------
+// No network.
+
+#[test]
+fn no_network_client_in_dependency_tree() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(&cargo)
+        .args(["tree", "-e", "normal,build,dev", "--prefix", "none", "--offline"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output();
+    let out = match out {
+        Ok(o) if o.status.success() => o,
+        Ok(o) => {
+            eprintln!("skipped: cargo tree failed: {}", String::from_utf8_lossy(&o.stderr));
+            return;
+        }
+        Err(e) => {
+            eprintln!("skipped: cargo not runnable: {e}");
+            return;
+        }
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let banned = [
+        "reqwest",
+        "hyper",
+        "hyper-util",
+        "ureq",
+        "curl",
+        "curl-sys",
+        "isahc",
+        "surf",
+        "attohttpc",
+        "h2",
+        "h3",
+        "trust-dns-resolver",
+        "trust-dns-proto",
+        "hickory-resolver",
+        "hickory-proto",
+        "http-client",
+        "awc",
+        "actix-http",
+        "tungstenite",
+        "tokio-tungstenite",
+        "quinn",
+        "native-tls",
+        "rustls",
+        "openssl",
+        "sigstore",
+        "oci-distribution",
+        "oci-client",
+        "async-std",
+    ];
+    let crates: Vec<&str> = text.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    assert!(crates.len() > 10, "cargo tree printed too little:\n{text}");
+    let found: Vec<&str> = crates.iter().copied().filter(|c| banned.contains(c)).collect();
+    assert!(found.is_empty(), "network-capable crates in the dependency tree: {found:?}");
+}
+
+#[test]
+fn fixture_sigstore_bundle_file_with_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = json!({
+        "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+        "verificationMaterial": {"publicKey": {"hint": "p256"}},
+        "dsseEnvelope": {"payloadType": "application/vnd.in-toto+json",
+                         "payload": b64e(&read("crypto/dsse-payload.json")),
+                         "signatures": [{"sig": b64e(&read("crypto/dsse-p256.sig")), "keyid": ""}]}
+    });
+    let f = download_signature(dir.path(), "artifact.sigstore.json", &bundle);
+    let (code, v) = verify(&[&f, "--key", &td("crypto/p256.pub.pem")]);
+    assert_eq!(code, 0, "{v:#}");
+    let verdict = only_verdict(&v);
+    assert_eq!((verdict["verdict"].as_str(), verdict["kind"].as_str()), (Some("verified"), Some("sigstore-bundle")));
+    let (code, v) = verify(&[&f, "--key", &td("crypto/rsa2048.pub.pem")]);
+    assert_fails_with(code, &v, "SG004");
+    let (code, v) = verify(&[&f]);
+    assert_eq!((code, only_verdict(&v)["verdict"].as_str()), (0, Some("unverifiable")), "{v:#}");
+}
+
+#[test]
+fn fixture_att_manifest_in_cosign_save_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+    let env = serde_json::to_vec(&json!({"payloadType": "application/vnd.in-toto+json",
+        "payload": b64e(&read("crypto/dsse-payload.json")),
+        "signatures": [{"keyid": "", "sig": b64e(&read("crypto/dsse-p256.sig"))}]}))
+    .unwrap();
+    let config = serde_json::to_vec(&json!({"architecture":"","os":"","config":{},
+        "rootfs":{"type":"layers","diff_ids":[sha256(&env)]}}))
+    .unwrap();
+    let cfg = put_blob(d, &config, "application/vnd.oci.image.config.v1+json");
+    let mut layer = put_blob(d, &env, "application/vnd.dsse.envelope.v1+json");
+    layer["annotations"] = json!({"dev.cosignproject.cosign/signature": "", "predicateType": "https://example.test/p"});
+    let m = serde_json::to_vec(&json!({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+        "config": cfg, "layers": [layer]}))
+    .unwrap();
+    let mut desc = put_blob(d, &m, "application/vnd.oci.image.manifest.v1+json");
+    desc["annotations"] = json!({"kind": "dev.cosignproject.cosign/atts"});
+    let index = json!({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[desc]});
+    std::fs::write(d.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+    let (code, v) = verify(&[&p(d), "--key", &td("crypto/p256.pub.pem")]);
+    assert_eq!(code, 0, "{v:#}");
+    let verdict = only_verdict(&v);
+    assert_eq!((verdict["verdict"].as_str(), verdict["kind"].as_str()), (Some("verified"), Some("dsse")), "{v:#}");
+    assert!(verdict["source"].as_str().unwrap().starts_with(".att manifest"), "{v:#}");
+    let (code, v) = verify(&[&p(d), "--key", &td("crypto/p384.pub.pem")]);
+    assert_fails_with(code, &v, "SG004");
+}
