@@ -103,3 +103,15 @@ fn rules_lists_every_issue_2_rule() {
     assert!(explain.stdout.starts_with("DG001 blob-digest-mismatch"), "{}", explain.stdout);
     assert_eq!(ocidig(&["explain", "XX999"]).code, 2);
 }
+
+#[test]
+fn docs_rules_md_is_current() {
+    let text = ocidig::report::rules_doc::rules_markdown(&ocidig::checks::registry::rules_owned());
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
+    if std::env::var_os("OCIDIG_UPDATE_DOCS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &text).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(committed == text, "docs/rules.md is stale: run OCIDIG_UPDATE_DOCS=1 cargo test docs_rules_md_is_current");
+}
