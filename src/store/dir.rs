@@ -34,6 +34,8 @@ pub fn open(root: &Path) -> Store {
             let name = child.file_name().to_string_lossy().into_owned();
             let path = if rel.is_empty() { name } else { format!("{rel}/{name}") };
             let full = child.path();
+            // Files whose path is valid UTF-8 are opened as `<root>/<path>`; others keep their own path.
+            let utf8 = full.strip_prefix(root).ok().and_then(|p| p.to_str()) == Some(path.as_str());
             let meta = match fs::symlink_metadata(&full) {
                 Ok(m) => m,
                 Err(e) => {
@@ -49,7 +51,7 @@ pub fn open(root: &Path) -> Store {
                 stack.push((full.clone(), path.clone()));
                 (EntryKind::Dir, 0, DataRef::None)
             } else if ft.is_file() {
-                (EntryKind::File, meta.len(), DataRef::Fs(full))
+                (EntryKind::File, meta.len(), if utf8 { DataRef::InDir } else { DataRef::Fs(full) })
             } else {
                 (EntryKind::Other("special file".into()), 0, DataRef::None)
             };

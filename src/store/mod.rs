@@ -31,8 +31,10 @@ pub enum EntryKind {
 /// Where an entry's bytes live.
 #[derive(Debug, Clone)]
 pub enum DataRef {
-    /// A file of a directory dump.
+    /// A file of a directory dump at an explicit path (names that are not UTF-8).
     Fs(PathBuf),
+    /// A file of a directory dump at `<root>/<entry path>`.
+    InDir,
     /// A byte range of the (uncompressed) outer tar file.
     TarRange {
         /// Offset of the first data byte.
@@ -187,6 +189,9 @@ impl Store {
         let io_err = |source| StoreError::Io { path: entry.path.clone(), source };
         match (&entry.data, &self.backing) {
             (DataRef::Fs(p), _) => Ok(Box::new(File::open(p).map_err(io_err)?.take(entry.size))),
+            (DataRef::InDir, Backing::Dir(root)) => {
+                Ok(Box::new(File::open(root.join(&entry.path)).map_err(io_err)?.take(entry.size)))
+            }
             (DataRef::TarRange { offset }, Backing::Tar(archive)) => {
                 let mut f = File::open(archive).map_err(io_err)?;
                 f.seek(SeekFrom::Start(*offset)).map_err(io_err)?;
