@@ -104,6 +104,10 @@ pub struct CheckArgs {
     /// Width of human output (default: terminal width, or 100).
     #[arg(long, value_name = "COLUMNS")]
     pub width: Option<usize>,
+    /// A saved manifest (`crane manifest` output) to pair with a tarball that kept none: checked
+    /// against the tarball, then its annotations are used (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Vec<std::path::PathBuf>,
 }
 
 /// The `--fail-on` threshold.

@@ -8,6 +8,7 @@ pub mod detect;
 pub mod docker;
 pub mod kind;
 pub mod oci;
+pub mod pair;
 pub mod scan_all;
 
 use crate::model::{Dump, Format};
