@@ -321,6 +321,12 @@ pub fn declared_may_match(declared: &str, wanted: &str) -> bool {
     }
 }
 
+/// The dump's artifacts with the default options, computed once and kept in the dump (the
+/// checks share it). Pair manifests before the first call.
+pub fn linked(dump: &Dump) -> &Linked {
+    dump.linked.get_or_init(|| collect(dump, &LinkOptions::default()))
+}
+
 /// Collects and links every artifact of a dump.
 pub fn collect(dump: &Dump, opts: &LinkOptions) -> Linked {
     let mut out = Linked::default();
