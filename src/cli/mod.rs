@@ -1,8 +1,10 @@
 //! Command-line interface: parse arguments, run a command, map the outcome to an exit code.
 
 pub mod args;
+pub mod attestations;
 pub mod check;
 pub mod rules;
+pub mod tree;
 
 use clap::{CommandFactory, FromArgMatches};
 use std::io::Write;
@@ -58,6 +60,8 @@ pub fn run(cli: args::Cli, levels: check::OrderedLevels) -> Result<u8, anyhow_li
         args::Command::Check(a) => check::run(a, levels),
         args::Command::Rules(a) => rules::run_rules(a),
         args::Command::Explain(a) => rules::run_explain(a),
+        args::Command::Tree(a) => tree::run(a),
+        args::Command::Attestations(a) => attestations::run(a),
     }
 }
 
