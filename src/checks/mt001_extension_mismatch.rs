@@ -72,7 +72,7 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
         }
         let payload =
             (scan.sniff == Sniff::Json).then(|| scan.json.as_deref().and_then(|b| json_layer_kind(b))).flatten();
-        let quirk = artifact_layers.get(&i).is_some() && scan.sniff == Sniff::Json && want == Sniff::Gzip;
+        let quirk = artifact_layers.contains_key(&i) && scan.sniff == Sniff::Json && want == Sniff::Gzip;
         let mut f =
             Finding::new(&RULE, &dump.input, format!("`{}` is named `{ext}` but is {}", e.path, describe(scan.sniff)))
                 .file(e.path.clone())

@@ -97,7 +97,7 @@ pub fn run(a: CheckArgs, levels: OrderedLevels) -> Result<u8, Error> {
         Some(p) => Some((Baseline::load(p).map_err(|e| Error::msg(e.to_string()))?, p.display().to_string())),
         None => None,
     };
-    let limits = config.as_ref().map(|c| c.limits.clone()).unwrap_or_default();
+    let limits = config.as_ref().map(|c| c.limits).unwrap_or_default();
     let progress = if a.quiet {
         Progress::disabled()
     } else {
