@@ -6,4 +6,5 @@ mod fixtures;
 mod formats;
 mod readonly;
 mod rules;
+mod sigstore;
 mod util;
