@@ -23,7 +23,7 @@ declare_rule! {
     /// should be examined together.
     ///
     /// ## Evidence
-    /// The label points at the signature layer's descriptor; `expected` is the target digest.
+    /// The label points at the signature layer's descriptor; the message names the target digest.
     ///
     /// ## Limits
     /// Not reported for cosign output files, which never hold images.
@@ -49,7 +49,6 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
             &dump.input,
             format!("the signature in {} refers to {target}, which is not in the dump", describe(dump, a)),
         )
-        .expected_actual(target, "absent")
         .help("export the signed image together with its signatures to examine both");
         out.push(at_artifact(f, dump, a, "digest"));
     }
