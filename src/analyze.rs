@@ -60,6 +60,55 @@ pub fn check_paths(
     Ok(report)
 }
 
+/// Opens one input and pairs the `--manifest` files that match one of its images (the others
+/// are returned for the next input).
+pub fn open_paired(
+    path: &str,
+    manifests: &[std::path::PathBuf],
+    opts: &OpenOptions,
+    progress: &Progress,
+) -> Result<(Dump, Vec<std::path::PathBuf>), OpenError> {
+    let mut dump = input::open_with_progress(Path::new(path), path, opts, progress)?;
+    let mut unpaired = Vec::new();
+    for m in manifests {
+        let label = m.display().to_string();
+        if input::pair::pair_manifest(&mut dump, m, &label, opts.scan.limits.max_json).is_err() {
+            unpaired.push(m.clone());
+        }
+    }
+    Ok((dump, unpaired))
+}
+
+/// [`check_paths`] with saved manifests paired to the inputs (`--manifest`). A manifest that
+/// pairs with no input is an error.
+pub fn check_paths_paired(
+    paths: &[String],
+    manifests: &[std::path::PathBuf],
+    opts: &OpenOptions,
+    inventory: bool,
+    progress: &Progress,
+) -> Result<Report, OpenError> {
+    for p in paths.iter().map(String::as_str).chain(manifests.iter().filter_map(|m| m.to_str())) {
+        std::fs::metadata(p).map_err(|source| OpenError::Io { path: p.to_string(), source })?;
+    }
+    let mut report = Report::default();
+    let mut pending = manifests.to_vec();
+    for p in paths {
+        let (dump, rest) = open_paired(p, &pending, opts, progress)?;
+        pending = rest;
+        add_dump(&mut report, &dump, inventory);
+    }
+    progress.finish();
+    if let Some(m) = pending.first() {
+        return Err(OpenError::Io {
+            path: m.display().to_string(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, "pairs with no image of the inputs"),
+        });
+    }
+    report.sort();
+    Ok(report)
+}
+
 /// Total bytes of regular files under the given inputs (for the progress bar).
 pub fn total_input_bytes(paths: &[String]) -> u64 {
     fn walk(p: &Path, depth: usize) -> u64 {

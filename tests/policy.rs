@@ -49,12 +49,14 @@ fn github_lines() {
     let run = ocidig(&["check", "--format", "github", SIG_DIR]);
     assert_eq!(run.code, 1);
     let lines: Vec<&str> = run.stdout.lines().collect();
-    assert_eq!(lines.len(), 3);
+    assert_eq!(lines.len(), 4);
     assert!(
         lines.iter().any(|l| l.starts_with("::error ") && l.contains("title=DG001 blob-digest-mismatch::")),
         "{lines:?}"
     );
-    assert!(lines.iter().all(|l| l.starts_with("::error ") || l.starts_with("::warning ")));
+    assert!(
+        lines.iter().all(|l| l.starts_with("::error ") || l.starts_with("::warning ") || l.starts_with("::notice "))
+    );
 }
 
 #[test]
@@ -64,8 +66,25 @@ fn exit_codes_under_each_policy() {
     assert_eq!(ocidig(&["check", "--fail-on", "warning", SIG_TAR]).code, 1);
     assert_eq!(ocidig(&["check", "--deny", "MT001", SIG_TAR]).code, 1);
     assert_eq!(ocidig(&["check", "--deny", "MT", SIG_TAR]).code, 1);
+    // SG009 (the signed image is not in the dump) is a note: it fails only at --fail-on note.
     assert_eq!(
         ocidig(&["check", "--deny", "extension-mismatch", "--allow", "MT001", "--fail-on", "note", SIG_TAR]).code,
+        1
+    );
+    assert_eq!(
+        ocidig(&[
+            "check",
+            "--deny",
+            "extension-mismatch",
+            "--allow",
+            "MT001",
+            "--allow",
+            "SG009",
+            "--fail-on",
+            "note",
+            SIG_TAR
+        ])
+        .code,
         0
     );
     // Later wins: allow then deny.
@@ -79,6 +98,9 @@ fn exit_codes_under_each_policy() {
 #[test]
 fn allowed_findings_disappear_from_json() {
     let (_, v) = check_json(&testdata("flasksample/flasksample-v1-signature.tar.gz"), &["--allow", "MT"]);
+    assert_eq!(codes(&v), vec!["SG009"]);
+    let (_, v) =
+        check_json(&testdata("flasksample/flasksample-v1-signature.tar.gz"), &["--allow", "MT", "--allow", "SG"]);
     assert_eq!(codes(&v), Vec::<String>::new());
 }
 
@@ -167,7 +189,7 @@ fn baseline_accepts_known_findings_and_lists_fixed_ones() {
     let v: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(run.code, 0);
     assert_eq!(v["baseline"]["new"], 0);
-    assert_eq!(v["baseline"]["known"], 3);
+    assert_eq!(v["baseline"]["known"], 4);
     // A new defect fails; a fixed one is listed.
     let mut b: Value = serde_json::from_str(&std::fs::read_to_string(&base).unwrap()).unwrap();
     b["findings"]

@@ -7,5 +7,6 @@ mod formats;
 mod policy;
 mod readonly;
 mod rules;
+mod sigstore;
 mod util;
 mod verify;

@@ -3,10 +3,17 @@
 //! Each rule file declares its rule (code, name, default severity, documentation) and a
 //! `check` function that turns model facts into findings. Only checks decide what is wrong.
 
+pub mod artifact_util;
 pub mod registry;
 pub mod schema;
 pub mod util;
 
+pub mod at001_attestation_subject_mismatch;
+pub mod at002_malformed_envelope;
+pub mod at003_unsigned_envelope;
+pub mod at004_predicate_type_mismatch;
+pub mod at005_statement_invalid;
+pub mod at006_inner_document_invalid;
 pub mod dg001_blob_digest_mismatch;
 pub mod dg002_size_mismatch;
 pub mod dg003_diff_id_mismatch;
@@ -27,11 +34,16 @@ pub mod mt004_unknown_media_type;
 pub mod mt005_mixed_manifest_media_types;
 pub mod rf001_missing_blob;
 pub mod rf002_orphan_blob;
+pub mod sg001_signature_target_mismatch;
+pub mod sg002_signature_payload_invalid;
+pub mod sg003_signature_missing;
 pub mod sg004_signature_invalid;
 pub mod sg005_signature_unverified;
 pub mod sg006_certificate_invalid;
 pub mod sg007_tlog_entry_invalid;
 pub mod sg008_identity_mismatch;
+pub mod sg009_signature_target_absent;
+pub mod sg010_image_unsigned;
 
 use crate::diag::Finding;
 use crate::model::Dump;

@@ -17,6 +17,12 @@ pub struct Check {
 
 /// Every check over a dump, in code order.
 pub const CHECKS: &[Check] = &[
+    Check { rule: &at001_attestation_subject_mismatch::RULE, run: at001_attestation_subject_mismatch::check },
+    Check { rule: &at002_malformed_envelope::RULE, run: at002_malformed_envelope::check },
+    Check { rule: &at003_unsigned_envelope::RULE, run: at003_unsigned_envelope::check },
+    Check { rule: &at004_predicate_type_mismatch::RULE, run: at004_predicate_type_mismatch::check },
+    Check { rule: &at005_statement_invalid::RULE, run: at005_statement_invalid::check },
+    Check { rule: &at006_inner_document_invalid::RULE, run: at006_inner_document_invalid::check },
     Check { rule: &dg001_blob_digest_mismatch::RULE, run: dg001_blob_digest_mismatch::check },
     Check { rule: &dg002_size_mismatch::RULE, run: dg002_size_mismatch::check },
     Check { rule: &dg003_diff_id_mismatch::RULE, run: dg003_diff_id_mismatch::check },
@@ -37,6 +43,11 @@ pub const CHECKS: &[Check] = &[
     Check { rule: &mt005_mixed_manifest_media_types::RULE, run: mt005_mixed_manifest_media_types::check },
     Check { rule: &rf001_missing_blob::RULE, run: rf001_missing_blob::check },
     Check { rule: &rf002_orphan_blob::RULE, run: rf002_orphan_blob::check },
+    Check { rule: &sg001_signature_target_mismatch::RULE, run: sg001_signature_target_mismatch::check },
+    Check { rule: &sg002_signature_payload_invalid::RULE, run: sg002_signature_payload_invalid::check },
+    Check { rule: &sg003_signature_missing::RULE, run: sg003_signature_missing::check },
+    Check { rule: &sg009_signature_target_absent::RULE, run: sg009_signature_target_absent::check },
+    Check { rule: &sg010_image_unsigned::RULE, run: sg010_image_unsigned::check },
 ];
 
 /// Every rule known to ocidig, sorted by code.

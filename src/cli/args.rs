@@ -26,6 +26,11 @@ pub enum Command {
     Man,
     /// Verify signatures and attestations offline: keys, certificates, transparency-log proofs.
     Verify(VerifyArgs),
+    /// Show a dump as a tree: index → manifests → config and layers, with signatures,
+    /// attestations, SBOMs and referrers under their image.
+    Tree(TreeArgs),
+    /// List the attestations of a dump, or extract their predicates.
+    Attestations(AttestationsArgs),
 }
 
 /// Arguments of `completions`.
@@ -117,6 +122,10 @@ pub struct CheckArgs {
     /// Width of human output (default: terminal width, or 100).
     #[arg(long, value_name = "COLUMNS")]
     pub width: Option<usize>,
+    /// A saved manifest (`crane manifest` output) to pair with a tarball that kept none: checked
+    /// against the tarball, then its annotations are used (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Vec<std::path::PathBuf>,
 }
 
 /// The `--fail-on` threshold.
@@ -198,4 +207,41 @@ pub struct VerifyArgs {
     /// When to use colour in human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+/// Arguments of `tree`.
+#[derive(Debug, Args)]
+pub struct TreeArgs {
+    /// The dump (any format `check` reads).
+    #[arg(value_name = "PATH")]
+    pub path: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DocFormat::Text)]
+    pub format: DocFormat,
+    /// A saved manifest to pair with a tarball that kept none (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Vec<std::path::PathBuf>,
+}
+
+/// Arguments of `attestations`.
+#[derive(Debug, Args)]
+pub struct AttestationsArgs {
+    /// The dump (any format `check` reads, or a cosign output file).
+    #[arg(value_name = "PATH")]
+    pub path: String,
+    /// Print the decoded predicate(s) of this type as one JSON document: a URI or a cosign
+    /// short name (slsaprovenance, slsaprovenance1, spdx, spdxjson, cyclonedx, vuln, openvex,
+    /// custom). A cosign custom predicate matches by the document it holds.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub r#type: Option<String>,
+    /// Write each decoded predicate (of `--type` when given) to its own file in DIR, named by
+    /// kind and layer digest; nested documents are written byte for byte.
+    #[arg(long, value_name = "DIR")]
+    pub output: Option<std::path::PathBuf>,
+    /// Output format of the listing.
+    #[arg(long, value_enum, default_value_t = DocFormat::Text)]
+    pub format: DocFormat,
+    /// A saved manifest to pair with a tarball that kept none (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Vec<std::path::PathBuf>,
 }

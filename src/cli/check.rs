@@ -103,7 +103,11 @@ pub fn run(a: CheckArgs, levels: OrderedLevels) -> Result<u8, Error> {
     } else {
         Progress::for_stderr(analyze::total_input_bytes(&a.paths), a.quiet)
     };
-    let mut report = analyze::check_paths(&a.paths, &open_options(&a, &limits), a.inventory, &progress)?;
+    let mut report = if a.manifest.is_empty() {
+        analyze::check_paths(&a.paths, &open_options(&a, &limits), a.inventory, &progress)?
+    } else {
+        analyze::check_paths_paired(&a.paths, &a.manifest, &open_options(&a, &limits), a.inventory, &progress)?
+    };
     apply_policy(
         &mut report,
         &policy,

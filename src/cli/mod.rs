@@ -1,8 +1,10 @@
 //! Command-line interface: parse arguments, run a command, map the outcome to an exit code.
 
 pub mod args;
+pub mod attestations;
 pub mod check;
 pub mod rules;
+pub mod tree;
 pub mod verify;
 
 use clap::{CommandFactory, FromArgMatches};
@@ -68,6 +70,8 @@ pub fn run(cli: args::Cli, levels: check::OrderedLevels) -> Result<u8, anyhow_li
             Ok(0)
         }
         args::Command::Verify(a) => verify::run(a),
+        args::Command::Tree(a) => tree::run(a),
+        args::Command::Attestations(a) => attestations::run(a),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod detect;
 pub mod docker;
 pub mod kind;
 pub mod oci;
+pub mod pair;
 pub mod scan_all;
 
 use crate::model::{Dump, Format};
@@ -134,6 +135,7 @@ pub fn open_with_progress(
         read_problems: Vec::new(),
         format_files: Vec::new(),
         deep: opts.scan_blobs && !opts.scan.fast,
+        linked: std::sync::OnceLock::new(),
     };
     if opts.scan_blobs {
         scan_all::scan_entries(&mut dump, opts, progress);

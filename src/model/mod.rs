@@ -292,6 +292,9 @@ pub struct Dump {
     pub format_files: Vec<usize>,
     /// Whether layers were decompressed (false in `--fast` mode and for commands that skip blobs).
     pub deep: bool,
+    /// Signatures and attestations linked to their images, computed once on first use
+    /// (see [`crate::sigstore::link::linked`]).
+    pub linked: std::sync::OnceLock<crate::sigstore::link::Linked>,
 }
 
 impl Dump {

@@ -146,6 +146,30 @@ fn to_json<T: Serialize>(value: &T) -> String {
     s
 }
 
+/// Every rule's documentation as one Markdown page (`docs/rules.md`), one section per code.
+pub fn rules_markdown(rules: &[Rule]) -> String {
+    let mut out =
+        String::from("# ocidig rules\n\nGenerated from the rule registry (`ocidig rules`, `ocidig explain CODE`).\n\n");
+    out.push_str("| code | name | default | summary |\n|---|---|---|---|\n");
+    for r in rules {
+        out.push_str(&format!(
+            "| [{}](#{}) | {} | {} | {} |\n",
+            r.code,
+            r.code.to_ascii_lowercase(),
+            r.name,
+            r.default_severity.as_str(),
+            r.summary
+        ));
+    }
+    for r in rules {
+        out.push_str(&format!("\n<a id=\"{}\"></a>\n\n# {} {}\n\n", r.code.to_ascii_lowercase(), r.code, r.name));
+        out.push_str(&format!("Default severity: {}. {}\n\n", r.default_severity.as_str(), r.summary));
+        out.push_str(&doc_markdown(r).replace("\n## ", "\n### ").replacen("## ", "### ", 1));
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,28 +274,4 @@ mod tests {
             )
         );
     }
-}
-
-/// Every rule's documentation as one Markdown page (`docs/rules.md`), one section per code.
-pub fn rules_markdown(rules: &[Rule]) -> String {
-    let mut out =
-        String::from("# ocidig rules\n\nGenerated from the rule registry (`ocidig rules`, `ocidig explain CODE`).\n\n");
-    out.push_str("| code | name | default | summary |\n|---|---|---|---|\n");
-    for r in rules {
-        out.push_str(&format!(
-            "| [{}](#{}) | {} | {} | {} |\n",
-            r.code,
-            r.code.to_ascii_lowercase(),
-            r.name,
-            r.default_severity.as_str(),
-            r.summary
-        ));
-    }
-    for r in rules {
-        out.push_str(&format!("\n<a id=\"{}\"></a>\n\n# {} {}\n\n", r.code.to_ascii_lowercase(), r.code, r.name));
-        out.push_str(&format!("Default severity: {}. {}\n\n", r.default_severity.as_str(), r.summary));
-        out.push_str(&doc_markdown(r).replace("\n## ", "\n### ").replacen("## ", "### ", 1));
-        out.push('\n');
-    }
-    out
 }

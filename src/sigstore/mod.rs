@@ -9,6 +9,7 @@ pub mod cosign_output;
 pub mod crypto;
 pub mod dsse;
 pub mod intoto;
+pub mod link;
 pub mod material;
 pub mod rekor;
 pub mod simplesigning;

@@ -1,0 +1,45 @@
+//! Helpers shared by the SG and AT checks: locate a finding on a linked artifact.
+
+use super::util::{at_json, at_offset};
+use crate::diag::Finding;
+use crate::model::Dump;
+use crate::sigstore::link::{Artifact, Source};
+
+/// Points a finding at an artifact: its layer descriptor's `field` (or the descriptor, or the
+/// tarball path) in the dump, or its span in a cosign output file; names the layer blob.
+pub fn at_artifact(mut f: Finding, dump: &Dump, a: &Artifact, field: &str) -> Finding {
+    if let Some(d) = a.layer.as_ref().and_then(|l| l.digest.clone()) {
+        f = f.blob(d);
+    }
+    match &a.source {
+        Source::Layer { reference, index } => {
+            let Some(r) = dump.refs.get(*reference) else { return f };
+            f.layer_index = Some(*index);
+            let pointer = if r.path.is_some() {
+                r.pointer.clone()
+            } else {
+                let p = r.field(field);
+                if dump.docs.get(r.doc).and_then(|d| d.span(&p)).is_some() { p } else { r.pointer.clone() }
+            };
+            at_json(f, dump, r.doc, &pointer)
+        }
+        Source::CosignFile { span, .. } => at_offset(f, dump, 0, span.0, span.1.saturating_sub(span.0)),
+    }
+}
+
+/// A short description of an artifact for messages: "layer 1 of `label`" or "document #2".
+pub fn describe(dump: &Dump, a: &Artifact) -> String {
+    match &a.source {
+        Source::Layer { index, .. } => {
+            let label = a.image.and_then(|i| dump.images.get(i)).map(|im| im.label.as_str()).unwrap_or("");
+            format!("layer {index} of `{label}`")
+        }
+        Source::CosignFile { document, .. } => format!("document #{document}"),
+    }
+}
+
+/// `https://`-less, `/`-trimmed form of a predicate type for comparison.
+pub fn normalize_type(t: &str) -> String {
+    let t = t.trim();
+    t.strip_prefix("https://").or_else(|| t.strip_prefix("http://")).unwrap_or(t).trim_end_matches('/').to_string()
+}

@@ -1,0 +1,52 @@
+//! SG001 signature-target-mismatch.
+
+use super::artifact_util::{at_artifact, describe};
+use crate::declare_rule;
+use crate::diag::Finding;
+use crate::model::Dump;
+use crate::sigstore::link;
+
+declare_rule! {
+    /// ## What it does
+    /// Compares the `critical.image.docker-manifest-digest` of every cosign simplesigning payload with
+    /// the digest the signature artifact is attached to: its `sha256-<hex>.sig` tag, or its `subject`.
+    ///
+    /// ## Why is this bad?
+    /// Verification trusts the payload, not the tag: a signature stored under one image's tag but
+    /// signing another image's digest makes `cosign verify` of the first image fail, or, if a tool
+    /// looks only at the tag, lets a signature of a different image pass for this one.
+    ///
+    /// ## Example
+    /// Tag `repo:sha256-aaaa….sig` holds a layer whose payload says
+    /// `"docker-manifest-digest":"sha256:bbbb…"`.
+    ///
+    /// ## How to fix
+    /// Re-sign the image (`cosign sign repo@sha256:aaaa…`) and delete the misplaced signature.
+    ///
+    /// ## Evidence
+    /// The label points at the signature layer's descriptor (or its path in `manifest.json`);
+    /// `expected` is the digest in the tag or subject, `actual` the payload's.
+    ///
+    /// ## References
+    /// - https://github.com/sigstore/cosign/blob/main/specs/SIGNATURE_SPEC.md
+    /// - https://github.com/containers/image/blob/main/docs/containers-signature.5.md
+    pub RULE = ("SG001", "signature-target-mismatch", Error, "A signature payload names another image than its tag or subject");
+}
+
+/// Compares payload digests with the digests signatures are attached to.
+pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
+    for a in &link::linked(dump).artifacts {
+        let (Some(payload), Some(target)) = (a.payload_digest(), a.target_digest.as_deref()) else { continue };
+        if payload.eq_ignore_ascii_case(target) {
+            continue;
+        }
+        let f = Finding::new(
+            &RULE,
+            &dump.input,
+            format!("the signature in {} signs {payload}, but it is attached to {target}", describe(dump, a)),
+        )
+        .expected_actual(target, payload)
+        .help("re-sign the image by digest and remove the misplaced signature");
+        out.push(at_artifact(f, dump, a, "digest"));
+    }
+}

@@ -1,0 +1,674 @@
+//! Links every signature, attestation, SBOM and bundle of a dump to what it refers to.
+//!
+//! [`collect`] walks the images of a [`Dump`] that are cosign / sigstore / BuildKit artifacts
+//! (and, for a [`Format::CosignJson`] input, the documents of the cosign output file) and
+//! returns one [`Artifact`] per signature layer, envelope, statement, bundle or SBOM, with:
+//! the artifact image it hangs off, how it names its target (`sha256-<hex>.sig` tag,
+//! `subject`, BuildKit `vnd.docker.reference.digest`), the target digest, the image in the
+//! dump that has that digest, the layer descriptor (annotations decoded) and the decoded
+//! content.
+//!
+//! Layer bytes are read only for artifact layers, never for filesystem layers: from the scan
+//! when it kept the JSON, else from the store (bounded by [`LinkOptions::max_layer_bytes`]).
+//! With a predicate filter, attestation layers whose `predicateType` annotation rules the
+//! filter out are not read at all; [`Linked::bytes_read`] counts what was read.
+
+use super::annotations::{self, CosignAnnotations};
+use super::bundle::{self, BundleContent, SigstoreBundle};
+use super::cosign_output::{self, CosignFile};
+use super::dsse::{self, Envelope};
+use super::intoto::{self, PredicateKind, Statement};
+use super::simplesigning::{self, SimpleSigning};
+use super::{DEFAULT_DECODE_LIMIT, Problem, ProblemKind};
+use crate::model::media_type::Declared;
+use crate::model::{ArtifactKind, DocKind, Dump, Format};
+use serde::Serialize;
+
+/// BuildKit index annotation naming the image an attestation manifest describes.
+pub const BUILDKIT_REFERENCE_DIGEST: &str = "vnd.docker.reference.digest";
+/// BuildKit layer annotation carrying a statement's predicate type.
+pub const BUILDKIT_PREDICATE_TYPE: &str = "in-toto.io/predicate-type";
+/// Sigstore bundle referrer manifest annotation carrying the predicate type.
+pub const BUNDLE_PREDICATE_TYPE: &str = "dev.sigstore.bundle.predicateType";
+
+/// Which layers [`collect`] reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ReadMode {
+    /// Read no layer bytes (descriptor facts only; `tree`).
+    None,
+    /// Read every artifact layer except SBOM attachments (checks, `attestations`).
+    #[default]
+    Artifacts,
+    /// Read signature layers, and attestation layers only when their `predicateType`
+    /// annotation (if any) may match this `--type` value (short name or URI).
+    Predicate(String),
+}
+
+/// Options of [`collect`].
+#[derive(Debug, Clone)]
+pub struct LinkOptions {
+    /// Which layers to read.
+    pub read: ReadMode,
+    /// Largest layer read, in bytes (larger ones are recorded as not read).
+    pub max_layer_bytes: u64,
+}
+
+impl Default for LinkOptions {
+    fn default() -> Self {
+        LinkOptions { read: ReadMode::Artifacts, max_layer_bytes: DEFAULT_DECODE_LIMIT as u64 }
+    }
+}
+
+/// How an artifact names what it refers to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "via", content = "value")]
+pub enum LinkVia {
+    /// A cosign tag `sha256-<hex>.sig|.att|.sbom` (the tag as written).
+    Tag(String),
+    /// An OCI 1.1 `subject` descriptor.
+    Subject,
+    /// The BuildKit index annotation `vnd.docker.reference.digest`.
+    BuildkitReference,
+    /// Only the payload names it (docker-manifest-digest, statement subject): cosign output files.
+    Payload,
+    /// Nothing names a target.
+    None,
+}
+
+/// Where an artifact's bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "from")]
+pub enum Source {
+    /// A layer of an artifact image in the dump.
+    Layer {
+        /// Index of the layer reference in `dump.refs`.
+        reference: usize,
+        /// Position among the image's layers.
+        index: usize,
+    },
+    /// A document of a cosign output file (`Format::CosignJson`).
+    CosignFile {
+        /// Index of the document in the file (0-based).
+        document: usize,
+        /// Byte span of the document, or of the element, in the file.
+        span: (usize, usize),
+    },
+}
+
+/// The layer blob an artifact was read from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LayerBlob {
+    /// Path of the blob inside the dump (empty when it is missing).
+    pub path: String,
+    /// Store entry, when the blob is present.
+    #[serde(skip)]
+    pub entry: Option<usize>,
+    /// Declared digest.
+    pub digest: Option<String>,
+    /// Declared size.
+    pub declared_size: Option<i64>,
+    /// Stored size, when the blob is present.
+    pub size: Option<u64>,
+    /// Declared media type.
+    pub media_type: Option<String>,
+}
+
+/// The decoded content of one artifact.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "type")]
+pub enum Content {
+    /// A simplesigning payload.
+    Signature {
+        /// The exact payload bytes (the signed bytes), when known.
+        #[serde(skip)]
+        payload: Option<Vec<u8>>,
+        /// The decoded payload.
+        decoded: SimpleSigning,
+    },
+    /// A DSSE envelope (cosign `.att` layer, verify-attestation output).
+    Attestation {
+        /// The envelope.
+        envelope: Envelope,
+        /// The statement, when the payload decoded.
+        statement: Option<Statement>,
+    },
+    /// A bare, unsigned in-toto statement (BuildKit attestation layer).
+    Statement {
+        /// The statement.
+        statement: Statement,
+    },
+    /// A sigstore bundle.
+    Bundle {
+        /// The bundle.
+        bundle: Box<SigstoreBundle>,
+        /// The statement of a DSSE bundle, when its payload decoded.
+        statement: Option<Statement>,
+    },
+    /// An SBOM attachment (`.sbom`); its bytes are not read.
+    Sbom,
+    /// The layer was not read (by choice: filter, read mode or size).
+    NotRead {
+        /// Why.
+        reason: String,
+    },
+    /// The layer could not be read.
+    Unreadable {
+        /// Why.
+        message: String,
+    },
+}
+
+impl Content {
+    /// The in-toto statement, for attestations, BuildKit statements and DSSE bundles.
+    pub fn statement(&self) -> Option<&Statement> {
+        match self {
+            Content::Attestation { statement, .. } | Content::Bundle { statement, .. } => statement.as_ref(),
+            Content::Statement { statement } => Some(statement),
+            _ => None,
+        }
+    }
+
+    /// The DSSE envelope, for attestations and DSSE bundles.
+    pub fn envelope(&self) -> Option<&Envelope> {
+        match self {
+            Content::Attestation { envelope, .. } => Some(envelope),
+            Content::Bundle { bundle, .. } => match &bundle.content {
+                BundleContent::Dsse(e) => Some(e),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The simplesigning payload, for signatures.
+    pub fn simplesigning(&self) -> Option<&SimpleSigning> {
+        match self {
+            Content::Signature { decoded, .. } => Some(decoded),
+            _ => None,
+        }
+    }
+}
+
+/// One signature, attestation, SBOM or bundle, linked to what it refers to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Artifact {
+    /// What it is (signature, attestation, SBOM, bundle, BuildKit attestation).
+    #[serde(serialize_with = "kind_name")]
+    pub kind: ArtifactKind,
+    /// The artifact image (manifest) it hangs off, when it comes from a dump image.
+    pub image: Option<usize>,
+    /// Where its bytes are.
+    pub source: Source,
+    /// How it names its target.
+    pub via: LinkVia,
+    /// The target digest named by the tag, subject or BuildKit annotation.
+    pub target_digest: Option<String>,
+    /// The image in the dump whose manifest digest is the target (or the payload's digest).
+    pub target_image: Option<usize>,
+    /// Whether the artifact's manifest (with layer annotations) was available: false for
+    /// crane and docker tarballs without `--manifest`.
+    pub manifest_available: bool,
+    /// The layer descriptor's annotations as written.
+    pub raw_annotations: Vec<(String, String)>,
+    /// The layer descriptor's annotations decoded (signature, certificate, chain, bundle,
+    /// predicateType); `None` when the descriptor carries none.
+    pub annotations: Option<CosignAnnotations>,
+    /// The predicate type declared outside the payload (layer `predicateType`,
+    /// `in-toto.io/predicate-type`, or `dev.sigstore.bundle.predicateType`).
+    pub declared_predicate_type: Option<String>,
+    /// The layer blob.
+    pub layer: Option<LayerBlob>,
+    /// Size in bytes of the content as stored (layer or document).
+    pub stored_size: Option<u64>,
+    /// The decoded content.
+    pub content: Content,
+}
+
+impl Artifact {
+    /// The digest the payload itself names: simplesigning `docker-manifest-digest`.
+    pub fn payload_digest(&self) -> Option<&str> {
+        self.content.simplesigning().and_then(|s| s.docker_manifest_digest.as_deref())
+    }
+
+    /// The first DSSE signature's `keyid`, when any.
+    pub fn key_id(&self) -> Option<&str> {
+        self.content.envelope().and_then(|e| e.signatures.first()).and_then(|s| s.keyid.as_deref())
+    }
+}
+
+/// Everything [`collect`] found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Linked {
+    /// Every artifact, in image then layer order.
+    pub artifacts: Vec<Artifact>,
+    /// Layer bytes read to decode them (scans' kept JSON counts as read).
+    pub bytes_read: u64,
+    /// Layers read.
+    pub layers_read: usize,
+    /// Artifact layers not read (filter, mode or size).
+    pub layers_skipped: usize,
+    /// Problems decoding a cosign output file as a whole (located `#<doc>…`).
+    pub file_problems: Vec<Problem>,
+}
+
+impl Linked {
+    /// Whether the dump holds at least one signature (cosign `.sig` layer or bundle).
+    pub fn has_signatures(&self) -> bool {
+        self.artifacts.iter().any(|a| matches!(a.kind, ArtifactKind::CosignSignature | ArtifactKind::SigstoreBundle))
+    }
+
+    /// Artifacts attached to image `image` (their target image).
+    pub fn attached_to(&self, image: usize) -> impl Iterator<Item = &Artifact> {
+        self.artifacts.iter().filter(move |a| a.target_image == Some(image))
+    }
+}
+
+fn kind_name<S: serde::Serializer>(k: &ArtifactKind, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(k.name())
+}
+
+/// The target digest named by a cosign tag (`repo:sha256-<hex>.sig` → `sha256:<hex>`).
+pub fn tag_target(tag: &str) -> Option<(String, &'static str)> {
+    let name = tag.rsplit(':').next().unwrap_or(tag);
+    let name = name.rsplit('/').next().unwrap_or(name);
+    let (stem, suffix) = name.rsplit_once('.')?;
+    let suffix = match suffix {
+        "sig" => "sig",
+        "att" => "att",
+        "sbom" => "sbom",
+        _ => return None,
+    };
+    let (alg, hex) = stem.split_once('-')?;
+    if alg.is_empty() || hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    Some((format!("{alg}:{hex}"), suffix))
+}
+
+/// Whether a statement (or its nested document) matches a `--type` value: a short name or URI.
+pub fn statement_matches(statement: &Statement, wanted: &str) -> bool {
+    let uri = intoto::resolve_predicate_type(wanted);
+    let want_kind = intoto::classify_predicate_type(uri);
+    let norm = |s: &str| {
+        let s = s.trim();
+        s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")).unwrap_or(s).trim_end_matches('/').to_string()
+    };
+    if want_kind == PredicateKind::Other {
+        return statement.predicate_type.as_deref().is_some_and(|t| norm(t) == norm(uri));
+    }
+    if want_kind == PredicateKind::CosignCustom {
+        return statement.predicate_kind == PredicateKind::CosignCustom;
+    }
+    statement.predicate_kind == want_kind || statement.inner.as_ref().is_some_and(|i| i.kind == want_kind)
+}
+
+/// Whether a layer whose declared predicate type is `declared` may hold a statement matching
+/// `wanted`. A cosign custom predicate may hold any document, so it always may.
+pub fn declared_may_match(declared: &str, wanted: &str) -> bool {
+    let uri = intoto::resolve_predicate_type(wanted);
+    let declared_kind = intoto::classify_predicate_type(declared);
+    let want_kind = intoto::classify_predicate_type(uri);
+    match declared_kind {
+        PredicateKind::CosignCustom => true,
+        PredicateKind::Other => {
+            let norm = |s: &str| {
+                let s = s.trim();
+                s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")).unwrap_or(s).to_string()
+            };
+            want_kind == PredicateKind::Other && norm(declared) == norm(uri)
+        }
+        k => k == want_kind,
+    }
+}
+
+/// The dump's artifacts with the default options, computed once and kept in the dump (the
+/// checks share it). Pair manifests before the first call.
+pub fn linked(dump: &Dump) -> &Linked {
+    dump.linked.get_or_init(|| collect(dump, &LinkOptions::default()))
+}
+
+/// Collects and links every artifact of a dump.
+pub fn collect(dump: &Dump, opts: &LinkOptions) -> Linked {
+    let mut out = Linked::default();
+    if dump.format == Format::CosignJson {
+        collect_cosign_file(dump, &mut out);
+    }
+    for (i, image) in dump.images.iter().enumerate() {
+        if image.kind == ArtifactKind::Image || image.kind == ArtifactKind::OtherArtifact {
+            continue;
+        }
+        let (via, target_digest) = image_target(dump, i);
+        let manifest_available = dump.docs.get(image.doc).is_some_and(|d| d.kind == DocKind::Manifest);
+        let manifest_predicate =
+            image.annotations.iter().find(|(k, _)| k == BUNDLE_PREDICATE_TYPE).map(|(_, v)| v.clone());
+        for (index, &r) in image.layers.iter().enumerate() {
+            let Some(reference) = dump.refs.get(r) else { continue };
+            let entry = reference.entry();
+            let layer = LayerBlob {
+                path: entry.map(|e| dump.entry_path(e).to_string()).unwrap_or_default(),
+                entry,
+                digest: reference.digest.clone(),
+                declared_size: reference.size,
+                size: entry.and_then(|e| dump.store.entries.get(e)).map(|e| e.size),
+                media_type: reference.media_type.clone(),
+            };
+            let raw_annotations = reference.annotations.clone();
+            let decoded_annotations = (!raw_annotations.is_empty()).then(|| {
+                annotations::decode_annotations(
+                    raw_annotations.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                    DEFAULT_DECODE_LIMIT,
+                )
+            });
+            let declared_predicate_type = raw_annotations
+                .iter()
+                .find(|(k, _)| k == annotations::PREDICATE_TYPE || k == BUILDKIT_PREDICATE_TYPE)
+                .map(|(_, v)| v.clone())
+                .or_else(|| manifest_predicate.clone());
+            let layer_kind = layer_kind(image.kind, reference.media_type.as_deref());
+            let Some(layer_kind) = layer_kind else { continue };
+            let content = read_layer(dump, opts, &mut out, layer_kind, entry, declared_predicate_type.as_deref());
+            let content = match content {
+                Some(c) => c,
+                None => continue,
+            };
+            let kind = match (&content, image.kind) {
+                (Content::Signature { .. }, ArtifactKind::SigstoreBundle) => ArtifactKind::CosignSignature,
+                (Content::Attestation { .. }, ArtifactKind::CosignSignature) => ArtifactKind::CosignAttestation,
+                _ => image.kind,
+            };
+            let mut artifact = Artifact {
+                kind,
+                image: Some(i),
+                source: Source::Layer { reference: r, index },
+                via: via.clone(),
+                target_digest: target_digest.clone(),
+                target_image: None,
+                manifest_available,
+                raw_annotations,
+                annotations: decoded_annotations,
+                declared_predicate_type,
+                stored_size: layer.size,
+                layer: Some(layer),
+                content,
+            };
+            artifact.target_image = find_target_image(dump, &artifact);
+            out.artifacts.push(artifact);
+        }
+    }
+    out
+}
+
+/// What a layer of an artifact image is expected to hold; `None` for layers to ignore
+/// (e.g. a filesystem layer of a mislabelled image).
+fn layer_kind(image_kind: ArtifactKind, media_type: Option<&str>) -> Option<ArtifactKind> {
+    match media_type {
+        Some(simplesigning::SIMPLESIGNING_MEDIA_TYPE) => Some(ArtifactKind::CosignSignature),
+        Some(dsse::DSSE_MEDIA_TYPE) => Some(ArtifactKind::CosignAttestation),
+        Some(t) if t.starts_with("application/vnd.dev.sigstore.bundle") => Some(ArtifactKind::SigstoreBundle),
+        Some(t) if t.starts_with("application/vnd.in-toto") => Some(ArtifactKind::BuildkitAttestation),
+        Some(t)
+            if matches!(
+                crate::model::media_type::classify(t),
+                Declared::LayerTar | Declared::LayerGzip | Declared::LayerZstd
+            ) =>
+        {
+            (image_kind != ArtifactKind::BuildkitAttestation).then_some(image_kind)
+        }
+        _ => Some(image_kind),
+    }
+}
+
+/// The target an artifact image names, and how.
+pub fn image_target(dump: &Dump, image: usize) -> (LinkVia, Option<String>) {
+    let Some(im) = dump.images.get(image) else { return (LinkVia::None, None) };
+    if let Some(d) = im.subject.and_then(|s| dump.refs.get(s)).and_then(|r| r.digest.clone()) {
+        return (LinkVia::Subject, Some(d));
+    }
+    if let Some((tag, (d, _))) = im.tags.iter().find_map(|t| tag_target(t).map(|x| (t.clone(), x))) {
+        return (LinkVia::Tag(tag), Some(d));
+    }
+    if let Some((_, d)) = im.annotations.iter().find(|(k, _)| k == BUILDKIT_REFERENCE_DIGEST) {
+        return (LinkVia::BuildkitReference, Some(d.clone()));
+    }
+    (LinkVia::None, None)
+}
+
+/// The image of the dump an artifact refers to: by target digest, else by payload digest,
+/// else by statement subject.
+fn find_target_image(dump: &Dump, a: &Artifact) -> Option<usize> {
+    let by_digest = |d: &str| {
+        dump.images.iter().position(|im| im.manifest_digest.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(d)))
+    };
+    if let Some(d) = a.target_digest.as_deref() {
+        return by_digest(d);
+    }
+    if let Some(d) = a.payload_digest() {
+        return by_digest(d);
+    }
+    let st = a.content.statement()?;
+    dump.images.iter().position(|im| im.manifest_digest.as_deref().is_some_and(|m| st.subject_matching(m).is_some()))
+}
+
+fn read_layer(
+    dump: &Dump,
+    opts: &LinkOptions,
+    out: &mut Linked,
+    kind: ArtifactKind,
+    entry: Option<usize>,
+    declared: Option<&str>,
+) -> Option<Content> {
+    if kind == ArtifactKind::CosignSbom {
+        return Some(Content::Sbom);
+    }
+    let attestation = matches!(kind, ArtifactKind::CosignAttestation | ArtifactKind::BuildkitAttestation);
+    match &opts.read {
+        ReadMode::None => {
+            out.layers_skipped += 1;
+            return Some(Content::NotRead { reason: "layers not read".into() });
+        }
+        ReadMode::Predicate(wanted) => {
+            if kind == ArtifactKind::SigstoreBundle && declared.is_some_and(|d| !declared_may_match(d, wanted)) {
+                out.layers_skipped += 1;
+                return Some(Content::NotRead { reason: format!("predicateType annotation does not match {wanted}") });
+            }
+            if attestation && declared.is_some_and(|d| !declared_may_match(d, wanted)) {
+                out.layers_skipped += 1;
+                return Some(Content::NotRead { reason: format!("predicateType annotation does not match {wanted}") });
+            }
+        }
+        ReadMode::Artifacts => {}
+    }
+    let Some(entry) = entry else {
+        return Some(Content::Unreadable { message: "the layer blob is not in the dump".into() });
+    };
+    let bytes = match dump.scan(entry).and_then(|s| s.json.clone()) {
+        Some(b) => b,
+        None => {
+            let size = dump.store.entries.get(entry).map_or(0, |e| e.size);
+            if size > opts.max_layer_bytes {
+                out.layers_skipped += 1;
+                return Some(Content::NotRead {
+                    reason: format!("{size} bytes, over the {}-byte limit", opts.max_layer_bytes),
+                });
+            }
+            match dump.store.read_all(entry, opts.max_layer_bytes) {
+                Ok(b) => b,
+                Err(e) => return Some(Content::Unreadable { message: e.to_string() }),
+            }
+        }
+    };
+    out.bytes_read += bytes.len() as u64;
+    out.layers_read += 1;
+    Some(decode_layer(kind, &bytes))
+}
+
+/// Decodes artifact layer bytes as `kind` says (falling back on what the JSON looks like).
+pub fn decode_layer(kind: ArtifactKind, bytes: &[u8]) -> Content {
+    let kind = match kind {
+        ArtifactKind::CosignSignature | ArtifactKind::CosignAttestation | ArtifactKind::SigstoreBundle => kind,
+        _ => crate::input::kind::json_layer_kind(bytes).unwrap_or(kind),
+    };
+    match kind {
+        ArtifactKind::CosignSignature => {
+            Content::Signature { payload: Some(bytes.to_vec()), decoded: simplesigning::parse_simplesigning(bytes) }
+        }
+        ArtifactKind::CosignAttestation => {
+            let envelope = dsse::parse_envelope(bytes, DEFAULT_DECODE_LIMIT);
+            let statement = envelope.payload.as_deref().map(intoto::parse_statement);
+            Content::Attestation { envelope, statement }
+        }
+        ArtifactKind::SigstoreBundle => {
+            let bundle = bundle::parse_bundle(bytes, DEFAULT_DECODE_LIMIT);
+            let statement = match &bundle.content {
+                BundleContent::Dsse(e) => e.payload.as_deref().map(intoto::parse_statement),
+                _ => None,
+            };
+            Content::Bundle { bundle: Box::new(bundle), statement }
+        }
+        ArtifactKind::CosignSbom => Content::Sbom,
+        _ => Content::Statement { statement: intoto::parse_statement(bytes) },
+    }
+}
+
+fn file_artifact(kind: ArtifactKind, document: usize, span: (usize, usize), content: Content) -> Artifact {
+    Artifact {
+        kind,
+        image: None,
+        source: Source::CosignFile { document, span },
+        via: LinkVia::Payload,
+        target_digest: None,
+        target_image: None,
+        manifest_available: false,
+        raw_annotations: Vec::new(),
+        annotations: None,
+        declared_predicate_type: None,
+        layer: None,
+        stored_size: Some(span.1.saturating_sub(span.0) as u64),
+        content,
+    }
+}
+
+/// Decodes a cosign output file (the dump's only document) into artifacts.
+fn collect_cosign_file(dump: &Dump, out: &mut Linked) {
+    let Some(doc) = dump.docs.first() else { return };
+    let decoded = cosign_output::decode_cosign_file(&doc.bytes, DEFAULT_DECODE_LIMIT);
+    out.file_problems = decoded.problems.clone();
+    let (parsed, _) = crate::model::json::parse_stream(&doc.bytes);
+    let span_of = |i: usize| parsed.get(i).map_or((0, doc.bytes.len()), |p| (p.root.start, p.root.end));
+    out.bytes_read += doc.bytes.len() as u64;
+    match decoded.content {
+        CosignFile::Verify(items) => {
+            // `cosign verify` prints one array; each element is one signature payload.
+            let elements: Vec<(usize, (usize, usize))> = parsed
+                .iter()
+                .enumerate()
+                .flat_map(|(d, p)| {
+                    p.root.as_array().unwrap_or_default().iter().map(move |n| (d, (n.start, n.end))).collect::<Vec<_>>()
+                })
+                .collect();
+            for (k, item) in items.into_iter().enumerate() {
+                let (d, span) = elements.get(k).copied().unwrap_or((0, span_of(0)));
+                let payload = doc.bytes.get(span.0..span.1).map(<[u8]>::to_vec);
+                let content = Content::Signature { payload, decoded: item.payload };
+                out.artifacts.push(file_artifact(ArtifactKind::CosignSignature, d, span, content));
+            }
+        }
+        CosignFile::Attestations(docs) => {
+            for (d, a) in docs.into_iter().enumerate() {
+                let content = Content::Attestation { envelope: a.envelope, statement: a.statement };
+                out.artifacts.push(file_artifact(ArtifactKind::CosignAttestation, d, a.span, content));
+            }
+        }
+        CosignFile::DownloadSignatures(sigs) => {
+            for (d, s) in sigs.into_iter().enumerate() {
+                let decoded = s.payload.clone().unwrap_or_else(|| simplesigning::parse_simplesigning(b""));
+                let content = Content::Signature { payload: s.payload_bytes.clone(), decoded };
+                let mut a = file_artifact(ArtifactKind::CosignSignature, d, span_of(d), content);
+                if let Some(sig) = &s.signature_base64 {
+                    a.raw_annotations.push((annotations::SIGNATURE.to_string(), sig.clone()));
+                    a.annotations = Some(annotations::decode_annotations(
+                        [(annotations::SIGNATURE, sig.as_str())],
+                        DEFAULT_DECODE_LIMIT,
+                    ));
+                }
+                a.manifest_available = true;
+                out.artifacts.push(a);
+            }
+        }
+        CosignFile::Bundles(bundles) => {
+            for (d, b) in bundles.into_iter().enumerate() {
+                let statement = match &b.content {
+                    BundleContent::Dsse(e) => e.payload.as_deref().map(intoto::parse_statement),
+                    _ => None,
+                };
+                let content = Content::Bundle { bundle: Box::new(b), statement };
+                out.artifacts.push(file_artifact(ArtifactKind::SigstoreBundle, d, span_of(d), content));
+            }
+        }
+        CosignFile::RekorEntries(_) | CosignFile::RekorCli(_) | CosignFile::Unknown => {
+            if decoded.kind.is_none() {
+                out.file_problems.push(Problem::new(ProblemKind::UnexpectedValue, "", "not a cosign output file"));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_name_targets() {
+        let hex = "9bd049b6b470118cc6a02d58595b86107407c9e288c0d556ce342ea8acbafdf4";
+        assert_eq!(
+            tag_target(&format!("example.com:5000/repo:sha256-{hex}.sig")),
+            Some((format!("sha256:{hex}"), "sig"))
+        );
+        assert_eq!(tag_target(&format!("sha256-{hex}.att")).map(|t| t.1), Some("att"));
+        assert_eq!(tag_target("repo:v1"), None);
+        assert_eq!(tag_target("repo:sha256-zz.sig"), None);
+    }
+
+    #[test]
+    fn predicate_filters() {
+        assert!(declared_may_match("https://cosign.sigstore.dev/attestation/v1", "slsaprovenance"));
+        assert!(declared_may_match("https://slsa.dev/provenance/v0.2", "slsaprovenance"));
+        assert!(!declared_may_match("https://spdx.dev/Document", "slsaprovenance"));
+        assert!(declared_may_match("https://example.com/x", "https://example.com/x"));
+        assert!(!declared_may_match("https://example.com/x", "spdx"));
+    }
+
+    fn open(rel: &str) -> Dump {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel);
+        let opts = crate::input::OpenOptions { scan_blobs: false, ..Default::default() };
+        crate::input::open(&path, rel, &opts).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn real_attestation_tarball() {
+        let dump = open("flasksample/flasksample-v1-attestation.tar.gz");
+        let linked = collect(&dump, &LinkOptions::default());
+        assert_eq!(linked.artifacts.len(), 2);
+        let kinds: Vec<_> = linked
+            .artifacts
+            .iter()
+            .map(|a| a.content.statement().map(Statement::effective_kind).unwrap_or(PredicateKind::Other))
+            .collect();
+        assert_eq!(kinds, vec![PredicateKind::Spdx, PredicateKind::SlsaProvenanceV02]);
+        assert_eq!(linked.bytes_read, 2_225_736 + 2392);
+        let filtered =
+            collect(&dump, &LinkOptions { read: ReadMode::Predicate("slsaprovenance".into()), ..Default::default() });
+        assert_eq!(filtered.bytes_read, 2_225_736 + 2392);
+    }
+
+    #[test]
+    fn real_signature_tarball() {
+        let dump = open("flasksample/flasksample-v1-signature.tar.gz");
+        let linked = collect(&dump, &LinkOptions::default());
+        assert_eq!(linked.artifacts.len(), 1);
+        let a = linked.artifacts.first().cloned();
+        let a = a.as_ref();
+        assert_eq!(a.and_then(Artifact::payload_digest), a.and_then(|a| a.target_digest.as_deref()));
+        assert!(a.is_some_and(|a| !a.manifest_available));
+    }
+}

@@ -1,0 +1,592 @@
+//! Signatures and attestations: the real flasksample dumps, and one fixture per SG/AT rule.
+
+use crate::fixtures::*;
+use crate::util::*;
+use base64::Engine;
+use ocidig::sigstore::intoto::PredicateKind;
+use ocidig::sigstore::link::{self, Content, LinkOptions, ReadMode};
+use serde_json::{Value, json};
+use std::path::Path;
+
+const IMAGE: &str = "sha256:9bd049b6b470118cc6a02d58595b86107407c9e288c0d556ce342ea8acbafdf4";
+const ATT: &str = "flasksample/flasksample-v1-attestation.tar.gz";
+const SIG: &str = "flasksample/flasksample-v1-signature.tar.gz";
+const SIG_MANIFEST: &str = "flasksample/flasksample-v1-signature-manifest.json";
+const VERIFY_ATT: &str = "flasksample/sigstore-attestation/sigstore-verify-attestation-output.json";
+
+fn b64(b: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+fn open_docs(p: &Path) -> ocidig::model::Dump {
+    let opts = ocidig::input::OpenOptions { scan_blobs: false, ..Default::default() };
+    ocidig::input::open(p, &p.display().to_string(), &opts).unwrap()
+}
+
+fn attestations_json(p: &Path) -> Value {
+    let run = ocidig(&["attestations", "--format", "json", p.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    serde_json::from_str(&run.stdout).unwrap()
+}
+
+/// The facts of a listing that do not depend on the container (layer, tarball or file).
+fn essentials(v: &Value) -> Vec<Value> {
+    v["attestations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            json!([
+                r["predicate_type"],
+                r["predicate_kind"],
+                r["inner_kind"],
+                r["inner_valid"],
+                r["subjects"],
+                r["predicate_size"],
+                r["inner_size"],
+                r["key_id"],
+                r["signed"]
+            ])
+        })
+        .collect()
+}
+
+#[test]
+fn real_attestation_tarball_lists_two_custom_predicates() {
+    let v = attestations_json(&testdata(ATT));
+    let rows = v["attestations"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for r in rows {
+        assert_eq!(r["predicate_type"], "cosign.sigstore.dev/attestation/v1");
+        assert_eq!(r["subjects"], json!([IMAGE]));
+        assert_eq!(r["attached_to"], IMAGE);
+    }
+    assert_eq!(rows[0]["inner_kind"], "spdx");
+    assert_eq!(rows[0]["envelope_size"], 2_225_736);
+    assert_eq!(rows[1]["inner_kind"], "slsa-provenance-v0.2");
+    assert_eq!(rows[1]["inner_valid"], false);
+    assert_eq!(rows[1]["envelope_size"], 2392);
+}
+
+#[test]
+fn real_attestation_tarball_at006_with_line_and_column() {
+    let (_, v) = check_json(&testdata(ATT), &[]);
+    let at006 = with_code(&v, "AT006");
+    assert_eq!(at006.len(), 1, "{v:#}");
+    let msg = at006[0]["message"].as_str().unwrap();
+    assert!(msg.contains("line 23 column 49"), "{msg}");
+    assert!(msg.contains("slsa-provenance-v0.2"), "{msg}");
+    let sg_at: Vec<String> = codes(&v).into_iter().filter(|c| c.starts_with("SG") || c.starts_with("AT")).collect();
+    assert_eq!(sg_at, vec!["AT006"]);
+}
+
+#[test]
+fn real_attestation_extract_spdx_by_type() {
+    let run = ocidig(&["attestations", "--type", "spdx", testdata(ATT).to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let got: Value = serde_json::from_str(&run.stdout).unwrap();
+    let want: Value =
+        serde_json::from_slice(&std::fs::read(testdata("flasksample/flasksample-v1.spdx")).unwrap()).unwrap();
+    assert!(got == want, "extracted SPDX differs");
+    // spdxjson is the same type.
+    let run2 = ocidig(&["attestations", "--type", "spdxjson", testdata(ATT).to_str().unwrap()]);
+    assert_eq!(run2.stdout, run.stdout);
+}
+
+#[test]
+fn real_attestation_extract_invalid_slsa_as_json_string() {
+    let run = ocidig(&["attestations", "--type", "slsaprovenance", testdata(ATT).to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let got: Value = serde_json::from_str(&run.stdout).unwrap();
+    let want = std::fs::read_to_string(testdata("flasksample/flasksample-v1.slsa")).unwrap();
+    assert_eq!(got, Value::String(want));
+    assert!(run.stderr.contains("not valid JSON"), "{}", run.stderr);
+    // Both predicates: one JSON array.
+    let run = ocidig(&["attestations", "--type", "custom", testdata(ATT).to_str().unwrap()]);
+    let all: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(all.as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn real_attestation_output_dir_exact_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let run = ocidig(&["attestations", "--output", out.to_str().unwrap(), testdata(ATT).to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut names: Vec<String> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, vec!["slsa-provenance-v0.2-ff626be9ff3158e9.txt", "spdx-c9880779c90158a2.json"]);
+    let slsa = std::fs::read(out.join(&names[0])).unwrap();
+    assert_eq!(slsa, std::fs::read(testdata("flasksample/flasksample-v1.slsa")).unwrap());
+    let spdx: Value = serde_json::from_slice(&std::fs::read(out.join(&names[1])).unwrap()).unwrap();
+    let want: Value =
+        serde_json::from_slice(&std::fs::read(testdata("flasksample/flasksample-v1.spdx")).unwrap()).unwrap();
+    assert!(spdx == want);
+    // Nothing was written anywhere else.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn verify_attestation_output_decodes_like_the_tarball() {
+    let tar = attestations_json(&testdata(ATT));
+    let file = attestations_json(&testdata(VERIFY_ATT));
+    assert_eq!(essentials(&file), essentials(&tar));
+    let (_, v) = check_json(&testdata(VERIFY_ATT), &[]);
+    assert_eq!(codes(&v), vec!["AT006"]);
+    let run = ocidig(&["attestations", "--type", "spdx", testdata(VERIFY_ATT).to_str().unwrap()]);
+    let from_file: Value = serde_json::from_str(&run.stdout).unwrap();
+    let run = ocidig(&["attestations", "--type", "spdx", testdata(ATT).to_str().unwrap()]);
+    let from_tar: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(from_file == from_tar);
+}
+
+#[test]
+fn real_signature_tarball_payload_names_its_tag() {
+    let dump = open_docs(&testdata(SIG));
+    let linked = link::collect(&dump, &LinkOptions::default());
+    assert_eq!(linked.artifacts.len(), 1);
+    let a = &linked.artifacts[0];
+    let s = a.content.simplesigning().unwrap();
+    assert_eq!(s.docker_reference.as_deref(), Some("562077019569.dkr.ecr.us-west-2.amazonaws.com/flasksample"));
+    assert_eq!(s.docker_manifest_digest.as_deref(), Some(IMAGE));
+    assert_eq!(a.target_digest.as_deref(), Some(IMAGE));
+    assert!(!a.manifest_available);
+    assert!(a.annotations.is_none());
+    let (_, v) = check_json(&testdata(SIG), &[]);
+    let sg: Vec<String> = codes(&v).into_iter().filter(|c| c.starts_with("SG")).collect();
+    assert_eq!(sg, vec!["SG009"], "no SG001, no SG003 without a manifest; the image is elsewhere");
+}
+
+#[test]
+fn real_signature_tarball_with_manifest() {
+    let mut dump = open_docs(&testdata(SIG));
+    ocidig::input::pair::pair_manifest(&mut dump, &testdata(SIG_MANIFEST), "m.json", 1 << 20).unwrap();
+    let linked = link::collect(&dump, &LinkOptions::default());
+    let a = &linked.artifacts[0];
+    assert!(a.manifest_available);
+    let sig = a.annotations.as_ref().and_then(|n| n.signature.as_ref()).unwrap();
+    assert_eq!(sig.decoded_len, Some(512), "a 4096-bit RSA signature");
+    assert_eq!(
+        a.layer.as_ref().and_then(|l| l.media_type.as_deref()),
+        Some("application/vnd.dev.cosign.simplesigning.v1+json")
+    );
+    // The manifest matches the tarball: no digest, size, media type or reference finding.
+    let (_, v) = check_json(&testdata(SIG), &["--manifest", testdata(SIG_MANIFEST).to_str().unwrap()]);
+    let c = codes(&v);
+    assert!(
+        !c.iter().any(|c| c.starts_with("DG") || c == "MT002" || c.starts_with("RF") || c.starts_with("IN")),
+        "{c:?}"
+    );
+    assert!(!c.iter().any(|c| c == "SG001" || c == "SG003"), "{c:?}");
+}
+
+#[test]
+fn manifest_mismatch_is_reported_in_the_manifest_file() {
+    let mut m: Value = serde_json::from_slice(&std::fs::read(testdata(SIG_MANIFEST)).unwrap()).unwrap();
+    m["layers"][0]["size"] = json!(999);
+    m["config"]["digest"] = json!(format!("sha256:{}", "0".repeat(64)));
+    let dir = tempfile::tempdir().unwrap();
+    let mp = dir.path().join("saved.json");
+    std::fs::write(&mp, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+    let (_, v) = check_json(&testdata(SIG), &["--manifest", mp.to_str().unwrap()]);
+    let label = mp.display().to_string();
+    let tr = triples(&v);
+    assert!(tr.contains(&("DG002".into(), label.clone(), "/layers/0/size".into())), "{tr:?}");
+    assert!(tr.contains(&("DG001".into(), label, "/config/digest".into())), "{tr:?}");
+}
+
+/// Bytes read to extract the provenance: with and without `predicateType` annotations.
+#[test]
+fn predicate_filter_reads_only_matching_layers() {
+    let mut dump = open_docs(&testdata(ATT));
+    let opts = LinkOptions { read: ReadMode::Predicate("slsaprovenance".into()), ..LinkOptions::default() };
+    // The tarball keeps no annotations: both envelopes are read.
+    assert_eq!(link::collect(&dump, &opts).bytes_read, 2_225_736 + 2392);
+    // The real manifest annotates nothing but an empty signature: still both.
+    let real = testdata("flasksample/flasksample-v1-attestation-manifest.json");
+    let mut dump2 = open_docs(&testdata(ATT));
+    ocidig::input::pair::pair_manifest(&mut dump2, &real, "real.json", 1 << 20).unwrap();
+    assert_eq!(link::collect(&dump2, &opts).bytes_read, 2_225_736 + 2392);
+    // Had the layers been attested with their own types, only the provenance is read.
+    let mut m: Value = serde_json::from_slice(&std::fs::read(&real).unwrap()).unwrap();
+    m["layers"][0]["annotations"]["predicateType"] = json!("https://spdx.dev/Document");
+    m["layers"][1]["annotations"]["predicateType"] = json!("https://slsa.dev/provenance/v0.2");
+    let bytes = std::sync::Arc::new(serde_json::to_vec(&m).unwrap());
+    ocidig::input::pair::pair_manifest_bytes(&mut dump, bytes, "typed.json").unwrap();
+    let linked = link::collect(&dump, &opts);
+    assert_eq!(linked.bytes_read, 2392);
+    assert_eq!(linked.layers_read, 1);
+    let read: Vec<_> = linked.artifacts.iter().filter_map(|a| a.content.statement()).collect();
+    assert_eq!(read.len(), 1);
+    assert_eq!(read[0].effective_kind(), PredicateKind::SlsaProvenanceV02);
+    assert!(matches!(linked.artifacts[0].content, Content::NotRead { .. }));
+}
+
+#[test]
+fn tree_shows_artifacts() {
+    let run = ocidig(&["tree", "--format", "json", testdata(SIG).to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["format"], "crane-tarball");
+    let root = &v["roots"][0];
+    assert_eq!(root["kind"], "cosign-signature");
+    assert_eq!(root["refers_to"], IMAGE);
+    assert_eq!(root["via"], "tag");
+    assert_eq!(root["target_in_dump"], false);
+    assert_eq!(root["blobs"].as_array().map(Vec::len), Some(2));
+    assert_eq!(root["blobs"][1]["sniffed"], "json");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures: an OCI layout holding an image and cosign artifacts, one rule at a time.
+
+/// An OCI layout with the simple image, to which artifacts are added.
+struct Layout {
+    files: Files,
+    index: Value,
+    image: Image,
+}
+
+impl Layout {
+    fn new() -> Layout {
+        let image = Image::simple();
+        let files = oci_layout(&image);
+        let index = image.index_value();
+        Layout { files, index, image }
+    }
+
+    fn image_digest(&self) -> String {
+        sha256(&self.image.manifest)
+    }
+
+    fn blob(&mut self, bytes: &[u8]) -> String {
+        let d = sha256(bytes);
+        self.files.put(&format!("blobs/sha256/{}", hexpart(&d)), bytes.to_vec());
+        d
+    }
+
+    /// Adds an artifact manifest with these layers `(media type, bytes, annotations)`; listed in
+    /// index.json with `annotations` unless `listed` is false (an unreferenced referrer).
+    fn artifact(
+        &mut self,
+        layers: Vec<(&str, Vec<u8>, Value)>,
+        extra: Value,
+        index_annotations: Value,
+        listed: bool,
+    ) -> String {
+        let config = br#"{"architecture":"","os":"","rootfs":{"type":"layers","diff_ids":[]}}"#;
+        let cd = self.blob(config);
+        let mut descs = Vec::new();
+        for (mt, bytes, ann) in layers {
+            let d = self.blob(&bytes);
+            let mut desc = json!({"mediaType": mt, "digest": d, "size": bytes.len()});
+            if !ann.is_null() {
+                desc["annotations"] = ann;
+            }
+            descs.push(desc);
+        }
+        let mut m = json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": config.len()},
+            "layers": descs,
+        });
+        if let (Some(m), Some(e)) = (m.as_object_mut(), extra.as_object()) {
+            for (k, v) in e {
+                m.insert(k.clone(), v.clone());
+            }
+        }
+        let bytes = serde_json::to_vec(&m).unwrap();
+        let md = self.blob(&bytes);
+        if listed {
+            let mut entry =
+                json!({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": md, "size": bytes.len()});
+            if !index_annotations.is_null() {
+                entry["annotations"] = index_annotations;
+            }
+            self.index["manifests"].as_array_mut().unwrap().push(entry);
+        }
+        md
+    }
+
+    fn tag(&self, target: &str, suffix: &str) -> Value {
+        json!({"org.opencontainers.image.ref.name": format!("example.com/app:{}.{suffix}", target.replace(':', "-"))})
+    }
+
+    fn check(&mut self) -> (Value, tempfile::TempDir) {
+        self.files.put("index.json", serde_json::to_vec_pretty(&self.index).unwrap());
+        let dir = tempfile::tempdir().unwrap();
+        self.files.write_dir(dir.path());
+        let (_, v) = check_json(dir.path(), &[]);
+        (v, dir)
+    }
+}
+
+fn payload(digest: &str) -> Vec<u8> {
+    format!(r#"{{"critical":{{"identity":{{"docker-reference":"example.com/app"}},"image":{{"docker-manifest-digest":"{digest}"}},"type":"cosign container image signature"}},"optional":null}}"#).into_bytes()
+}
+
+fn sig_ann() -> Value {
+    json!({"dev.cosignproject.cosign/signature": b64(b"0123456789abcdef0123456789abcdef")})
+}
+
+fn statement(subject: &str, predicate_type: &str, predicate: Value) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "_type": "https://in-toto.io/Statement/v0.1",
+        "predicateType": predicate_type,
+        "subject": [{"name": "example.com/app", "digest": {"sha256": hexpart(subject)}}],
+        "predicate": predicate,
+    }))
+    .unwrap()
+}
+
+fn envelope(payload: &[u8], sigs: Value) -> Vec<u8> {
+    serde_json::to_vec(
+        &json!({"payloadType": "application/vnd.in-toto+json", "payload": b64(payload), "signatures": sigs}),
+    )
+    .unwrap()
+}
+
+fn signed() -> Value {
+    json!([{"keyid": "k1", "sig": b64(b"signature-bytes")}])
+}
+
+const SS: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
+const DSSE: &str = "application/vnd.dsse.envelope.v1+json";
+
+fn sg_at(v: &Value) -> Vec<String> {
+    codes(v).into_iter().filter(|c| c.starts_with("SG") || c.starts_with("AT")).collect()
+}
+
+#[test]
+fn clean_signed_layout_has_no_sigstore_findings() {
+    let mut l = Layout::new();
+    let d = l.image_digest();
+    let tag = l.tag(&d, "sig");
+    l.artifact(vec![(SS, payload(&d), sig_ann())], json!({}), tag, true);
+    let st = statement(&d, "https://slsa.dev/provenance/v0.2", json!({"builder": {"id": "b"}, "buildType": "t"}));
+    let tag = l.tag(&d, "att");
+    l.artifact(
+        vec![(DSSE, envelope(&st, signed()), json!({"predicateType": "https://slsa.dev/provenance/v0.2"}))],
+        json!({}),
+        tag,
+        true,
+    );
+    let (v, dir) = l.check();
+    assert_eq!(sg_at(&v), Vec::<String>::new(), "{v:#}");
+    // tree nests both artifacts under the image.
+    let run = ocidig(&["tree", "--format", "json", dir.path().to_str().unwrap()]);
+    let t: Value = serde_json::from_str(&run.stdout).unwrap();
+    let image = &t["roots"][0]["children"][0];
+    assert_eq!(image["kind"], "image");
+    let kinds: Vec<&str> = image["children"].as_array().unwrap().iter().map(|c| c["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, vec!["cosign-signature", "cosign-attestation"]);
+    assert_eq!(t["roots"][0]["children"].as_array().map(Vec::len), Some(1));
+    // attestations --type reads the provenance.
+    let run = ocidig(&["attestations", "--type", "slsaprovenance", dir.path().to_str().unwrap()]);
+    let p: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(p["builder"]["id"], "b");
+}
+
+#[test]
+fn sg001_signature_target_mismatch() {
+    let mut l = Layout::new();
+    let d = l.image_digest();
+    let other = format!("sha256:{}", "ab".repeat(32));
+    let tag = l.tag(&d, "sig");
+    l.artifact(vec![(SS, payload(&other), sig_ann())], json!({}), tag, true);
+    let (v, _d) = l.check();
+    assert_eq!(sg_at(&v), vec!["SG001"]);
+    let f = with_code(&v, "SG001")[0];
+    assert_eq!((f["expected"].as_str(), f["actual"].as_str()), (Some(d.as_str()), Some(other.as_str())));
+    assert_eq!(f["severity"], "error");
+}
+
+#[test]
+fn sg002_signature_payload_invalid() {
+    let mut l = Layout::new();
+    let d = l.image_digest();
+    let tag = l.tag(&d, "sig");
+    l.artifact(vec![(SS, br#"{"critical":{"image":{}},"optional":null}"#.to_vec(), sig_ann())], json!({}), tag, true);
+    let (v, _d) = l.check();
+    assert_eq!(sg_at(&v), vec!["SG002"]);
+}
+
+#[test]
+fn sg003_signature_missing() {
+    let mut l = Layout::new();
+    let d = l.image_digest();
+    let tag = l.tag(&d, "sig");
+    l.artifact(vec![(SS, payload(&d), json!({"dev.cosignproject.cosign/signature": ""}))], json!({}), tag, true);
+    let (v, _d) = l.check();
+    assert_eq!(sg_at(&v), vec!["SG003"]);
+}
+
+#[test]
+fn sg009_signature_target_absent() {
+    let mut l = Layout::new();
+    let absent = format!("sha256:{}", "cd".repeat(32));
+    let tag = l.tag(&absent, "sig");
+    l.artifact(vec![(SS, payload(&absent), sig_ann())], json!({}), tag, true);
+    let (v, _d) = l.check();
+    assert_eq!(sg_at(&v), vec!["SG009", "SG010"]);
+    assert_eq!(with_code(&v, "SG009")[0]["severity"], "note");
+}
+
+#[test]
+fn sg010_image_unsigned_only_when_signatures_exist() {
+    let mut l = Layout::new();
+    let (v, _d) = l.check();
+    assert_eq!(sg_at(&v), Vec::<String>::new(), "no signature in the dump: no note");
+    let absent = format!("sha256:{}", "cd".repeat(32));
+    let tag = l.tag(&absent, "sig");
+    l.artifact(vec![(SS, payload(&absent), sig_ann())], json!({}), tag, true);
+    let (v, _d) = l.check();
+    let f = with_code(&v, "SG010");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["severity"], "note");
+}
+
+#[test]
+fn at001_attestation_subject_mismatch() {
+    let mut l = Layout::new();
+    let d = l.image_digest();
+    let st = statement(&format!("sha256:{}", "ef".repeat(32)), "https://slsa.dev/provenance/v0.2", json!({}));
+    let tag = l.tag(&d, "att");
+    l.artifact(vec![(DSSE, envelope(&st, signed()), Value::Null)], json!({}), tag, true);
+    let (v, _d) = l.check();
+    assert_eq!(sg_at(&v), vec!["AT001"]);
+}
+
+#[test]
+fn at001_sigstore_bundle_referrer_by_subject() {
+    let mut l = Layout::new();
+    let d = l.image_digest();
+    let st = statement(&format!("sha256:{}", "ef".repeat(32)), "https://slsa.dev/provenance/v1", json!({}));
+    let env: Value = serde_json::from_slice(&envelope(&st, signed())).unwrap();
+    let bundle = serde_json::to_vec(&json!({
+        "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+        "verificationMaterial": {"publicKey": {"hint": "k"}},
+        "dsseEnvelope": env,
+    }))
+    .unwrap();
+    let extra = json!({
+        "artifactType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+        "subject": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": d, "size": l.image.manifest.len()},
+        "annotations": {"dev.sigstore.bundle.predicateType": "https://slsa.dev/provenance/v1"},
+    });
+    // cosign writes referrer bundles without listing them in index.json.
+    l.artifact(vec![("application/vnd.dev.sigstore.bundle.v0.3+json", bundle, Value::Null)], extra, Value::Null, false);
+    let (v, dir) = l.check();
+    assert_eq!(sg_at(&v), vec!["AT001"], "{v:#}");
+    let list = attestations_json(dir.path());
+    assert_eq!(list["attestations"][0]["kind"], "sigstore-bundle");
+    assert_eq!(list["attestations"][0]["attached_to"], d);
+}
+
+#[test]
+fn at002_malformed_envelope() {
+    let mut l = Layout::new();
+    let d = l.image_digest();
+    let bad =
+        serde_json::to_vec(&json!({"payloadType": "text/plain", "payload": "not base64!", "signatures": signed()}))
+            .unwrap();
+    let tag = l.tag(&d, "att");
+    l.artifact(vec![(DSSE, bad, Value::Null)], json!({}), tag, true);
+    let (v, _d) = l.check();
+    assert_eq!(sg_at(&v), vec!["AT002"]);
+}
+
+#[test]
+fn at003_unsigned_envelope() {
+    let mut l = Layout::new();
+    let d = l.image_digest();
+    let st = statement(&d, "https://slsa.dev/provenance/v0.2", json!({}));
+    let tag = l.tag(&d, "att");
+    l.artifact(vec![(DSSE, envelope(&st, json!([])), Value::Null)], json!({}), tag, true);
+    let (v, _d) = l.check();
+    assert_eq!(sg_at(&v), vec!["AT003"]);
+    assert_eq!(with_code(&v, "AT003")[0]["severity"], "warning");
+}
+
+#[test]
+fn at004_predicate_type_mismatch() {
+    let mut l = Layout::new();
+    let d = l.image_digest();
+    let st = statement(&d, "https://spdx.dev/Document", json!({"spdxVersion": "SPDX-2.3"}));
+    let tag = l.tag(&d, "att");
+    l.artifact(
+        vec![(DSSE, envelope(&st, signed()), json!({"predicateType": "https://slsa.dev/provenance/v0.2"}))],
+        json!({}),
+        tag,
+        true,
+    );
+    let (v, _d) = l.check();
+    assert_eq!(sg_at(&v), vec!["AT004"]);
+    assert!(with_code(&v, "AT004")[0]["pointer"].as_str().unwrap().ends_with("/annotations"));
+}
+
+#[test]
+fn at005_statement_invalid() {
+    let mut l = Layout::new();
+    let d = l.image_digest();
+    let st = br#"{"_type":"https://in-toto.io/Statement/v1","subject":[],"predicateType":""}"#;
+    let tag = l.tag(&d, "att");
+    l.artifact(vec![(DSSE, envelope(st, signed()), Value::Null)], json!({}), tag, true);
+    let (v, _d) = l.check();
+    assert_eq!(sg_at(&v), vec!["AT005"]);
+}
+
+#[test]
+fn at006_inner_document_invalid() {
+    let mut l = Layout::new();
+    let d = l.image_digest();
+    let data = "{\n  \"builder\": {\"id\": \"b\"}, // comment\n  \"buildType\": \"t\"\n}";
+    let st = statement(
+        &d,
+        "https://cosign.sigstore.dev/attestation/v1",
+        json!({"Data": data, "Timestamp": "2024-01-01T00:00:00Z"}),
+    );
+    let tag = l.tag(&d, "att");
+    l.artifact(
+        vec![(DSSE, envelope(&st, signed()), json!({"predicateType": "https://cosign.sigstore.dev/attestation/v1"}))],
+        json!({}),
+        tag,
+        true,
+    );
+    let (v, dir) = l.check();
+    assert_eq!(sg_at(&v), vec!["AT006"]);
+    let f = with_code(&v, "AT006")[0];
+    assert!(f["message"].as_str().unwrap().contains("line 2 column 27"), "{f:#}");
+    // Extraction keeps the exact bytes.
+    let out = dir.path().join("out");
+    let run = ocidig(&["attestations", "--output", out.to_str().unwrap(), dir.path().to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let file = std::fs::read_dir(&out).unwrap().next().unwrap().unwrap().path();
+    assert_eq!(std::fs::read_to_string(file).unwrap(), data);
+}
+
+#[test]
+fn buildkit_attestation_manifest_links_by_reference_digest() {
+    let mut l = Layout::new();
+    let d = l.image_digest();
+    let st = statement(&d, "https://slsa.dev/provenance/v0.2", json!({"builder": {"id": "bk"}, "buildType": "t"}));
+    let ann = json!({"vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": d});
+    l.artifact(
+        vec![(
+            "application/vnd.in-toto+json",
+            st,
+            json!({"in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2"}),
+        )],
+        json!({}),
+        ann,
+        true,
+    );
+    let (v, dir) = l.check();
+    assert_eq!(sg_at(&v), Vec::<String>::new(), "{v:#}");
+    let list = attestations_json(dir.path());
+    assert_eq!(list["attestations"][0]["kind"], "buildkit-attestation");
+    assert_eq!(list["attestations"][0]["attached_to"], d);
+    assert_eq!(list["attestations"][0]["signed"], false);
+}
