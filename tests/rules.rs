@@ -323,3 +323,46 @@ fn rf002_orphan_blob() {
     assert_eq!(with_code(&v, "RF002")[0]["severity"], "warning");
     assert_eq!(code, 0);
 }
+
+#[test]
+fn dg001_dg002_embedded_data_must_match() {
+    let mut img = Image::simple();
+    let mut m = img.manifest_value();
+    use base64::Engine;
+    // The config descriptor embeds other bytes than the config's.
+    m["config"]["data"] = json!(base64::engine::general_purpose::STANDARD.encode(b"{}"));
+    img.manifest = serde_json::to_vec(&m).unwrap();
+    let (code, v, _d) = check_layout(&oci_layout(&img));
+    let mf = format!("blobs/sha256/{}", hexpart(&sha256(&img.manifest)));
+    assert_eq!(triples(&v), vec![t("DG001", &mf, "/config/data"), t("DG002", &mf, "/config/size")]);
+    assert_eq!(with_code(&v, "DG001")[0]["actual"], sha256(b"{}"));
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn sha512_blobs_are_verified() {
+    use sha2::{Digest, Sha512};
+    let img = Image::simple();
+    let mut files = oci_layout(&img);
+    let hex512: String = Sha512::digest(&img.config).iter().map(|b| format!("{b:02x}")).collect();
+    files.put(&format!("blobs/sha512/{hex512}"), img.config.clone());
+    let mut m = img.manifest_value();
+    m["config"]["digest"] = json!(format!("sha512:{hex512}"));
+    let manifest = serde_json::to_vec(&m).unwrap();
+    files.remove(&format!("blobs/sha256/{}", hexpart(&sha256(&img.manifest))));
+    files.remove(&format!("blobs/sha256/{}", hexpart(&sha256(&img.config))));
+    files.put(&format!("blobs/sha256/{}", hexpart(&sha256(&manifest))), manifest.clone());
+    let mut idx = img.index_value();
+    idx["manifests"][0]["digest"] = json!(sha256(&manifest));
+    idx["manifests"][0]["size"] = json!(manifest.len());
+    files.put("index.json", serde_json::to_vec(&idx).unwrap());
+    let (code, v, _d) = check_layout(&files);
+    assert_eq!((code, triples(&v)), (0, vec![]));
+    // A flipped byte is caught with the sha512 digest.
+    let bad = String::from_utf8(img.config.clone()).unwrap().replace("amd64", "amd65").into_bytes();
+    files.put(&format!("blobs/sha512/{hex512}"), bad);
+    let (_, v, _d) = check_layout(&files);
+    let mf = format!("blobs/sha256/{}", hexpart(&sha256(&manifest)));
+    assert_eq!(triples(&v), vec![t("DG001", &mf, "/config/digest")]);
+    assert!(with_code(&v, "DG001")[0]["actual"].as_str().unwrap().starts_with("sha512:"));
+}

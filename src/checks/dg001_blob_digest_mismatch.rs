@@ -35,6 +35,26 @@ declare_rule! {
     pub RULE = ("DG001", "blob-digest-mismatch", Error, "A blob's content does not hash to its digest");
 }
 
+/// The decoded `data` field of a descriptor reference, when it has one that is valid base64.
+pub fn embedded_data(dump: &Dump, r: &crate::model::Reference) -> Option<Vec<u8>> {
+    use base64::Engine;
+    if r.path.is_some() {
+        return None;
+    }
+    let node = dump.docs.get(r.doc)?.root()?.pointer(&r.pointer)?.get("data")?;
+    base64::engine::general_purpose::STANDARD.decode(node.as_str()?).ok()
+}
+
+/// `alg:hex` of bytes for a supported algorithm.
+fn digest_of(alg: &str, data: &[u8]) -> Option<String> {
+    use sha2::Digest;
+    match alg {
+        "sha256" => Some(format!("sha256:{}", crate::scan::hex(&sha2::Sha256::digest(data)))),
+        "sha512" => Some(format!("sha512:{}", crate::scan::hex(&sha2::Sha512::digest(data)))),
+        _ => None,
+    }
+}
+
 /// Compares each scanned blob with the digest its name claims and the digests that reference it.
 pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
     let mut reported = std::collections::HashSet::new();
@@ -71,6 +91,23 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
             .expected_actual(claimed.clone(), actual.to_string())
             .help("the blob was changed after it was written: re-export the image, never edit blobs in place");
             out.push(at_ref(f, dump, r, "digest"));
+        }
+    }
+    // Descriptors that embed their content in `data`: it must hash to the declared digest.
+    for r in &dump.refs {
+        let (Some(declared), Some(data)) = (&r.digest, embedded_data(dump, r)) else { continue };
+        let Ok((alg, _)) = digest::validate(declared) else { continue };
+        let Some(actual) = digest_of(alg, &data) else { continue };
+        if &actual != declared {
+            let f = Finding::new(
+                &RULE,
+                &dump.input,
+                format!("the `data` embedded in this descriptor hashes to {actual}, not the declared {declared}"),
+            )
+            .blob(declared.clone())
+            .expected_actual(declared.clone(), actual)
+            .help("embedded data must be exactly the blob's bytes; regenerate the descriptor");
+            out.push(at_ref(f, dump, r, "data"));
         }
     }
     // Unreferenced files whose names claim a digest.

@@ -30,6 +30,19 @@ declare_rule! {
 /// Compares declared sizes with stored sizes.
 pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
     for r in &dump.refs {
+        if let (Some(declared), Some(data)) = (r.size, super::dg001_blob_digest_mismatch::embedded_data(dump, r))
+            && i128::from(declared) != data.len() as i128
+        {
+            let f = Finding::new(
+                &RULE,
+                &dump.input,
+                format!("the `data` embedded in this descriptor is {} bytes but `size` says {declared}", data.len()),
+            )
+            .blob(r.digest.clone().unwrap_or_default())
+            .expected_actual(declared.to_string(), data.len().to_string())
+            .help("regenerate the descriptor from the blob");
+            out.push(at_ref(f, dump, r, "size"));
+        }
         let (Some(declared), Some(entry)) = (r.size, r.entry()) else { continue };
         let Some(e) = dump.store.entries.get(entry) else { continue };
         if i128::from(declared) != i128::from(e.size) {

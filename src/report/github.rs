@@ -42,8 +42,15 @@ fn message_with_context(f: &Finding) -> String {
 /// One workflow command for `f` (without a newline). `line`/`col` are added when the finding
 /// has them.
 pub fn github_line(f: &Finding) -> String {
-    let mut props = vec![format!("file={}", escape_property(&f.input))];
-    if let Some(line) = f.line {
+    // For an unpacked dump (a directory) the file inside it is a real path in the checkout, and
+    // line/column refer to it; for an archive, annotate the archive itself.
+    let in_dir = f.file.as_ref().filter(|_| std::path::Path::new(&f.input).is_dir());
+    let file = match in_dir {
+        Some(inner) => format!("{}/{inner}", f.input.trim_end_matches('/')),
+        None => f.input.clone(),
+    };
+    let mut props = vec![format!("file={}", escape_property(&file))];
+    if let Some(line) = f.line.filter(|_| in_dir.is_some() || f.file.is_none()) {
         props.push(format!("line={line}"));
         if let Some(col) = f.column {
             props.push(format!("col={col}"));
