@@ -6,6 +6,7 @@ mod fixtures;
 mod formats;
 mod policy;
 mod readonly;
+mod robustness;
 mod rules;
 mod sigstore;
 mod util;
