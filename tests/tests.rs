@@ -4,6 +4,7 @@ mod cli;
 mod corpus;
 mod fixtures;
 mod formats;
+mod layers;
 mod readonly;
 mod rules;
 mod util;

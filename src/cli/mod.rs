@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod check;
+pub mod ls;
 pub mod rules;
 
 use clap::{CommandFactory, FromArgMatches};
@@ -58,6 +59,7 @@ pub fn run(cli: args::Cli, levels: check::OrderedLevels) -> Result<u8, anyhow_li
         args::Command::Check(a) => check::run(a, levels),
         args::Command::Rules(a) => rules::run_rules(a),
         args::Command::Explain(a) => rules::run_explain(a),
+        args::Command::Ls(a) => ls::run(a),
     }
 }
 
