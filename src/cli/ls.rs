@@ -289,8 +289,10 @@ fn mode_string(kind: &str, mode: &str) -> String {
 /// The text rendering: a layer table, then one `ls -l`-like line per file.
 pub fn render_text(l: &Listing) -> String {
     let mut s = String::new();
-    let digest = l.image.manifest_digest.as_deref().unwrap_or("-");
-    let _ = writeln!(s, "image {} ({digest})", l.image.label);
+    match l.image.manifest_digest.as_deref().filter(|d| *d != l.image.label) {
+        Some(d) => _ = writeln!(s, "image {} ({d})", l.image.label),
+        None => _ = writeln!(s, "image {}", l.image.label),
+    }
     let _ = writeln!(
         s,
         "{:>5}  {:<19}  {:>12}  {:>12}  {:>7}  {:>12}  {:>12}",
