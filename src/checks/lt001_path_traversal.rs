@@ -44,9 +44,10 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
     for layer in layer_blobs(dump) {
         let Some(tar) = layer.tar() else { continue };
         for e in &tar.entries {
-            let msg = if normalize(&e.path).climbs_out {
+            let msg = if e.path.contains("..") && normalize(&e.path).climbs_out {
                 format!("layer member `{}` climbs above the root with `..`", e.path)
-            } else if let Some(ustar) = e.ustar_name.as_deref().filter(|u| normalize(u).climbs_out) {
+            } else if let Some(ustar) = e.ustar_name.as_deref().filter(|u| u.contains("..") && normalize(u).climbs_out)
+            {
                 format!(
                     "layer member `{}` has the ustar name `{ustar}`, which climbs above the root for readers that ignore PAX/GNU long names",
                     e.path

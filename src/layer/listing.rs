@@ -321,10 +321,16 @@ pub fn merge<L: Borrow<TarFacts>>(layers: &[L]) -> Merged {
 fn merge_layer<L: Borrow<TarFacts>>(out: &mut Merged, layers: &[L], li: usize, layer: &TarFacts) {
     let norm: Vec<Normalized> = layer.entries.iter().map(|e| normalize(&e.path)).collect();
     // This layer's own kinds by path (last wins), to judge opaque markers.
+    // Built only for layers that need them: hashing every path of big layers is what costs.
+    let classes: Vec<WhiteoutName> = norm.iter().map(|n| classify_whiteout(&n.path)).collect();
+    let has_opaque = classes.iter().any(|c| matches!(c, WhiteoutName::Opaque { .. }));
+    let has_hardlinks = layer.entries.iter().any(|e| e.entry_type == EntryType::HardLink);
     let mut own_is_dir: HashMap<&str, bool> = HashMap::new();
-    for (e, n) in layer.entries.iter().zip(&norm) {
-        if classify_whiteout(&n.path) == WhiteoutName::NotWhiteout {
-            own_is_dir.insert(n.path.as_str(), e.entry_type == EntryType::Dir);
+    if has_opaque {
+        for ((e, n), class) in layer.entries.iter().zip(&norm).zip(&classes) {
+            if *class == WhiteoutName::NotWhiteout {
+                own_is_dir.insert(n.path.as_str(), e.entry_type == EntryType::Dir);
+            }
         }
     }
 
@@ -334,11 +340,10 @@ fn merge_layer<L: Borrow<TarFacts>>(out: &mut Merged, layers: &[L], li: usize, l
     let mut seen_here: HashSet<&str> = HashSet::new();
     let mut is_whiteout = vec![false; layer.entries.len()];
     let mut notes: Vec<WhiteoutNote> = Vec::new();
-    for (ei, (e, n)) in layer.entries.iter().zip(&norm).enumerate() {
+    for (ei, ((e, n), class)) in layer.entries.iter().zip(&norm).zip(classes).enumerate() {
         let mut note = |kind| {
             notes.push(WhiteoutNote { layer: li, entry: ei, offset: e.offset, path: e.path.clone(), kind });
         };
-        let class = classify_whiteout(&n.path);
         if class != WhiteoutName::NotWhiteout {
             if let Some(w) = is_whiteout.get_mut(ei) {
                 *w = true;
@@ -408,7 +413,9 @@ fn merge_layer<L: Borrow<TarFacts>>(out: &mut Merged, layers: &[L], li: usize, l
                 });
             }
         }
-        seen_here.insert(n.path.as_str());
+        if has_hardlinks {
+            seen_here.insert(n.path.as_str());
+        }
     }
 
     out.whiteouts.append(&mut notes);
@@ -464,19 +471,37 @@ pub struct Duplicate {
     pub offsets: Vec<u64>,
 }
 
+/// `path` normalised, borrowed when it is already normal (the common case: no allocation).
+fn normalized_cow(path: &str) -> std::borrow::Cow<'_, str> {
+    if !path.is_empty() && path.split('/').all(|c| !c.is_empty() && c != "." && c != "..") {
+        std::borrow::Cow::Borrowed(path)
+    } else {
+        std::borrow::Cow::Owned(normalize(path).path)
+    }
+}
+
 /// Paths that appear more than once in one layer after normalisation, sorted by first offset.
 pub fn duplicate_paths(facts: &TarFacts) -> Vec<Duplicate> {
-    let mut by_path: HashMap<String, Duplicate> = HashMap::new();
+    let mut first: HashMap<std::borrow::Cow<'_, str>, usize> = HashMap::with_capacity(facts.entries.len());
+    let mut dups: BTreeMap<usize, Duplicate> = BTreeMap::new();
     for (i, e) in facts.entries.iter().enumerate() {
-        let path = normalize(&e.path).path;
-        let d =
-            by_path.entry(path.clone()).or_insert_with(|| Duplicate { path, entries: Vec::new(), offsets: Vec::new() });
-        d.entries.push(i);
-        d.offsets.push(e.offset);
+        let path = normalized_cow(&e.path);
+        match first.get(&path) {
+            None => {
+                first.insert(path, i);
+            }
+            Some(&f) => {
+                let d = dups.entry(f).or_insert_with(|| {
+                    let first_offset = facts.entries.get(f).map_or(0, |x| x.offset);
+                    Duplicate { path: path.to_string(), entries: vec![f], offsets: vec![first_offset] }
+                });
+                d.entries.push(i);
+                d.offsets.push(e.offset);
+            }
+        }
     }
-    let mut dups: Vec<Duplicate> = by_path.into_values().filter(|d| d.entries.len() > 1).collect();
-    dups.sort_by_key(|d| d.offsets.first().copied().unwrap_or(0));
-    dups
+    // Keyed by the first entry's index, so already in stream (offset) order.
+    dups.into_values().collect()
 }
 
 /// Whether a mode has the setuid or setgid bit (LT005).
