@@ -4,6 +4,7 @@ mod cli;
 mod corpus;
 mod fixtures;
 mod formats;
+mod layers;
 mod policy;
 mod readonly;
 mod robustness;

@@ -9,8 +9,9 @@ use crate::store::{EntryKind, path};
 declare_rule! {
     /// ## What it does
     /// Reports reference paths (`manifest.json` `Config` and `Layers`, symlinks and hard links
-    /// among the dump's own members, member names of the dump archive) that are absolute or
-    /// climb out of the dump with `..`. ocidig never follows them.
+    /// among the dump's own members) that are absolute or climb out of the dump with `..`.
+    /// ocidig never follows them. Unsafe member names of the dump archive itself are reported
+    /// by LT001 (path-traversal) and LT002 (absolute-path).
     ///
     /// ## Why is this bad?
     /// A loader that follows `../../etc/shadow` or a symlink to `/` reads (or, on extraction,
@@ -28,7 +29,7 @@ declare_rule! {
     pub RULE = ("IN007", "unsafe-reference-path", Error, "A reference path is absolute or leaves the dump");
 }
 
-/// Reports unsafe reference paths, escaping links and unsafe archive member names.
+/// Reports unsafe reference paths and links leaving the dump (member names: LT001/LT002).
 pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
     for r in &dump.refs {
         if let Target::Unsafe(p) = &r.target {
@@ -51,9 +52,6 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
             }
             out.push(f);
         };
-        if path::is_unsafe(&e.path) {
-            push(format!("archive member `{}` is absolute or climbs out of the dump", e.path));
-        }
         match &e.kind {
             EntryKind::Symlink(t) if path::join_link(&e.path, t).is_none() => {
                 push(format!("symlink `{}` points to `{t}`, outside the dump", e.path))

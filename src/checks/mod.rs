@@ -4,6 +4,7 @@
 //! `check` function that turns model facts into findings. Only checks decide what is wrong.
 
 pub mod artifact_util;
+pub mod layers;
 pub mod registry;
 pub mod schema;
 pub mod util;
@@ -26,7 +27,21 @@ pub mod in004_duplicate_json_key;
 pub mod in005_schema_violation;
 pub mod in006_bad_layout_version;
 pub mod in007_unsafe_reference_path;
+pub mod lt001_path_traversal;
+pub mod lt002_absolute_path;
+pub mod lt003_link_escape;
+pub mod lt004_device_node;
+pub mod lt005_setuid_setgid;
+pub mod lt006_duplicate_path;
+pub mod lt007_whiteout_anomaly;
+pub mod lt008_gzip_trailing_data;
+pub mod lt009_multi_member_gzip;
 pub mod lt010_corrupt_stream;
+pub mod lt011_tar_missing_end;
+pub mod lt012_tar_trailing_data;
+pub mod lt013_decompression_limit;
+pub mod lt014_header_anomaly;
+pub mod lt015_world_writable;
 pub mod mt001_extension_mismatch;
 pub mod mt002_media_type_mismatch;
 pub mod mt003_layer_not_tar;

@@ -31,6 +31,8 @@ pub enum Command {
     Tree(TreeArgs),
     /// List the attestations of a dump, or extract their predicates.
     Attestations(AttestationsArgs),
+    /// List the files of an image (merged, whiteouts applied) or of one layer, with layer sizes.
+    Ls(LsArgs),
 }
 
 /// Arguments of `completions`.
@@ -244,4 +246,24 @@ pub struct AttestationsArgs {
     /// A saved manifest to pair with a tarball that kept none (repeatable).
     #[arg(long, value_name = "FILE")]
     pub manifest: Vec<std::path::PathBuf>,
+}
+
+/// Arguments of `ls`.
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    /// The dump to read (any format `check` reads).
+    #[arg(value_name = "PATH")]
+    pub path: String,
+    /// The image: a tag, label or manifest digest [default: the only image].
+    #[arg(long, value_name = "REF")]
+    pub image: Option<String>,
+    /// List only this layer (0 is the base) instead of the merged filesystem.
+    #[arg(long, value_name = "N")]
+    pub layer: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DocFormat::Text)]
+    pub format: DocFormat,
+    /// Worker threads (default: every core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
 }

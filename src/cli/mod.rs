@@ -3,6 +3,7 @@
 pub mod args;
 pub mod attestations;
 pub mod check;
+pub mod ls;
 pub mod rules;
 pub mod tree;
 pub mod verify;
@@ -72,6 +73,7 @@ pub fn run(cli: args::Cli, levels: check::OrderedLevels) -> Result<u8, anyhow_li
         args::Command::Verify(a) => verify::run(a),
         args::Command::Tree(a) => tree::run(a),
         args::Command::Attestations(a) => attestations::run(a),
+        args::Command::Ls(a) => ls::run(a),
     }
 }
 

@@ -9,6 +9,7 @@
 //! directory's lower children. Paths that climb out of the root are clamped to it (as containerd's
 //! root-relative joins do); LT001 reports them separately.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::walk::{EntryType, TarEntry, TarFacts};
@@ -238,9 +239,9 @@ pub struct Merged {
 
 impl Merged {
     /// The entry that last wrote `path` (a normalised path).
-    pub fn get<'a>(&self, layers: &'a [TarFacts], path: &str) -> Option<&'a TarEntry> {
+    pub fn get<'a, L: Borrow<TarFacts>>(&self, layers: &'a [L], path: &str) -> Option<&'a TarEntry> {
         let at = self.files.get(path)?;
-        layers.get(at.layer)?.entries.get(at.entry)
+        layers.get(at.layer)?.borrow().entries.get(at.entry)
     }
 }
 
@@ -250,11 +251,11 @@ fn content_bytes(entry: &TarEntry) -> u64 {
 }
 
 /// Removes `dir`'s descendants from `files`, crediting removed bytes of lower layers as deleted.
-fn remove_descendants(
+fn remove_descendants<L: Borrow<TarFacts>>(
     files: &mut BTreeMap<String, MergedEntry>,
     dir: &str,
     below: usize,
-    layers: &[TarFacts],
+    layers: &[L],
     summaries: &mut [LayerSummary],
 ) {
     let keys: Vec<String> = if dir.is_empty() {
@@ -271,11 +272,11 @@ fn remove_descendants(
 }
 
 /// Credits a removed entry's bytes to its layer if it is below `below`.
-fn credit_deleted(gone: MergedEntry, below: usize, layers: &[TarFacts], summaries: &mut [LayerSummary]) {
+fn credit_deleted<L: Borrow<TarFacts>>(gone: MergedEntry, below: usize, layers: &[L], summaries: &mut [LayerSummary]) {
     if gone.layer >= below {
         return;
     }
-    let bytes = layers.get(gone.layer).and_then(|l| l.entries.get(gone.entry)).map_or(0, content_bytes);
+    let bytes = layers.get(gone.layer).and_then(|l| l.borrow().entries.get(gone.entry)).map_or(0, content_bytes);
     if let Some(s) = summaries.get_mut(gone.layer) {
         s.deleted_bytes = s.deleted_bytes.saturating_add(bytes);
     }
@@ -291,11 +292,14 @@ fn present(files: &BTreeMap<String, MergedEntry>, path: &str) -> bool {
 }
 
 /// Merges the layers (base first) into one filesystem and gathers per-layer summaries and facts.
-pub fn merge(layers: &[TarFacts]) -> Merged {
+///
+/// Takes owned facts or references (`&[TarFacts]` or `&[&TarFacts]`).
+pub fn merge<L: Borrow<TarFacts>>(layers: &[L]) -> Merged {
     let mut out = Merged {
         summaries: layers
             .iter()
-            .map(|l| LayerSummary {
+            .map(Borrow::borrow)
+            .map(|l: &TarFacts| LayerSummary {
                 entries: l.entry_count,
                 files: l.entries.iter().filter(|e| e.entry_type == EntryType::File).count() as u64,
                 uncompressed_size: l.total_size,
@@ -304,23 +308,29 @@ pub fn merge(layers: &[TarFacts]) -> Merged {
                 ..LayerSummary::default()
             })
             .collect(),
-        incomplete: layers.iter().any(|l| l.entries_capped),
+        incomplete: layers.iter().any(|l| l.borrow().entries_capped),
         ..Merged::default()
     };
     for (li, layer) in layers.iter().enumerate() {
-        merge_layer(&mut out, layers, li, layer);
+        merge_layer(&mut out, layers, li, layer.borrow());
     }
     out
 }
 
 /// Applies one layer on top of `out.files`.
-fn merge_layer(out: &mut Merged, layers: &[TarFacts], li: usize, layer: &TarFacts) {
+fn merge_layer<L: Borrow<TarFacts>>(out: &mut Merged, layers: &[L], li: usize, layer: &TarFacts) {
     let norm: Vec<Normalized> = layer.entries.iter().map(|e| normalize(&e.path)).collect();
     // This layer's own kinds by path (last wins), to judge opaque markers.
+    // Built only for layers that need them: hashing every path of big layers is what costs.
+    let classes: Vec<WhiteoutName> = norm.iter().map(|n| classify_whiteout(&n.path)).collect();
+    let has_opaque = classes.iter().any(|c| matches!(c, WhiteoutName::Opaque { .. }));
+    let has_hardlinks = layer.entries.iter().any(|e| e.entry_type == EntryType::HardLink);
     let mut own_is_dir: HashMap<&str, bool> = HashMap::new();
-    for (e, n) in layer.entries.iter().zip(&norm) {
-        if classify_whiteout(&n.path) == WhiteoutName::NotWhiteout {
-            own_is_dir.insert(n.path.as_str(), e.entry_type == EntryType::Dir);
+    if has_opaque {
+        for ((e, n), class) in layer.entries.iter().zip(&norm).zip(&classes) {
+            if *class == WhiteoutName::NotWhiteout {
+                own_is_dir.insert(n.path.as_str(), e.entry_type == EntryType::Dir);
+            }
         }
     }
 
@@ -330,11 +340,10 @@ fn merge_layer(out: &mut Merged, layers: &[TarFacts], li: usize, layer: &TarFact
     let mut seen_here: HashSet<&str> = HashSet::new();
     let mut is_whiteout = vec![false; layer.entries.len()];
     let mut notes: Vec<WhiteoutNote> = Vec::new();
-    for (ei, (e, n)) in layer.entries.iter().zip(&norm).enumerate() {
+    for (ei, ((e, n), class)) in layer.entries.iter().zip(&norm).zip(classes).enumerate() {
         let mut note = |kind| {
             notes.push(WhiteoutNote { layer: li, entry: ei, offset: e.offset, path: e.path.clone(), kind });
         };
-        let class = classify_whiteout(&n.path);
         if class != WhiteoutName::NotWhiteout {
             if let Some(w) = is_whiteout.get_mut(ei) {
                 *w = true;
@@ -404,7 +413,9 @@ fn merge_layer(out: &mut Merged, layers: &[TarFacts], li: usize, layer: &TarFact
                 });
             }
         }
-        seen_here.insert(n.path.as_str());
+        if has_hardlinks {
+            seen_here.insert(n.path.as_str());
+        }
     }
 
     out.whiteouts.append(&mut notes);
@@ -427,7 +438,7 @@ fn merge_layer(out: &mut Merged, layers: &[TarFacts], li: usize, layer: &TarFact
         }
         let new = MergedEntry { layer: li, entry: ei };
         if let Some(old) = out.files.insert(n.path.clone(), new) {
-            let old_entry = layers.get(old.layer).and_then(|l| l.entries.get(old.entry));
+            let old_entry = layers.get(old.layer).and_then(|l| l.borrow().entries.get(old.entry));
             if old.layer < li {
                 let bytes = old_entry.map_or(0, content_bytes);
                 if let Some(s) = out.summaries.get_mut(old.layer) {
@@ -444,7 +455,7 @@ fn merge_layer(out: &mut Merged, layers: &[TarFacts], li: usize, layer: &TarFact
 
 impl Merged {
     /// The type of the entry that currently holds `path`.
-    fn get_type(&self, layers: &[TarFacts], path: &str) -> Option<EntryType> {
+    fn get_type<L: Borrow<TarFacts>>(&self, layers: &[L], path: &str) -> Option<EntryType> {
         self.get(layers, path).map(|e| e.entry_type)
     }
 }
@@ -460,19 +471,37 @@ pub struct Duplicate {
     pub offsets: Vec<u64>,
 }
 
+/// `path` normalised, borrowed when it is already normal (the common case: no allocation).
+fn normalized_cow(path: &str) -> std::borrow::Cow<'_, str> {
+    if !path.is_empty() && path.split('/').all(|c| !c.is_empty() && c != "." && c != "..") {
+        std::borrow::Cow::Borrowed(path)
+    } else {
+        std::borrow::Cow::Owned(normalize(path).path)
+    }
+}
+
 /// Paths that appear more than once in one layer after normalisation, sorted by first offset.
 pub fn duplicate_paths(facts: &TarFacts) -> Vec<Duplicate> {
-    let mut by_path: HashMap<String, Duplicate> = HashMap::new();
+    let mut first: HashMap<std::borrow::Cow<'_, str>, usize> = HashMap::with_capacity(facts.entries.len());
+    let mut dups: BTreeMap<usize, Duplicate> = BTreeMap::new();
     for (i, e) in facts.entries.iter().enumerate() {
-        let path = normalize(&e.path).path;
-        let d =
-            by_path.entry(path.clone()).or_insert_with(|| Duplicate { path, entries: Vec::new(), offsets: Vec::new() });
-        d.entries.push(i);
-        d.offsets.push(e.offset);
+        let path = normalized_cow(&e.path);
+        match first.get(&path) {
+            None => {
+                first.insert(path, i);
+            }
+            Some(&f) => {
+                let d = dups.entry(f).or_insert_with(|| {
+                    let first_offset = facts.entries.get(f).map_or(0, |x| x.offset);
+                    Duplicate { path: path.to_string(), entries: vec![f], offsets: vec![first_offset] }
+                });
+                d.entries.push(i);
+                d.offsets.push(e.offset);
+            }
+        }
     }
-    let mut dups: Vec<Duplicate> = by_path.into_values().filter(|d| d.entries.len() > 1).collect();
-    dups.sort_by_key(|d| d.offsets.first().copied().unwrap_or(0));
-    dups
+    // Keyed by the first entry's index, so already in stream (offset) order.
+    dups.into_values().collect()
 }
 
 /// Whether a mode has the setuid or setgid bit (LT005).

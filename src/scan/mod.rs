@@ -9,6 +9,7 @@ pub mod sniff;
 use crate::layer::walk::{TarFacts, TarWalker, WalkLimits};
 use sha2::{Digest, Sha256, Sha512};
 use sniff::Sniff;
+use std::cell::Cell;
 use std::io::{self, BufRead, BufReader, Read};
 use std::sync::Arc;
 
@@ -77,6 +78,8 @@ pub struct Decoded {
     pub error: Option<String>,
     /// Number of gzip members (1 for a normal gzip).
     pub members: u32,
+    /// Offset in the stored blob of the second gzip member, when there is one (LT009).
+    pub second_member: Option<u64>,
     /// Bytes after the last member that are not another member.
     pub trailing: Option<Trailing>,
     /// Which decompression limit stopped decoding, if one did.
@@ -188,8 +191,25 @@ impl Sink {
     }
 }
 
-/// Pumps `decoder` into `sink` until end, error or the size cap; returns the error if any.
-fn pump(decoder: &mut dyn Read, sink: &mut Sink, buf: &mut [u8]) -> Result<bool, io::Error> {
+/// Uncompressed bytes produced before the expansion ratio is judged while decoding.
+const RATIO_GRACE: u64 = 64 << 20;
+
+/// The expansion-ratio limit while decoding: stored bytes consumed so far, and the largest ratio.
+struct RatioCap<'a> {
+    consumed: &'a Cell<u64>,
+    max_ratio: u64,
+}
+
+impl RatioCap<'_> {
+    /// Whether `produced` uncompressed bytes are over the ratio for the stored bytes consumed.
+    fn exceeded(&self, produced: u64) -> bool {
+        produced > RATIO_GRACE && produced / self.consumed.get().max(1) > self.max_ratio
+    }
+}
+
+/// Pumps `decoder` into `sink` until end, error, the size cap or the ratio cap; returns
+/// `Ok(false)` when a cap stopped it.
+fn pump(decoder: &mut dyn Read, sink: &mut Sink, buf: &mut [u8], ratio: &RatioCap<'_>) -> Result<bool, io::Error> {
     loop {
         let n = match decoder.read(buf) {
             Ok(0) => return Ok(true),
@@ -200,7 +220,7 @@ fn pump(decoder: &mut dyn Read, sink: &mut Sink, buf: &mut [u8]) -> Result<bool,
         let room = sink.cap.saturating_sub(sink.size);
         let take = (n as u64).min(room) as usize;
         sink.push(buf.get(..take).unwrap_or_default());
-        if take < n || sink.size >= sink.cap {
+        if take < n || sink.size >= sink.cap || ratio.exceeded(sink.size) {
             return Ok(false);
         }
     }
@@ -340,12 +360,15 @@ fn decode<R: BufRead>(
         cap: opts.limits.max_decompressed,
     };
     let mut members = 0u32;
+    let mut second_member = None;
     let mut trailing = None;
     let mut error = None;
     let mut finished = true;
     let mut consumed_before_member = 0u64;
     let codec = if kind == Sniff::Gzip { Codec::Gzip } else { Codec::Zstd };
-    let mut counting = CountingBufRead { inner: stream, consumed: 0 };
+    let consumed = Cell::new(0u64);
+    let ratio = RatioCap { consumed: &consumed, max_ratio: opts.limits.max_ratio };
+    let mut counting = CountingBufRead { inner: stream, consumed: &consumed };
     match codec {
         Codec::Gzip => loop {
             let starts_member = counting.fill_buf()?.starts_with(&[0x1f, 0x8b]);
@@ -356,9 +379,12 @@ fn decode<R: BufRead>(
                 }
                 break;
             }
-            members += 1;
+            members = members.saturating_add(1);
+            if members == 2 {
+                second_member = Some(consumed_before_member);
+            }
             let mut decoder = flate2::bufread::GzDecoder::new(&mut counting);
-            match pump(&mut decoder, &mut sink, buf) {
+            match pump(&mut decoder, &mut sink, buf, &ratio) {
                 Ok(true) => {}
                 Ok(false) => {
                     finished = false;
@@ -369,12 +395,12 @@ fn decode<R: BufRead>(
                     break;
                 }
             }
-            consumed_before_member = counting.consumed;
+            consumed_before_member = consumed.get();
         },
         Codec::Zstd => match zstd::stream::read::Decoder::with_buffer(&mut counting) {
             Ok(mut decoder) => {
                 members = 1;
-                match pump(&mut decoder, &mut sink, buf) {
+                match pump(&mut decoder, &mut sink, buf, &ratio) {
                     Ok(true) => {}
                     Ok(false) => finished = false,
                     Err(e) => error = Some(e.to_string()),
@@ -383,8 +409,8 @@ fn decode<R: BufRead>(
             Err(e) => error = Some(e.to_string()),
         },
     }
-    let stored = counting.consumed.max(1);
-    let limit_hit = if !finished {
+    let stored = consumed.get().max(1);
+    let limit_hit = if !finished && sink.size >= opts.limits.max_decompressed {
         Some(format!("decompressed size reached the {}-byte limit", opts.limits.max_decompressed))
     } else {
         None
@@ -403,6 +429,7 @@ fn decode<R: BufRead>(
             complete,
             error,
             members,
+            second_member,
             trailing,
             limit_hit,
             inner,
@@ -414,13 +441,13 @@ fn decode<R: BufRead>(
 /// Counts bytes consumed from a buffered reader.
 struct CountingBufRead<'a, R> {
     inner: &'a mut R,
-    consumed: u64,
+    consumed: &'a Cell<u64>,
 }
 
 impl<R: BufRead> Read for CountingBufRead<'_, R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(out)?;
-        self.consumed += n as u64;
+        self.consumed.set(self.consumed.get().saturating_add(n as u64));
         Ok(n)
     }
 }
@@ -430,7 +457,7 @@ impl<R: BufRead> BufRead for CountingBufRead<'_, R> {
         self.inner.fill_buf()
     }
     fn consume(&mut self, amt: usize) {
-        self.consumed += amt as u64;
+        self.consumed.set(self.consumed.get().saturating_add(amt as u64));
         self.inner.consume(amt);
     }
 }
@@ -471,6 +498,7 @@ mod tests {
         let s = BlobScan::of_bytes(&blob, &ScanOptions::default());
         let d = s.decoded.unwrap();
         assert_eq!(d.members, 2);
+        assert_eq!(d.second_member, Some(first));
         assert_eq!(d.diff_id, "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef");
         assert_eq!(d.trailing, Some(Trailing { offset: second_end, len: 6 }));
         assert!(first < second_end);
