@@ -79,8 +79,9 @@ pub struct Stack<'a> {
     pub image: usize,
     /// One slot per image layer: the blob, when it resolved and was scanned.
     pub layers: Vec<Option<LayerBlob<'a>>>,
-    /// The merge of the layers' facts (an empty layer stands in for a missing one).
-    pub merged: Merged,
+    /// The merge of the layers' facts (an empty layer stands in for a missing one), computed
+    /// once per image and shared by every cross-layer rule.
+    pub merged: &'a Merged,
     /// Whether every layer has complete walk facts (no missing layer, no cap, no cut stream), so
     /// facts about absence ("no lower layer has it") can be trusted.
     pub complete: bool,
@@ -105,8 +106,8 @@ static EMPTY: TarFacts = TarFacts {
     truncated: None,
 };
 
-/// Builds the layer stack of image `image`.
-pub fn stack(dump: &Dump, image: usize) -> Option<Stack<'_>> {
+/// The layer blobs of image `image` (one slot per layer) and their tar facts.
+fn image_layers(dump: &Dump, image: usize) -> Option<(Vec<Option<LayerBlob<'_>>>, Vec<&TarFacts>, bool)> {
     let img = dump.images.get(image)?;
     let mut layers = Vec::with_capacity(img.layers.len());
     let mut facts: Vec<&TarFacts> = Vec::with_capacity(img.layers.len());
@@ -124,7 +125,16 @@ pub fn stack(dump: &Dump, image: usize) -> Option<Stack<'_>> {
         facts.push(tar.unwrap_or(&EMPTY));
         layers.push(blob);
     }
-    let merged = merge(&facts);
+    Some((layers, facts, complete))
+}
+
+/// Builds the layer stack of image `image`, merging its layers once per dump.
+pub fn stack(dump: &Dump, image: usize) -> Option<Stack<'_>> {
+    let merges = dump.merged_layers.get_or_init(|| {
+        (0..dump.images.len()).map(|i| image_layers(dump, i).map(|(_, facts, _)| merge(&facts))).collect()
+    });
+    let merged = merges.get(image)?.as_ref()?;
+    let (layers, _, complete) = image_layers(dump, image)?;
     Some(Stack { image, layers, merged, complete })
 }
 

@@ -136,6 +136,7 @@ pub fn open_with_progress(
         format_files: Vec::new(),
         deep: opts.scan_blobs && !opts.scan.fast,
         linked: std::sync::OnceLock::new(),
+        merged_layers: std::sync::OnceLock::new(),
     };
     if opts.scan_blobs {
         scan_all::scan_entries(&mut dump, opts, progress);

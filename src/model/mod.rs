@@ -295,6 +295,9 @@ pub struct Dump {
     /// Signatures and attestations linked to their images, computed once on first use
     /// (see [`crate::sigstore::link::linked`]).
     pub linked: std::sync::OnceLock<crate::sigstore::link::Linked>,
+    /// Each image's merged layer filesystem, computed once on first use by the layer rules
+    /// (see [`crate::checks::layers::stacks`]).
+    pub merged_layers: std::sync::OnceLock<Vec<Option<crate::layer::listing::Merged>>>,
 }
 
 impl Dump {

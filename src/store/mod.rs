@@ -217,6 +217,29 @@ impl Store {
         Ok(Arc::new(buf))
     }
 
+    /// Reads `buf.len()` bytes of entry `idx` starting at `offset` (a positioned read for
+    /// directory and plain-tar stores; `None` where the content cannot be re-read).
+    pub fn read_at(&self, idx: usize, offset: u64, buf: &mut [u8]) -> Option<()> {
+        use std::os::unix::fs::FileExt;
+        let entry = self.entries.get(idx)?;
+        if offset.checked_add(buf.len() as u64)? > entry.size {
+            return None;
+        }
+        match (&entry.data, &self.backing) {
+            (DataRef::Fs(p), _) => File::open(p).ok()?.read_exact_at(buf, offset).ok(),
+            (DataRef::InDir, Backing::Dir(root)) => File::open(root.join(&entry.path)).ok()?.read_exact_at(buf, offset).ok(),
+            (DataRef::TarRange { offset: start }, Backing::Tar(archive)) => {
+                File::open(archive).ok()?.read_exact_at(buf, start.checked_add(offset)?).ok()
+            }
+            (DataRef::Memory(bytes), _) => {
+                let from = usize::try_from(offset).ok()?;
+                buf.copy_from_slice(bytes.get(from..from.checked_add(buf.len())?)?);
+                Some(())
+            }
+            _ => None,
+        }
+    }
+
     /// Total bytes of regular-file content.
     pub fn total_file_bytes(&self) -> u64 {
         self.entries.iter().filter(|e| e.kind == EntryKind::File).map(|e| e.size).sum()
