@@ -16,6 +16,7 @@ use serde_json::Value;
 use super::annotations;
 use super::cosign_output::{CosignFileKind, detect_cosign_json};
 use super::crypto::DsseSignature;
+use super::dsse::Envelope;
 use super::intoto::Statement;
 use super::link::{self, Artifact, Content, Source};
 use super::util::sha256_hex;
@@ -360,23 +361,10 @@ fn from_layer(dump: &Dump, a: &Artifact, reference: usize, index: usize, pool: &
     let layer = a.layer.as_ref();
     let (source, target, evidence) = match &a.content {
         Content::Attestation { envelope, statement } => {
-            let (Some(payload_type), Some(payload)) = (&envelope.payload_type, &envelope.payload) else { return None };
-            let signatures = envelope
-                .signatures
-                .iter()
-                .map(|s| DsseSignature { keyid: s.keyid.clone().unwrap_or_default(), sig_b64: s.sig_base64.clone() })
-                .collect();
+            let evidence = dsse_evidence(envelope, &a.raw_annotations)?;
             let target = match paired {
                 Some(_) => statement_target(statement.as_ref()),
                 None => a.target_digest.clone().or_else(|| statement_target(statement.as_ref())),
-            };
-            let evidence = Evidence::Dsse {
-                payload_type: payload_type.clone(),
-                payload: payload.clone(),
-                signatures,
-                cert_pem: ann(annotations::CERTIFICATE),
-                chain_pem: ann(annotations::CHAIN),
-                bundle_json: ann(annotations::BUNDLE).map(String::into_bytes),
             };
             (source(".att manifest"), target, evidence)
         }
@@ -384,22 +372,23 @@ fn from_layer(dump: &Dump, a: &Artifact, reference: usize, index: usize, pool: &
             (source("sigstore bundle referrer"), a.target_digest.clone(), Evidence::Bundle { json: json.clone() })
         }
         Content::Signature { .. } | Content::Unreadable { .. } => {
-            let payload = match &a.content {
-                Content::Signature { payload: Some(p), .. } => Some(p),
+            let read = match &a.content {
+                Content::Signature { payload, .. } => payload.as_ref(),
                 _ => None,
             };
-            if paired.is_none() && payload.is_none() {
-                return None;
-            }
-            // A paired manifest names its layer by digest: only the blob with that digest is its payload.
             let digest = layer.and_then(|l| l.digest.as_deref());
             let hex = digest.and_then(|d| d.strip_prefix("sha256:"));
-            if paired.is_some()
-                && (hex.is_none() || layer.and_then(|l| l.media_type.as_deref()) == Some(super::dsse::DSSE_MEDIA_TYPE))
-            {
-                return None;
-            }
-            let payload = payload.filter(|p| paired.is_none() || hex.is_some_and(|h| sha256_hex(p) == h));
+            let payload = match &paired {
+                None => Some(read?),
+                // A paired manifest names its layer by digest: only the blob with that digest is its payload.
+                Some(_) => {
+                    let dsse = layer.and_then(|l| l.media_type.as_deref()) == Some(super::dsse::DSSE_MEDIA_TYPE);
+                    if hex.is_none() || dsse {
+                        return None;
+                    }
+                    read.filter(|p| hex.is_some_and(|h| sha256_hex(p) == h))
+                }
+            };
             if let Some(p) = payload {
                 pool.add(p);
             }
@@ -428,6 +417,24 @@ fn from_layer(dump: &Dump, a: &Artifact, reference: usize, index: usize, pool: &
         pointer: dump.refs.get(reference).map(|r| r.pointer.clone()),
         target,
         evidence,
+    })
+}
+
+/// DSSE evidence from a decoded envelope and the descriptor annotations (certificate, chain,
+/// Rekor bundle) that came with it.
+fn dsse_evidence(envelope: &Envelope, descriptor: &[(String, String)]) -> Option<Evidence> {
+    let signatures = envelope
+        .signatures
+        .iter()
+        .map(|s| DsseSignature { keyid: s.keyid.clone().unwrap_or_default(), sig_b64: s.sig_base64.clone() })
+        .collect();
+    Some(Evidence::Dsse {
+        payload_type: envelope.payload_type.clone()?,
+        payload: envelope.payload.clone()?,
+        signatures,
+        cert_pem: annotation(descriptor, annotations::CERTIFICATE),
+        chain_pem: annotation(descriptor, annotations::CHAIN),
+        bundle_json: annotation(descriptor, annotations::BUNDLE).map(String::into_bytes),
     })
 }
 
@@ -478,19 +485,7 @@ fn from_document(
             Some(material(format!("cosign download signature #{document}"), None, target, evidence))
         }
         (Content::Attestation { envelope, statement }, _) => {
-            let signatures = envelope
-                .signatures
-                .iter()
-                .map(|s| DsseSignature { keyid: s.keyid.clone().unwrap_or_default(), sig_b64: s.sig_base64.clone() })
-                .collect();
-            let evidence = Evidence::Dsse {
-                payload_type: envelope.payload_type.clone()?,
-                payload: envelope.payload.clone()?,
-                signatures,
-                cert_pem: None,
-                chain_pem: None,
-                bundle_json: None,
-            };
+            let evidence = dsse_evidence(envelope, &a.raw_annotations)?;
             let target = statement_target(statement.as_ref());
             Some(material(format!("attestation envelope #{document}"), None, target, evidence))
         }
