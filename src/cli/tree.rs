@@ -249,17 +249,6 @@ pub fn build_tree(dump: &Dump) -> Tree {
     Tree { input: dump.input.clone(), format: dump.format.name(), roots }
 }
 
-fn human_size(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < UNITS.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS.get(u).copied().unwrap_or("B")) }
-}
-
 fn short(d: &Option<String>) -> String {
     d.as_deref().map(|d| d.get(..19).unwrap_or(d).to_string()).unwrap_or_else(|| "-".into())
 }
@@ -289,7 +278,11 @@ fn render_node(n: &Node, prefix: &str, last: bool, out: &mut String) {
     let total = n.blobs.len() + n.children.len();
     for (k, b) in n.blobs.iter().enumerate() {
         let branch = if k + 1 == total { "└── " } else { "├── " };
-        let size = b.size.or(b.declared_size.and_then(|s| u64::try_from(s).ok())).map(human_size).unwrap_or_default();
+        let size = b
+            .size
+            .or(b.declared_size.and_then(|s| u64::try_from(s).ok()))
+            .map(crate::report::human::human_bytes)
+            .unwrap_or_default();
         out.push_str(&format!(
             "{child_prefix}{branch}{} {}  {}  declared {}  sniffed {}  {size}\n",
             b.role,

@@ -1,7 +1,8 @@
 //! `ocidig verify`: offline verification of every signature and attestation the dumps carry.
 //!
-//! Opens each dump (digests only), collects the signature material
-//! ([`crate::sigstore::material`]), verifies each signature with [`crate::sigstore::crypto`]
+//! Opens each dump (digests only), pairs the `--manifest` files with them
+//! ([`crate::input::pair`]), collects the signature material ([`crate::sigstore::material`],
+//! built on [`crate::sigstore::link`]), verifies each signature with [`crate::sigstore::crypto`]
 //! and reports one verdict per signature — verified (by whom, when), failed (which step, which
 //! rule), unverifiable (what is missing) — plus findings SG004–SG008 in the `check` JSON shape.
 //! Exit status: 1 when a signature failed, or with `--require-signed` when an image has no
@@ -365,15 +366,12 @@ pub struct Outcomes {
     pub unsigned: Vec<String>,
 }
 
-/// Verifies every signature in `dumps` (plus `manifests`: `(path, bytes)` of saved manifests).
-pub fn verify_dumps(dumps: &[Dump], manifests: &[(String, Vec<u8>)], trust: &Trust, require_signed: bool) -> Outcomes {
+/// Verifies every signature in `dumps` (with their `--manifest` files already paired).
+pub fn verify_dumps(dumps: &[Dump], trust: &Trust, require_signed: bool) -> Outcomes {
     let mut pool = PayloadPool::default();
     let mut materials: Vec<Material> = Vec::new();
     for d in dumps {
         materials.extend(material::collect(d, &mut pool));
-    }
-    for (path, bytes) in manifests {
-        materials.extend(material::collect_manifest(path, bytes, dumps, &mut pool));
     }
     material::pair_payloads(&mut materials, &pool);
     let outcomes: Vec<Outcome> = materials
@@ -513,12 +511,15 @@ pub fn run(a: VerifyArgs) -> Result<u8, Error> {
     for p in &a.paths {
         dumps.push(crate::input::open(std::path::Path::new(p), p, &opts)?);
     }
-    let mut manifests = Vec::new();
-    for p in &a.manifest {
-        let bytes = std::fs::read(p).map_err(|e| Error::msg(format!("{}: {e}", p.display())))?;
-        manifests.push((p.display().to_string(), bytes));
+    for m in &a.manifest {
+        let label = m.display().to_string();
+        match crate::input::pair::pair_manifest_any(&mut dumps, m, &label, opts.scan.limits.max_json) {
+            Ok(_) => {}
+            Err(e @ crate::input::pair::PairError::Io { .. }) => return Err(Error::msg(e.to_string())),
+            Err(e) => eprintln!("ocidig: warning: {e}; its signatures are not verified"),
+        }
     }
-    let o = verify_dumps(&dumps, &manifests, &trust, a.require_signed);
+    let o = verify_dumps(&dumps, &trust, a.require_signed);
     let text = match a.format {
         VerifyFormat::Json => render_json(&o),
         VerifyFormat::Human => render_human(&o, super::check::use_color(a.color)),

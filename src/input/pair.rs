@@ -42,16 +42,48 @@ fn blob_digest(dump: &Dump, r: usize) -> Option<String> {
     r.digest.clone().or_else(|| r.entry().and_then(|e| crate::model::digest::claimed_by_name(dump.entry_path(e))))
 }
 
-/// Reads `path`, then pairs it with the dump image whose config digest it names (or the only
-/// image). Returns the image index.
-pub fn pair_manifest(dump: &mut Dump, path: &Path, label: &str, max_json: u64) -> Result<usize, PairError> {
+/// The image of `dump` whose config blob has the digest `config_digest`.
+fn image_by_config(dump: &Dump, config_digest: Option<&str>) -> Option<usize> {
+    let want = config_digest?;
+    dump.images.iter().position(|im| im.config.and_then(|c| blob_digest(dump, c)).is_some_and(|d| d == want))
+}
+
+/// Reads a manifest file, at most `max_json` bytes.
+fn read_manifest(path: &Path, label: &str, max_json: u64) -> Result<Vec<u8>, PairError> {
     let io = |source| PairError::Io { path: label.to_string(), source };
     let mut bytes = Vec::new();
     std::fs::File::open(path).map_err(io)?.take(max_json.saturating_add(1)).read_to_end(&mut bytes).map_err(io)?;
     if bytes.len() as u64 > max_json {
         return Err(PairError::TooLarge(label.to_string()));
     }
+    Ok(bytes)
+}
+
+/// Reads `path`, then pairs it with the dump image whose config digest it names (or the only
+/// image). Returns the image index.
+pub fn pair_manifest(dump: &mut Dump, path: &Path, label: &str, max_json: u64) -> Result<usize, PairError> {
+    let bytes = read_manifest(path, label, max_json)?;
     pair_manifest_bytes(dump, Arc::new(bytes), label)
+}
+
+/// Reads `path` and pairs it with one of `dumps`: the first whose image has the config digest
+/// the manifest names, else the first that [`pair_manifest_bytes`] accepts. Returns the dump
+/// index. A file that is not a manifest, or matches no dump, is an error.
+pub fn pair_manifest_any(dumps: &mut [Dump], path: &Path, label: &str, max_json: u64) -> Result<usize, PairError> {
+    let bytes = Arc::new(read_manifest(path, label, max_json)?);
+    let config = json::parse(&bytes).ok().and_then(|p| p.root.pointer("/config/digest")?.as_str().map(str::to_string));
+    let by_config = dumps.iter().position(|d| image_by_config(d, config.as_deref()).is_some());
+    let order = by_config.into_iter().chain((0..dumps.len()).filter(|&i| Some(i) != by_config));
+    let mut last = PairError::NoImage(label.to_string());
+    for i in order {
+        let Some(dump) = dumps.get_mut(i) else { continue };
+        match pair_manifest_bytes(dump, Arc::clone(&bytes), label) {
+            Ok(_) => return Ok(i),
+            Err(e @ PairError::NotAManifest(_)) => return Err(e),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
 }
 
 /// [`pair_manifest`] on bytes already read.
@@ -63,10 +95,7 @@ pub fn pair_manifest_bytes(dump: &mut Dump, bytes: Arc<Vec<u8>>, label: &str) ->
     };
     let config_digest = root.pointer("/config/digest").and_then(Node::as_str).map(str::to_string);
     let layer_count = root.get("layers").and_then(Node::as_array).map_or(0, <[Node]>::len);
-    let by_config = dump.images.iter().position(|im| {
-        im.config.and_then(|c| blob_digest(dump, c)).is_some_and(|d| Some(&d) == config_digest.as_ref())
-    });
-    let image = match by_config {
+    let image = match image_by_config(dump, config_digest.as_deref()) {
         Some(i) => i,
         None if dump.images.len() == 1 => 0,
         None => dump

@@ -2,6 +2,7 @@
 //!
 //! Readers record facts here, malformed ones included; only `checks` judge them.
 
+pub mod civil;
 pub mod digest;
 pub mod json;
 pub mod media_type;

@@ -139,6 +139,9 @@ pub enum Content {
     },
     /// A sigstore bundle.
     Bundle {
+        /// The bundle document as stored (what verification reads).
+        #[serde(skip)]
+        json: Vec<u8>,
         /// The bundle.
         bundle: Box<SigstoreBundle>,
         /// The statement of a DSSE bundle, when its payload decoded.
@@ -523,7 +526,7 @@ pub fn decode_layer(kind: ArtifactKind, bytes: &[u8]) -> Content {
                 BundleContent::Dsse(e) => e.payload.as_deref().map(intoto::parse_statement),
                 _ => None,
             };
-            Content::Bundle { bundle: Box::new(bundle), statement }
+            Content::Bundle { json: bytes.to_vec(), bundle: Box::new(bundle), statement }
         }
         ArtifactKind::CosignSbom => Content::Sbom,
         _ => Content::Statement { statement: intoto::parse_statement(bytes) },
@@ -601,8 +604,10 @@ fn collect_cosign_file(dump: &Dump, out: &mut Linked) {
                     BundleContent::Dsse(e) => e.payload.as_deref().map(intoto::parse_statement),
                     _ => None,
                 };
-                let content = Content::Bundle { bundle: Box::new(b), statement };
-                out.artifacts.push(file_artifact(ArtifactKind::SigstoreBundle, d, span_of(d), content));
+                let span = span_of(d);
+                let json = doc.bytes.get(span.0..span.1).map(<[u8]>::to_vec).unwrap_or_default();
+                let content = Content::Bundle { json, bundle: Box::new(b), statement };
+                out.artifacts.push(file_artifact(ArtifactKind::SigstoreBundle, d, span, content));
             }
         }
         CosignFile::RekorEntries(_) | CosignFile::RekorCli(_) | CosignFile::Unknown => {

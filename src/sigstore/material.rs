@@ -1,26 +1,26 @@
-//! Signature material collected from dumps, for `ocidig verify`.
+//! Signature material for `ocidig verify`: exactly the bytes verification needs — payload,
+//! base64 signature, certificate and chain PEM, Rekor bundle JSON, DSSE envelope, sigstore
+//! bundle JSON — with where each came from.
 //!
-//! A narrow collector (the general artifact linker lives elsewhere): it finds every signature a
-//! dump carries and keeps exactly the bytes verification needs — payload, base64 signature,
-//! certificate and chain PEM, Rekor bundle JSON, DSSE envelope, sigstore bundle JSON — with
-//! where each came from. Sources:
-//! - `.sig` manifests (OCI layouts, `cosign save` directories, docker/crane tarballs): the
-//!   simplesigning layer blob and its cosign layer annotations;
-//! - a saved manifest given with `--manifest` (e.g. `crane manifest` of a `.sig` tag), whose
-//!   layer annotations carry the signature while the layer blobs sit in the dumps;
-//! - `.att` manifests: DSSE envelope layers (and their annotations);
-//! - sigstore bundle referrers: the bundle layer;
-//! - cosign JSON files: `cosign verify` output, `cosign download signature` output, Rekor API
-//!   log entries, `rekor-cli get` text, attestation envelopes, sigstore bundle files.
+//! Artifacts found in dumps (signature, attestation and bundle layers with their descriptor
+//! annotations, `--manifest` files paired by [`crate::input::pair`], and the cosign output files
+//! [`super::link`] decodes) come from [`super::link::collect`]; [`from_artifact`] turns one into
+//! material. This module itself reads only what the linker does not decode: Rekor API log
+//! entries, `rekor-cli get` text, and the signed payload rebuilt from `cosign verify` output.
 //!
 //! Nothing here judges; every read is bounded and nothing panics on input.
 
 use base64::Engine as _;
 use serde_json::Value;
 
+use super::annotations;
+use super::cosign_output::{CosignFileKind, detect_cosign_json};
 use super::crypto::DsseSignature;
+use super::dsse::Envelope;
+use super::intoto::Statement;
+use super::link::{self, Artifact, Content, Source};
 use super::util::sha256_hex;
-use crate::model::{ArtifactKind, Dump, Format};
+use crate::model::{DocKind, Dump, Format};
 
 /// The largest blob read as signature material.
 pub const MAX_MATERIAL_BYTES: u64 = 64 << 20;
@@ -285,46 +285,18 @@ pub fn payload_target(payload: &[u8]) -> Option<String> {
     s.docker_manifest_digest
 }
 
-fn target_from_tags(tags: &[String]) -> Option<String> {
-    tags.iter().find_map(|t| {
-        let name = t.rsplit(':').next().unwrap_or(t);
-        let rest = name.strip_prefix("sha256-")?;
-        let hex = rest.split('.').next()?;
-        (hex.len() == 64).then(|| format!("sha256:{hex}"))
-    })
-}
-
-fn dsse_from_value(v: &Value) -> Option<(String, Vec<u8>, Vec<DsseSignature>)> {
-    let ptype = str_of(v, "payloadType")?.to_string();
-    let payload = b64(str_of(v, "payload")?)?;
-    let sigs = super::rekor::vget(v, "signatures")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| {
-                    Some(DsseSignature {
-                        keyid: str_of(s, "keyid").unwrap_or("").to_string(),
-                        sig_b64: str_of(s, "sig")?.to_string(),
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    Some((ptype, payload, sigs))
-}
-
 /// The first subject digest of an in-toto statement, as `sha256:<hex>`.
-fn statement_target(payload: &[u8]) -> Option<String> {
-    let v: Value = serde_json::from_slice(payload).ok()?;
-    let hex = v.pointer("/subject/0/digest/sha256").and_then(Value::as_str)?;
+fn statement_target(statement: Option<&Statement>) -> Option<String> {
+    let hex = statement?.subjects.first()?.digest.get("sha256")?;
     Some(format!("sha256:{hex}"))
 }
 
-fn pem_annotation(annotations: &[(String, String)], key: &str) -> Option<String> {
+/// A descriptor annotation as written, when present and not blank.
+fn annotation(annotations: &[(String, String)], key: &str) -> Option<String> {
     annotations.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).filter(|v| !v.trim().is_empty())
 }
 
-/// Reads a blob of a dump.
+/// Reads the only file of a single-file dump.
 fn read_entry(dump: &Dump, entry: usize) -> Option<Vec<u8>> {
     if let Some(j) = dump.scan(entry).and_then(|s| s.json.as_ref()) {
         return Some(j.to_vec());
@@ -332,160 +304,228 @@ fn read_entry(dump: &Dump, entry: usize) -> Option<Vec<u8>> {
     dump.store.read_all(entry, MAX_MATERIAL_BYTES).ok().map(|b| b.to_vec())
 }
 
-/// Finds a blob by `sha256:<hex>` digest in a dump (by scanned digest or by path).
-pub fn find_blob(dump: &Dump, digest: &str) -> Option<Vec<u8>> {
-    let hex = digest.strip_prefix("sha256:")?;
-    let by_scan = (0..dump.store.entries.len()).find(|&i| dump.scan(i).is_some_and(|s| s.sha256 == digest));
-    let entry = by_scan.or_else(|| {
-        dump.store.entries.iter().position(|e| {
-            let base = e.path.rsplit('/').next().unwrap_or(&e.path);
-            base == hex || base.strip_prefix(hex).is_some_and(|r| r.starts_with('.'))
-        })
-    })?;
-    let bytes = read_entry(dump, entry)?;
-    (sha256_hex(&bytes) == hex).then_some(bytes)
-}
-
-/// Collects the signature material of one dump; simplesigning payloads go to `pool`.
+/// Collects the signature material of one dump (with its `--manifest` files already paired);
+/// simplesigning payloads go to `pool`.
 pub fn collect(dump: &Dump, pool: &mut PayloadPool) -> Vec<Material> {
-    let mut out = Vec::new();
     let single_file = dump.outer_name.is_some() && dump.store.entries.len() == 1;
-    if dump.format == Format::CosignJson || (dump.format == Format::Unknown && single_file) {
-        if let Some(bytes) = read_entry(dump, 0) {
-            let file = dump.entry_path(0).to_string();
-            collect_cosign_file(&dump.input, &file, &bytes, pool, &mut out);
+    let file = (dump.format == Format::CosignJson || (dump.format == Format::Unknown && single_file))
+        .then(|| read_entry(dump, 0))
+        .flatten();
+    let kind = file.as_deref().and_then(detect_cosign_json);
+    let mut out = Vec::new();
+    let mut nth = (usize::MAX, 0);
+    for a in &link::linked(dump).artifacts {
+        // The position of a `cosign verify` element within its document.
+        let item = match a.source {
+            Source::CosignFile { document, .. } if document == nth.0 => nth.1 + 1,
+            _ => 0,
+        };
+        if let Source::CosignFile { document, .. } = a.source {
+            nth = (document, item);
         }
-        return out;
+        out.extend(from_artifact(dump, a, kind, item, pool));
     }
-    for image in &dump.images {
-        let manifest_file = dump.docs.get(image.doc).map(|d| d.path.clone());
-        let label = image.manifest_digest.clone().unwrap_or_else(|| image.label.clone());
-        for (li, &r) in image.layers.iter().enumerate() {
-            let Some(reference) = dump.refs.get(r) else { continue };
-            let annotations = &reference.annotations;
-            let pointer = Some(reference.pointer.clone());
-            let bytes = reference.entry().and_then(|e| read_entry(dump, e));
-            match image.kind {
-                ArtifactKind::CosignSignature => {
-                    let Some(bytes) = bytes else { continue };
-                    pool.add(&bytes);
-                    let Some(sig) = pem_annotation(annotations, super::annotations::SIGNATURE) else { continue };
-                    let target = payload_target(&bytes).or_else(|| target_from_tags(&image.tags));
-                    out.push(Material {
-                        input: dump.input.clone(),
-                        source: format!(".sig manifest {label} layer {li}"),
-                        file: manifest_file.clone(),
-                        pointer,
-                        target,
-                        evidence: Evidence::SimpleSigning {
-                            payload: Some(bytes),
-                            payload_sha256: None,
-                            payload_note: None,
-                            signature_b64: sig,
-                            cert_pem: pem_annotation(annotations, super::annotations::CERTIFICATE),
-                            chain_pem: pem_annotation(annotations, super::annotations::CHAIN),
-                            bundle_json: pem_annotation(annotations, super::annotations::BUNDLE)
-                                .map(String::into_bytes),
-                        },
-                    });
-                }
-                ArtifactKind::CosignAttestation => {
-                    let Some(v) = bytes.and_then(|b| serde_json::from_slice::<Value>(&b).ok()) else { continue };
-                    let Some((payload_type, payload, signatures)) = dsse_from_value(&v) else { continue };
-                    let target = target_from_tags(&image.tags).or_else(|| statement_target(&payload));
-                    out.push(Material {
-                        input: dump.input.clone(),
-                        source: format!(".att manifest {label} layer {li}"),
-                        file: manifest_file.clone(),
-                        pointer,
-                        target,
-                        evidence: Evidence::Dsse {
-                            payload_type,
-                            payload,
-                            signatures,
-                            cert_pem: pem_annotation(annotations, super::annotations::CERTIFICATE),
-                            chain_pem: pem_annotation(annotations, super::annotations::CHAIN),
-                            bundle_json: pem_annotation(annotations, super::annotations::BUNDLE)
-                                .map(String::into_bytes),
-                        },
-                    });
-                }
-                ArtifactKind::SigstoreBundle => {
-                    let Some(json) = bytes else { continue };
-                    let target = image
-                        .subject
-                        .and_then(|s| dump.refs.get(s))
-                        .and_then(|s| s.digest.clone())
-                        .or_else(|| target_from_tags(&image.tags));
-                    out.push(Material {
-                        input: dump.input.clone(),
-                        source: format!("sigstore bundle referrer {label} layer {li}"),
-                        file: manifest_file.clone(),
-                        pointer,
-                        target,
-                        evidence: Evidence::Bundle { json },
-                    });
-                }
-                _ => {}
-            }
-        }
+    if let Some(bytes) = &file {
+        collect_log_entries(&dump.input, dump.entry_path(0), bytes, kind, pool, &mut out);
     }
     out
 }
 
-/// Collects signatures from a saved manifest (`--manifest`) whose layer annotations carry
-/// them; the layer blobs (payloads) are looked up by digest in `dumps`.
-pub fn collect_manifest(path: &str, bytes: &[u8], dumps: &[Dump], pool: &mut PayloadPool) -> Vec<Material> {
-    let mut out = Vec::new();
-    let Ok(v) = serde_json::from_slice::<Value>(bytes) else { return out };
-    let Some(layers) = v.get("layers").and_then(Value::as_array) else { return out };
-    for (i, layer) in layers.iter().enumerate() {
-        let ann = |k: &str| layer.pointer(&format!("/annotations/{}", k.replace('~', "~0").replace('/', "~1")));
-        let ann_str = |k: &str| ann(k).and_then(Value::as_str).map(str::to_string).filter(|s| !s.trim().is_empty());
-        let Some(digest) = layer.get("digest").and_then(Value::as_str) else { continue };
-        let blob = dumps.iter().find_map(|d| find_blob(d, digest));
-        if let Some(b) = &blob {
-            pool.add(b);
-        }
-        let media_type = layer.get("mediaType").and_then(Value::as_str).unwrap_or("");
-        let pointer = Some(format!("/layers/{i}"));
-        let cert_pem = ann_str(super::annotations::CERTIFICATE);
-        let chain_pem = ann_str(super::annotations::CHAIN);
-        let bundle_json = ann_str(super::annotations::BUNDLE).map(String::into_bytes);
-        let source = format!("manifest {path} layer {i}");
-        if media_type == "application/vnd.dsse.envelope.v1+json" {
-            let Some(v) = blob.as_deref().and_then(|b| serde_json::from_slice::<Value>(b).ok()) else { continue };
-            let Some((payload_type, payload, signatures)) = dsse_from_value(&v) else { continue };
-            out.push(Material {
-                input: path.to_string(),
-                source,
-                file: Some(path.to_string()),
-                pointer,
-                target: statement_target(&payload),
-                evidence: Evidence::Dsse { payload_type, payload, signatures, cert_pem, chain_pem, bundle_json },
-            });
-            continue;
-        }
-        let Some(sig) = ann_str(super::annotations::SIGNATURE) else { continue };
-        let hex = digest.strip_prefix("sha256:").map(str::to_string);
-        out.push(Material {
-            input: path.to_string(),
-            source,
-            file: Some(path.to_string()),
-            pointer,
-            target: blob.as_deref().and_then(payload_target),
-            evidence: Evidence::SimpleSigning {
-                payload_note: blob.is_none().then(|| format!("layer blob {digest} is not in the dumps")),
-                payload: blob,
-                payload_sha256: hex,
-                signature_b64: sig,
-                cert_pem,
-                chain_pem,
-                bundle_json,
-            },
-        });
+/// Turns one linked artifact into signature material. `file_kind` is the kind of the cosign
+/// output file the dump is (if any), `item` the artifact's position within its document.
+pub fn from_artifact(
+    dump: &Dump,
+    a: &Artifact,
+    file_kind: Option<CosignFileKind>,
+    item: usize,
+    pool: &mut PayloadPool,
+) -> Option<Material> {
+    match a.source {
+        Source::Layer { reference, index } => from_layer(dump, a, reference, index, pool),
+        Source::CosignFile { document, span } => from_document(dump, a, file_kind?, document, item, span, pool),
     }
-    out
+}
+
+/// Material from an artifact layer and its descriptor annotations.
+fn from_layer(dump: &Dump, a: &Artifact, reference: usize, index: usize, pool: &mut PayloadPool) -> Option<Material> {
+    let image = a.image.and_then(|i| dump.images.get(i))?;
+    let doc = dump.docs.get(image.doc);
+    // A manifest paired with `--manifest` is no file of the dump: it is its own input.
+    let paired = doc.filter(|d| d.entry.is_none() && d.kind == DocKind::Manifest).map(|d| d.path.clone());
+    let label = image.manifest_digest.clone().unwrap_or_else(|| image.label.clone());
+    let source = |what: &str| match &paired {
+        Some(path) => format!("manifest {path} layer {index}"),
+        None => format!("{what} {label} layer {index}"),
+    };
+    let ann = |key: &str| annotation(&a.raw_annotations, key);
+    let layer = a.layer.as_ref();
+    let (source, target, evidence) = match &a.content {
+        Content::Attestation { envelope, statement } => {
+            let evidence = dsse_evidence(envelope, &a.raw_annotations)?;
+            let target = match paired {
+                Some(_) => statement_target(statement.as_ref()),
+                None => a.target_digest.clone().or_else(|| statement_target(statement.as_ref())),
+            };
+            (source(".att manifest"), target, evidence)
+        }
+        Content::Bundle { json, .. } if paired.is_none() => {
+            (source("sigstore bundle referrer"), a.target_digest.clone(), Evidence::Bundle { json: json.clone() })
+        }
+        Content::Signature { .. } | Content::Unreadable { .. } => {
+            let read = match &a.content {
+                Content::Signature { payload, .. } => payload.as_ref(),
+                _ => None,
+            };
+            let digest = layer.and_then(|l| l.digest.as_deref());
+            let hex = digest.and_then(|d| d.strip_prefix("sha256:"));
+            let payload = match &paired {
+                None => Some(read?),
+                // A paired manifest names its layer by digest: only the blob with that digest is its payload.
+                Some(_) => {
+                    let dsse = layer.and_then(|l| l.media_type.as_deref()) == Some(super::dsse::DSSE_MEDIA_TYPE);
+                    if hex.is_none() || dsse {
+                        return None;
+                    }
+                    read.filter(|p| hex.is_some_and(|h| sha256_hex(p) == h))
+                }
+            };
+            if let Some(p) = payload {
+                pool.add(p);
+            }
+            let signature_b64 = ann(annotations::SIGNATURE)?;
+            let target = payload
+                .and_then(|_| a.payload_digest().map(str::to_string))
+                .or_else(|| paired.is_none().then(|| a.target_digest.clone()).flatten());
+            let evidence = Evidence::SimpleSigning {
+                payload_note: (paired.is_some() && payload.is_none())
+                    .then(|| format!("layer blob {} is not in the dumps", digest.unwrap_or(""))),
+                payload: payload.cloned(),
+                payload_sha256: paired.as_ref().and(hex).map(str::to_string),
+                signature_b64,
+                cert_pem: ann(annotations::CERTIFICATE),
+                chain_pem: ann(annotations::CHAIN),
+                bundle_json: ann(annotations::BUNDLE).map(String::into_bytes),
+            };
+            (source(".sig manifest"), target, evidence)
+        }
+        _ => return None,
+    };
+    Some(Material {
+        input: paired.clone().unwrap_or_else(|| dump.input.clone()),
+        source,
+        file: paired.or_else(|| doc.map(|d| d.path.clone())),
+        pointer: dump.refs.get(reference).map(|r| r.pointer.clone()),
+        target,
+        evidence,
+    })
+}
+
+/// DSSE evidence from a decoded envelope and the descriptor annotations (certificate, chain,
+/// Rekor bundle) that came with it.
+fn dsse_evidence(envelope: &Envelope, descriptor: &[(String, String)]) -> Option<Evidence> {
+    let signatures = envelope
+        .signatures
+        .iter()
+        .map(|s| DsseSignature { keyid: s.keyid.clone().unwrap_or_default(), sig_b64: s.sig_base64.clone() })
+        .collect();
+    Some(Evidence::Dsse {
+        payload_type: envelope.payload_type.clone()?,
+        payload: envelope.payload.clone()?,
+        signatures,
+        cert_pem: annotation(descriptor, annotations::CERTIFICATE),
+        chain_pem: annotation(descriptor, annotations::CHAIN),
+        bundle_json: annotation(descriptor, annotations::BUNDLE).map(String::into_bytes),
+    })
+}
+
+/// Material from one document (or `cosign verify` element) of a cosign output file.
+fn from_document(
+    dump: &Dump,
+    a: &Artifact,
+    kind: CosignFileKind,
+    document: usize,
+    item: usize,
+    span: (usize, usize),
+    pool: &mut PayloadPool,
+) -> Option<Material> {
+    let doc = dump.docs.first()?;
+    let text = doc.bytes.get(span.0..span.1)?;
+    let material = |source: String, pointer: Option<String>, target: Option<String>, evidence: Evidence| Material {
+        input: dump.input.clone(),
+        source,
+        file: Some(dump.entry_path(0).to_string()),
+        pointer,
+        target,
+        evidence,
+    };
+    match (&a.content, kind) {
+        (Content::Signature { .. }, CosignFileKind::VerifyOutput) => {
+            let v: Value = serde_json::from_slice(text).ok()?;
+            let (target, evidence) = verify_output_item(&v, pool)?;
+            Some(material(format!("cosign verify output #{item}"), Some(format!("/{item}")), target, evidence))
+        }
+        (Content::Signature { payload, .. }, CosignFileKind::DownloadSignature) => {
+            let v: Value = serde_json::from_slice(text).ok()?;
+            let signature_b64 = annotation(&a.raw_annotations, annotations::SIGNATURE)?;
+            if let Some(p) = payload {
+                pool.add(p);
+            }
+            let evidence = Evidence::SimpleSigning {
+                payload: payload.clone(),
+                payload_sha256: None,
+                payload_note: None,
+                signature_b64,
+                cert_pem: str_of(&v, "Cert").and_then(cert_text),
+                chain_pem: str_of(&v, "Chain").and_then(cert_text),
+                bundle_json: super::rekor::vget(&v, "Bundle")
+                    .filter(|b| !b.is_null())
+                    .and_then(|b| serde_json::to_vec(b).ok()),
+            };
+            let target = a.payload_digest().map(str::to_string);
+            Some(material(format!("cosign download signature #{document}"), None, target, evidence))
+        }
+        (Content::Attestation { envelope, statement }, _) => {
+            let evidence = dsse_evidence(envelope, &a.raw_annotations)?;
+            let target = statement_target(statement.as_ref());
+            Some(material(format!("attestation envelope #{document}"), None, target, evidence))
+        }
+        (Content::Bundle { json, .. }, _) => {
+            Some(material(format!("sigstore bundle #{document}"), None, None, Evidence::Bundle { json: json.clone() }))
+        }
+        _ => None,
+    }
+}
+
+/// One element of `cosign verify` output: its Rekor body names the signature, key and payload
+/// digest; the payload is rebuilt (and pooled when its digest matches the entry).
+fn verify_output_item(item: &Value, pool: &mut PayloadPool) -> Option<(Option<String>, Evidence)> {
+    let bundle = item.pointer("/optional/Bundle");
+    let facts = bundle.and_then(|b| b.pointer("/Payload/body")).and_then(Value::as_str).and_then(body_of_b64)?;
+    let facts = body_facts(&facts);
+    let signature_b64 = facts.signature_b64?;
+    let rebuilt = rebuild_payload(item);
+    let matches = match (&rebuilt, &facts.payload_sha256) {
+        (Some(p), Some(h)) => sha256_hex(p).eq_ignore_ascii_case(h),
+        _ => false,
+    };
+    if let (true, Some(p)) = (matches, &rebuilt) {
+        pool.add(p);
+    }
+    let target = item.pointer("/critical/image/docker-manifest-digest").and_then(Value::as_str).map(str::to_string);
+    let evidence = Evidence::SimpleSigning {
+        payload_note: Some(if matches {
+            "payload rebuilt from the cosign verify output (digest matches the Rekor entry)".into()
+        } else {
+            "payload rebuilt from the cosign verify output (digest differs from the Rekor entry)".into()
+        }),
+        payload: rebuilt,
+        payload_sha256: facts.payload_sha256,
+        signature_b64,
+        cert_pem: facts.cert_pem,
+        chain_pem: None,
+        bundle_json: bundle.and_then(|b| serde_json::to_vec(b).ok()),
+    };
+    Some((target, evidence))
 }
 
 /// A cosign Rekor bundle JSON from the parts of a Rekor log entry.
@@ -497,114 +537,51 @@ fn cosign_bundle(set_b64: &str, body_b64: &str, integrated_time: i64, log_index:
     .unwrap_or_default()
 }
 
-fn collect_cosign_file(input: &str, file: &str, bytes: &[u8], pool: &mut PayloadPool, out: &mut Vec<Material>) {
-    use super::cosign_output::{CosignFileKind, detect_cosign_json};
-    let kind = detect_cosign_json(bytes);
-    let base = |source: String, pointer: String, target: Option<String>, evidence: Evidence| Material {
+/// What the linker does not decode: Rekor API log entries, `rekor-cli get` text, and a bare
+/// simplesigning payload saved as a file (pooled).
+fn collect_log_entries(
+    input: &str,
+    file: &str,
+    bytes: &[u8],
+    kind: Option<CosignFileKind>,
+    pool: &mut PayloadPool,
+    out: &mut Vec<Material>,
+) {
+    let base = |source: String, pointer: Option<String>, evidence: Evidence| Material {
         input: input.to_string(),
         source,
         file: Some(file.to_string()),
-        pointer: (!pointer.is_empty()).then_some(pointer),
-        target,
+        pointer,
+        target: None,
         evidence,
     };
-    if kind == Some(CosignFileKind::RekorCliText) {
-        let e = super::rekor::parse_rekor_cli(bytes, super::DEFAULT_DECODE_LIMIT);
-        let Some(body) = e.body else { return };
-        let sig = body.signatures.first();
-        let Some(signature_b64) = sig.map(|s| s.content.clone()) else { return };
-        let cert_pem =
-            sig.and_then(|s| s.public_key_pem.clone().or_else(|| s.public_key.as_deref().and_then(cert_text)));
-        let payload_sha256 = body.hashes.iter().find(|h| h.algorithm == "sha256").map(|h| h.value.clone());
-        out.push(base(
-            format!("rekor-cli entry {} (log index {})", e.uuid.as_deref().unwrap_or("?"), e.log_index.unwrap_or(-1)),
-            String::new(),
-            None,
-            Evidence::SimpleSigning {
-                payload: None,
-                payload_sha256,
-                payload_note: None,
-                signature_b64,
-                cert_pem,
-                chain_pem: None,
-                bundle_json: None,
-            },
-        ));
-        return;
-    }
-    let docs: Vec<Value> =
-        serde_json::Deserializer::from_slice(bytes).into_iter::<Value>().map_while(Result::ok).collect();
-    for (d, doc) in docs.iter().enumerate() {
-        match kind {
-            Some(CosignFileKind::VerifyOutput) => {
-                let Some(items) = doc.as_array() else { continue };
-                for (i, item) in items.iter().enumerate() {
-                    let bundle = item.pointer("/optional/Bundle");
-                    let facts = bundle
-                        .and_then(|b| b.pointer("/Payload/body"))
-                        .and_then(Value::as_str)
-                        .and_then(body_of_b64)
-                        .map(|b| body_facts(&b));
-                    let Some(facts) = facts else { continue };
-                    let Some(signature_b64) = facts.signature_b64 else { continue };
-                    let rebuilt = rebuild_payload(item);
-                    let matches = match (&rebuilt, &facts.payload_sha256) {
-                        (Some(p), Some(h)) => sha256_hex(p).eq_ignore_ascii_case(h),
-                        _ => false,
-                    };
-                    if let (true, Some(p)) = (matches, &rebuilt) {
-                        pool.add(p);
-                    }
-                    let target = item
-                        .pointer("/critical/image/docker-manifest-digest")
-                        .and_then(Value::as_str)
-                        .map(str::to_string);
-                    out.push(base(
-                        format!("cosign verify output #{i}"),
-                        format!("/{i}"),
-                        target,
-                        Evidence::SimpleSigning {
-                            payload_note: Some(if matches {
-                                "payload rebuilt from the cosign verify output (digest matches the Rekor entry)".into()
-                            } else {
-                                "payload rebuilt from the cosign verify output (digest differs from the Rekor entry)"
-                                    .into()
-                            }),
-                            payload: rebuilt,
-                            payload_sha256: facts.payload_sha256,
-                            signature_b64,
-                            cert_pem: facts.cert_pem,
-                            chain_pem: None,
-                            bundle_json: bundle.and_then(|b| serde_json::to_vec(b).ok()),
-                        },
-                    ));
-                }
-            }
-            Some(CosignFileKind::DownloadSignature) => {
-                let Some(signature_b64) = str_of(doc, "Base64Signature").map(str::to_string) else { continue };
-                let payload = str_of(doc, "Payload").and_then(b64);
-                if let Some(p) = &payload {
-                    pool.add(p);
-                }
-                let target = payload.as_deref().and_then(payload_target);
-                let bundle_json =
-                    super::rekor::vget(doc, "Bundle").filter(|b| !b.is_null()).and_then(|b| serde_json::to_vec(b).ok());
-                out.push(base(
-                    format!("cosign download signature #{d}"),
-                    String::new(),
-                    target,
-                    Evidence::SimpleSigning {
-                        payload,
-                        payload_sha256: None,
-                        payload_note: None,
-                        signature_b64,
-                        cert_pem: str_of(doc, "Cert").and_then(cert_text),
-                        chain_pem: str_of(doc, "Chain").and_then(cert_text),
-                        bundle_json,
-                    },
-                ));
-            }
-            Some(CosignFileKind::RekorLogEntry) => {
+    let docs = || serde_json::Deserializer::from_slice(bytes).into_iter::<Value>().map_while(Result::ok);
+    match kind {
+        Some(CosignFileKind::RekorCliText) => {
+            let e = super::rekor::parse_rekor_cli(bytes, super::DEFAULT_DECODE_LIMIT);
+            let Some(body) = e.body else { return };
+            let sig = body.signatures.first();
+            let Some(signature_b64) = sig.map(|s| s.content.clone()) else { return };
+            let cert_pem =
+                sig.and_then(|s| s.public_key_pem.clone().or_else(|| s.public_key.as_deref().and_then(cert_text)));
+            let payload_sha256 = body.hashes.iter().find(|h| h.algorithm == "sha256").map(|h| h.value.clone());
+            let uuid = e.uuid.as_deref().unwrap_or("?");
+            out.push(base(
+                format!("rekor-cli entry {uuid} (log index {})", e.log_index.unwrap_or(-1)),
+                None,
+                Evidence::SimpleSigning {
+                    payload: None,
+                    payload_sha256,
+                    payload_note: None,
+                    signature_b64,
+                    cert_pem,
+                    chain_pem: None,
+                    bundle_json: None,
+                },
+            ));
+        }
+        Some(CosignFileKind::RekorLogEntry) => {
+            for doc in docs() {
                 let Some(map) = doc.as_object() else { continue };
                 for (uuid, e) in map {
                     let Some(body_b64) = e.get("body").and_then(Value::as_str) else { continue };
@@ -620,8 +597,7 @@ fn collect_cosign_file(input: &str, file: &str, bytes: &[u8], pool: &mut Payload
                     };
                     out.push(base(
                         format!("Rekor log entry {uuid}"),
-                        format!("/{}", crate::model::json::escape_token(uuid)),
-                        None,
+                        Some(format!("/{}", crate::model::json::escape_token(uuid))),
                         Evidence::SimpleSigning {
                             payload: None,
                             payload_sha256: facts.payload_sha256,
@@ -634,34 +610,14 @@ fn collect_cosign_file(input: &str, file: &str, bytes: &[u8], pool: &mut Payload
                     ));
                 }
             }
-            Some(CosignFileKind::AttestationEnvelopes) => {
-                let Some((payload_type, payload, signatures)) = dsse_from_value(doc) else { continue };
-                out.push(base(
-                    format!("attestation envelope #{d}"),
-                    String::new(),
-                    statement_target(&payload),
-                    Evidence::Dsse {
-                        payload_type,
-                        payload,
-                        signatures,
-                        cert_pem: None,
-                        chain_pem: None,
-                        bundle_json: None,
-                    },
-                ));
-            }
-            Some(CosignFileKind::SigstoreBundles) => {
-                let Ok(json) = serde_json::to_vec(doc) else { continue };
-                out.push(base(format!("sigstore bundle #{d}"), String::new(), None, Evidence::Bundle { json }));
-            }
-            Some(CosignFileKind::RekorCliText) => {}
-            None => {
-                // A bare simplesigning payload (e.g. the layer blob saved as a file).
-                if doc.get("critical").is_some() {
-                    pool.add(bytes);
-                }
+        }
+        None => {
+            // A bare simplesigning payload (e.g. the layer blob saved as a file).
+            if docs().any(|d| d.get("critical").is_some()) {
+                pool.add(bytes);
             }
         }
+        Some(_) => {}
     }
 }
 
