@@ -227,7 +227,9 @@ impl Store {
         }
         match (&entry.data, &self.backing) {
             (DataRef::Fs(p), _) => File::open(p).ok()?.read_exact_at(buf, offset).ok(),
-            (DataRef::InDir, Backing::Dir(root)) => File::open(root.join(&entry.path)).ok()?.read_exact_at(buf, offset).ok(),
+            (DataRef::InDir, Backing::Dir(root)) => {
+                File::open(root.join(&entry.path)).ok()?.read_exact_at(buf, offset).ok()
+            }
             (DataRef::TarRange { offset: start }, Backing::Tar(archive)) => {
                 File::open(archive).ok()?.read_exact_at(buf, start.checked_add(offset)?).ok()
             }
