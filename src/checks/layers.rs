@@ -128,10 +128,28 @@ fn image_layers(dump: &Dump, image: usize) -> Option<(Vec<Option<LayerBlob<'_>>>
     Some((layers, facts, complete))
 }
 
+/// Whether an entry is a whiteout, an opaque marker or a hard link: what the merge is for.
+fn needs_merge(e: &TarEntry) -> bool {
+    e.entry_type == crate::layer::walk::EntryType::HardLink
+        || e.path.rsplit('/').next().is_some_and(|base| base.starts_with(".wh."))
+}
+
 /// Builds the layer stack of image `image`, merging its layers once per dump.
 pub fn stack(dump: &Dump, image: usize) -> Option<Stack<'_>> {
     let merges = dump.merged_layers.get_or_init(|| {
-        (0..dump.images.len()).map(|i| image_layers(dump, i).map(|(_, facts, _)| merge(&facts))).collect()
+        (0..dump.images.len())
+            .map(|i| {
+                image_layers(dump, i).map(|(_, facts, _)| {
+                    // The cross-layer rules read only whiteout and hard-link facts: an image with
+                    // neither needs no merged path map (which costs memory per file).
+                    if facts.iter().any(|f| f.entries.iter().any(needs_merge)) {
+                        merge(&facts)
+                    } else {
+                        Merged { incomplete: facts.iter().any(|f| f.entries_capped), ..Merged::default() }
+                    }
+                })
+            })
+            .collect()
     });
     let merged = merges.get(image)?.as_ref()?;
     let (layers, _, complete) = image_layers(dump, image)?;
