@@ -26,6 +26,10 @@ pub fn build(dump: &mut Dump, opts: &OpenOptions) {
         Format::Unknown => {}
     }
     super::kind::classify_images(b.dump);
+    // The model lives until every check has run: drop the growth slack of its vectors.
+    dump.refs.shrink_to_fit();
+    dump.docs.shrink_to_fit();
+    dump.images.shrink_to_fit();
 }
 
 /// Shared state while building one dump's model.

@@ -142,7 +142,8 @@ pub enum Resolved {
 
 impl Store {
     /// A store over these entries, indexed by path.
-    pub fn new(backing: Backing, entries: Vec<Entry>, problems: Vec<ListingProblem>) -> Store {
+    pub fn new(backing: Backing, mut entries: Vec<Entry>, problems: Vec<ListingProblem>) -> Store {
+        entries.shrink_to_fit();
         let by_path = entries.iter().enumerate().map(|(i, e)| (e.path.clone(), i)).collect();
         Store { backing, entries, problems, by_path }
     }
