@@ -106,8 +106,12 @@ static EMPTY: TarFacts = TarFacts {
     truncated: None,
 };
 
+/// An image's layer slots, their tar facts (an empty stand-in where missing), and whether every
+/// layer's facts are complete.
+type ImageLayers<'a> = (Vec<Option<LayerBlob<'a>>>, Vec<&'a TarFacts>, bool);
+
 /// The layer blobs of image `image` (one slot per layer) and their tar facts.
-fn image_layers(dump: &Dump, image: usize) -> Option<(Vec<Option<LayerBlob<'_>>>, Vec<&TarFacts>, bool)> {
+fn image_layers(dump: &Dump, image: usize) -> Option<ImageLayers<'_>> {
     let img = dump.images.get(image)?;
     let mut layers = Vec::with_capacity(img.layers.len());
     let mut facts: Vec<&TarFacts> = Vec::with_capacity(img.layers.len());
