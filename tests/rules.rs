@@ -366,3 +366,16 @@ fn sha512_blobs_are_verified() {
     assert_eq!(triples(&v), vec![t("DG001", &mf, "/config/digest")]);
     assert!(with_code(&v, "DG001")[0]["actual"].as_str().unwrap().starts_with("sha512:"));
 }
+
+#[test]
+fn in002_document_over_the_size_limit() {
+    let files = oci_layout(&Image::simple());
+    let dir = tempfile::tempdir().unwrap();
+    files.write_dir(dir.path());
+    let (code, v) = check_json(dir.path(), &["--max-json-bytes", "64"]);
+    let in002: Vec<_> = with_code(&v, "IN002").iter().map(|f| f["file"].as_str().unwrap().to_string()).collect();
+    assert!(in002.contains(&"index.json".to_string()), "{v:#}");
+    let msg = with_code(&v, "IN002").into_iter().find(|f| f["file"] == "index.json").unwrap()["message"].clone();
+    assert!(msg.as_str().unwrap().contains("over the 64-byte limit"), "{msg}");
+    assert_eq!(code, 1);
+}
