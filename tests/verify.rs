@@ -966,3 +966,66 @@ fn real_v1_bundle_negative_cases() {
     assert_fails_with(code, &v, "SG006");
     assert_eq!(only_verdict(&v)["failed_step"], "chain");
 }
+
+// ---------------------------------------------------------------------------------------
+// Inclusion proof + signed checkpoint (testdata/crypto/make-proof.py), no SET.
+
+fn verify_proof_bundle(bundle: &Value, root: &str) -> (i32, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let b = download_signature(dir.path(), "proof.sigstore.json", bundle);
+    verify(&[&b, &td("crypto/payload.json"), "--key", &td("crypto/proof-signer.pub.pem"), "--trusted-root", root])
+}
+
+fn proof_bundle() -> Value {
+    serde_json::from_slice(&read("crypto/bundle-inclusion-proof.json")).unwrap()
+}
+
+#[test]
+fn fixture_bundle_inclusion_proof_verifies() {
+    let bundle = proof_bundle();
+    assert!(bundle["verificationMaterial"]["tlogEntries"][0].get("inclusionPromise").is_none());
+    let (code, v) = verify_proof_bundle(&bundle, &td("crypto/trusted_root-proof.json"));
+    assert_eq!(code, 0, "{v:#}");
+    let verdict = only_verdict(&v);
+    assert_eq!((verdict["verdict"].as_str(), verdict["kind"].as_str()), (Some("verified"), Some("sigstore-bundle")));
+    assert_eq!(verdict["log_index"], 5);
+    let step = |name: &str| verdict["steps"].as_array().unwrap().iter().find(|s| s["step"] == name).unwrap().clone();
+    assert_eq!(step("signature")["result"], "passed", "{v:#}");
+    assert_eq!(step("set")["result"], "passed", "{v:#}");
+    assert!(step("set")["detail"].as_str().unwrap().contains("inclusion proof"), "{v:#}");
+    assert_eq!(step("body")["result"], "passed", "{v:#}");
+    assert_eq!(finding_codes(&v), Vec::<String>::new());
+}
+
+#[test]
+fn fixture_bundle_inclusion_proof_negatives_are_sg007() {
+    let root = td("crypto/trusted_root-proof.json");
+    // A flipped byte in one audit-path hash.
+    let mut bundle = proof_bundle();
+    let proof = &mut bundle["verificationMaterial"]["tlogEntries"][0]["inclusionProof"];
+    let mut h = b64d(proof["hashes"][1].as_str().unwrap());
+    h[0] ^= 0x01;
+    proof["hashes"][1] = json!(b64e(&h));
+    let (code, v) = verify_proof_bundle(&bundle, &root);
+    assert_fails_with(code, &v, "SG007");
+    assert_eq!(only_verdict(&v)["failed_step"], "set");
+    // A root hash that is not the checkpoint's.
+    let mut bundle = proof_bundle();
+    bundle["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["rootHash"] = json!(b64e(&[7u8; 32]));
+    let (code, v) = verify_proof_bundle(&bundle, &root);
+    assert_fails_with(code, &v, "SG007");
+    // A checkpoint signed by a log the trusted root does not hold.
+    let (code, v) = verify_proof_bundle(&proof_bundle(), &td("crypto/trusted_root.json"));
+    assert_fails_with(code, &v, "SG007");
+    // The proven entry records another signature: the body check fails (the leaf is still
+    // in the tree, so only the body step can catch it).
+    let mut bundle = proof_bundle();
+    let other = b64e(&read("crypto/p256.sig"));
+    bundle["messageSignature"]["signature"] = json!(other);
+    let dir = tempfile::tempdir().unwrap();
+    let b = download_signature(dir.path(), "proof.sigstore.json", &bundle);
+    let (code, v) =
+        verify(&[&b, &td("crypto/payload.json"), "--key", &td("crypto/p256.pub.pem"), "--trusted-root", &root]);
+    assert_fails_with(code, &v, "SG007");
+    assert_eq!(only_verdict(&v)["failed_step"], "body");
+}
