@@ -233,6 +233,11 @@ pub fn verify_bundle(bytes: &[u8], artifact: &SignedArtifact, trust: &Trust) -> 
                 });
                 return r;
             }
+            SignedArtifact::Missing { algorithm, .. } if algorithm != "SHA2_256" => {
+                return unverifiable(format!(
+                    "message-signature bundle: messageDigest algorithm {algorithm:?} is not supported (SHA2_256 only)"
+                ));
+            }
             SignedArtifact::Missing { algorithm, digest_hex } => {
                 return unverifiable(format!(
                     "message-signature bundle: the signed artifact ({algorithm} {digest_hex}) is not among the \

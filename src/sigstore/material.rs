@@ -581,11 +581,13 @@ fn single_file(dump: &Dump) -> bool {
     dump.outer_name.is_some() && dump.store.entries.len() == 1
 }
 
-/// `sha256:<hex>` of a dump entry: from its scan, else by reading it.
+/// `sha256:<hex>` of a dump entry: from its scan, else (for a single-file input only, so that
+/// no large dump is read whole) by reading it.
 fn entry_sha256(dump: &Dump, entry: usize) -> Option<String> {
     match dump.scan(entry) {
         Some(s) => Some(s.sha256.clone()),
-        None => read_entry(dump, entry).map(|b| format!("sha256:{}", sha256_hex(&b))),
+        None if single_file(dump) => read_entry(dump, entry).map(|b| format!("sha256:{}", sha256_hex(&b))),
+        None => None,
     }
 }
 
