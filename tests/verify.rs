@@ -767,3 +767,265 @@ fn fixture_att_manifest_in_cosign_save_layout() {
     let (code, v) = verify(&[&p(d), "--key", &td("crypto/p384.pub.pem")]);
     assert_fails_with(code, &v, "SG004");
 }
+
+// ---------------------------------------------------------------------------------------
+// Sigstore bundles (message signature) built from the real v1 signing.
+
+const BUNDLE_V01: &str = "application/vnd.dev.sigstore.bundle+json;version=0.1";
+const BUNDLE_V02: &str = "application/vnd.dev.sigstore.bundle+json;version=0.2";
+const BUNDLE_V03: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
+
+/// The DER of the first PEM block of `pem`.
+fn pem_der(pem: &str) -> Vec<u8> {
+    let body: String = pem
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"))
+        .collect();
+    b64d(&body)
+}
+
+fn hex_bytes(h: &str) -> Vec<u8> {
+    (0..h.len()).step_by(2).map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap()).collect()
+}
+
+/// A protobuf-JSON sigstore bundle of `media_type` from a real signing and a cosign Rekor
+/// bundle (SET + payload): v0.3 carries `certificate`, v0.1/v0.2 `x509CertificateChain` (v0.1
+/// with the Fulcio intermediate and root after the leaf).
+fn real_sigstore_bundle(media_type: &str, r: &Real, rekor: &Value) -> Value {
+    let leaf = b64e(&pem_der(&r.cert_pem));
+    let material = if media_type == BUNDLE_V03 {
+        json!({"certificate": {"rawBytes": leaf}})
+    } else {
+        let mut certs = vec![json!({"rawBytes": leaf})];
+        if media_type == BUNDLE_V01 {
+            let chain = fulcio_chain_pem();
+            for block in chain.split_inclusive("-----END CERTIFICATE-----\n") {
+                certs.push(json!({"rawBytes": b64e(&pem_der(block))}));
+            }
+        }
+        json!({"x509CertificateChain": {"certificates": certs}})
+    };
+    let p1 = &rekor["Payload"];
+    let mut vm = material;
+    vm["tlogEntries"] = json!([{
+        "logIndex": p1["logIndex"].as_i64().unwrap().to_string(),
+        "logId": {"keyId": b64e(&hex_bytes(p1["logID"].as_str().unwrap()))},
+        "kindVersion": {"kind": "hashedrekord", "version": "0.0.1"},
+        "integratedTime": p1["integratedTime"].as_i64().unwrap().to_string(),
+        "inclusionPromise": {"signedEntryTimestamp": rekor["SignedEntryTimestamp"]},
+        "canonicalizedBody": p1["body"],
+    }]);
+    let digest = base64::engine::general_purpose::STANDARD.encode(hex_bytes(hexpart(&sha256(&r.payload))));
+    json!({
+        "mediaType": media_type,
+        "verificationMaterial": vm,
+        "messageSignature": {"messageDigest": {"algorithm": "SHA2_256", "digest": digest}, "signature": r.signature_b64},
+    })
+}
+
+fn assert_real_v1_bundle_verified(verdict: &Value, payload: &[u8]) {
+    assert_eq!(verdict["verdict"], "verified", "{verdict:#}");
+    assert_eq!(verdict["kind"], "sigstore-bundle");
+    assert_eq!(verdict["by"], format!("{V1_IDENTITY} ({GITHUB_OAUTH})"));
+    assert_eq!(verdict["at"], 1_665_804_210);
+    assert_eq!(verdict["at_rfc3339"], "2022-10-15T03:23:30Z");
+    assert_eq!(verdict["log_index"], 5_133_131);
+    for step in ["signature", "chain", "validity", "set", "body", "identity"] {
+        let s = verdict["steps"].as_array().unwrap().iter().find(|s| s["step"] == step).unwrap();
+        assert_eq!(s["result"], "passed", "{step}: {verdict:#}");
+    }
+    let note = verdict["payload_note"].as_str().unwrap();
+    assert!(note.contains(hexpart(&sha256(payload))), "{note}");
+}
+
+/// `verify --trusted-root <public root> BUNDLE [ARTIFACT] EXTRA…`.
+fn verify_bundle_file(bundle: &Value, artifact: Option<&[u8]>, extra: &[&str]) -> (i32, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let b = download_signature(dir.path(), "artifact.sigstore.json", bundle);
+    let mut args = vec![b, "--trusted-root".into(), sigstore_root()];
+    if let Some(a) = artifact {
+        let f = dir.path().join("artifact.bin");
+        std::fs::write(&f, a).unwrap();
+        args.push(p(&f));
+    }
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    verify(&refs)
+}
+
+#[test]
+fn real_v1_message_signature_bundles_verify() {
+    let r = real("v1");
+    for mt in [BUNDLE_V01, BUNDLE_V02, BUNDLE_V03] {
+        let bundle = real_sigstore_bundle(mt, &r, &r.bundle);
+        let (code, v) = verify_bundle_file(
+            &bundle,
+            Some(&r.payload),
+            &["--certificate-identity", V1_IDENTITY, "--certificate-oidc-issuer", GITHUB_OAUTH, "--require-signed"],
+        );
+        assert_eq!(code, 0, "{mt}: {v:#}");
+        let verdict = only_verdict(&v);
+        assert_real_v1_bundle_verified(verdict, &r.payload);
+        assert_eq!(verdict["source"], "sigstore bundle #0");
+        assert_eq!(verdict["target"], sha256(&r.payload));
+        assert!(verdict["payload_note"].as_str().unwrap().contains("artifact.bin"), "{verdict:#}");
+        assert_eq!(finding_codes(&v), Vec::<String>::new());
+        // Without the artifact: unverifiable (a note), with the reason.
+        let (code, v) = verify_bundle_file(&bundle, None, &[]);
+        let verdict = only_verdict(&v);
+        assert_eq!((code, verdict["verdict"].as_str()), (0, Some("unverifiable")), "{v:#}");
+        let why = verdict["detail"].as_str().unwrap();
+        assert!(why.contains("not among the inputs") && why.contains(hexpart(&sha256(&r.payload))), "{why}");
+        assert_eq!(finding_codes(&v), vec!["SG005"]);
+    }
+}
+
+#[test]
+fn real_v1_bundle_as_oci_referrer_verifies() {
+    let r = real("v1");
+    let img = crate::fixtures::Image::simple();
+    let mut files = crate::fixtures::oci_layout(&img);
+    let bundle = serde_json::to_vec(&real_sigstore_bundle(BUNDLE_V03, &r, &r.bundle)).unwrap();
+    let bundle_digest = sha256(&bundle);
+    files.put(&format!("blobs/sha256/{}", hexpart(&bundle_digest)), bundle.clone());
+    let config = b"{}".to_vec();
+    files.put(&format!("blobs/sha256/{}", hexpart(&sha256(&config))), config.clone());
+    let subject = sha256(&img.manifest);
+    let referrer = serde_json::to_vec(&json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "artifactType": BUNDLE_V03,
+        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": sha256(&config), "size": config.len()},
+        "layers": [{"mediaType": BUNDLE_V03, "digest": bundle_digest, "size": bundle.len()}],
+        "subject": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": subject, "size": img.manifest.len()},
+    }))
+    .unwrap();
+    let referrer_digest = sha256(&referrer);
+    files.put(&format!("blobs/sha256/{}", hexpart(&referrer_digest)), referrer.clone());
+    let mut index = img.index_value();
+    index["manifests"].as_array_mut().unwrap().push(json!({"mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "digest": referrer_digest, "size": referrer.len(), "artifactType": BUNDLE_V03}));
+    files.put("index.json", serde_json::to_vec(&index).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("layout");
+    files.write_dir(&layout);
+    let payload = dir.path().join("payload.json");
+    std::fs::write(&payload, &r.payload).unwrap();
+    let (code, v) = verify(&[
+        &p(&layout),
+        &p(&payload),
+        "--trusted-root",
+        &sigstore_root(),
+        "--certificate-identity",
+        V1_IDENTITY,
+        "--certificate-oidc-issuer",
+        GITHUB_OAUTH,
+    ]);
+    assert_eq!(code, 0, "{v:#}");
+    let verdict = only_verdict(&v);
+    assert_real_v1_bundle_verified(verdict, &r.payload);
+    assert!(verdict["source"].as_str().unwrap().starts_with("sigstore bundle referrer"), "{verdict:#}");
+    assert_eq!(verdict["target"], subject);
+    // Without the payload: unverifiable.
+    let (code, v) = verify(&[&p(&layout), "--trusted-root", &sigstore_root()]);
+    assert_eq!((code, only_verdict(&v)["verdict"].as_str()), (0, Some("unverifiable")), "{v:#}");
+}
+
+#[test]
+fn real_v1_bundle_negative_cases() {
+    let r = real("v1");
+    let bundle = real_sigstore_bundle(BUNDLE_V03, &r, &r.bundle);
+    // A flipped byte in the artifact: its digest is no longer messageDigest → SG004.
+    let mut altered = r.payload.clone();
+    altered[40] ^= 0x01;
+    let (code, v) = verify_bundle_file(&bundle, Some(&altered), &[]);
+    assert_fails_with(code, &v, "SG004");
+    assert_eq!(only_verdict(&v)["failed_step"], "signature");
+    assert!(only_verdict(&v)["detail"].as_str().unwrap().contains("not the artifact signed"), "{v:#}");
+    // The SET of another entry (v2) → SG007.
+    let v2 = real("v2");
+    let mut rekor = r.bundle.clone();
+    rekor["SignedEntryTimestamp"] = v2.bundle["SignedEntryTimestamp"].clone();
+    let (code, v) = verify_bundle_file(&real_sigstore_bundle(BUNDLE_V02, &r, &rekor), Some(&r.payload), &[]);
+    assert_fails_with(code, &v, "SG007");
+    assert_eq!(only_verdict(&v)["failed_step"], "set");
+    // Wrong identity or issuer → SG008.
+    let (code, v) = verify_bundle_file(&bundle, Some(&r.payload), &["--certificate-identity", "someone@example.com"]);
+    assert_fails_with(code, &v, "SG008");
+    let (code, v) =
+        verify_bundle_file(&bundle, Some(&r.payload), &["--certificate-oidc-issuer", "https://accounts.google.com"]);
+    assert_fails_with(code, &v, "SG008");
+    // A trusted root the certificate does not chain to (the fixture root) → SG006.
+    let dir = tempfile::tempdir().unwrap();
+    let b = download_signature(dir.path(), "artifact.sigstore.json", &real_sigstore_bundle(BUNDLE_V01, &r, &r.bundle));
+    let a = dir.path().join("artifact.bin");
+    std::fs::write(&a, &r.payload).unwrap();
+    let (code, v) = verify(&[&b, &p(&a), "--trusted-root", &td("crypto/trusted_root.json")]);
+    assert_fails_with(code, &v, "SG006");
+    assert_eq!(only_verdict(&v)["failed_step"], "chain");
+}
+
+// ---------------------------------------------------------------------------------------
+// Inclusion proof + signed checkpoint (testdata/crypto/make-proof.py), no SET.
+
+fn verify_proof_bundle(bundle: &Value, root: &str) -> (i32, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let b = download_signature(dir.path(), "proof.sigstore.json", bundle);
+    verify(&[&b, &td("crypto/payload.json"), "--key", &td("crypto/proof-signer.pub.pem"), "--trusted-root", root])
+}
+
+fn proof_bundle() -> Value {
+    serde_json::from_slice(&read("crypto/bundle-inclusion-proof.json")).unwrap()
+}
+
+#[test]
+fn fixture_bundle_inclusion_proof_verifies() {
+    let bundle = proof_bundle();
+    assert!(bundle["verificationMaterial"]["tlogEntries"][0].get("inclusionPromise").is_none());
+    let (code, v) = verify_proof_bundle(&bundle, &td("crypto/trusted_root-proof.json"));
+    assert_eq!(code, 0, "{v:#}");
+    let verdict = only_verdict(&v);
+    assert_eq!((verdict["verdict"].as_str(), verdict["kind"].as_str()), (Some("verified"), Some("sigstore-bundle")));
+    assert_eq!(verdict["log_index"], 5);
+    let step = |name: &str| verdict["steps"].as_array().unwrap().iter().find(|s| s["step"] == name).unwrap().clone();
+    assert_eq!(step("signature")["result"], "passed", "{v:#}");
+    assert_eq!(step("set")["result"], "passed", "{v:#}");
+    assert!(step("set")["detail"].as_str().unwrap().contains("inclusion proof"), "{v:#}");
+    assert_eq!(step("body")["result"], "passed", "{v:#}");
+    assert_eq!(finding_codes(&v), Vec::<String>::new());
+}
+
+#[test]
+fn fixture_bundle_inclusion_proof_negatives_are_sg007() {
+    let root = td("crypto/trusted_root-proof.json");
+    // A flipped byte in one audit-path hash.
+    let mut bundle = proof_bundle();
+    let proof = &mut bundle["verificationMaterial"]["tlogEntries"][0]["inclusionProof"];
+    let mut h = b64d(proof["hashes"][1].as_str().unwrap());
+    h[0] ^= 0x01;
+    proof["hashes"][1] = json!(b64e(&h));
+    let (code, v) = verify_proof_bundle(&bundle, &root);
+    assert_fails_with(code, &v, "SG007");
+    assert_eq!(only_verdict(&v)["failed_step"], "set");
+    // A root hash that is not the checkpoint's.
+    let mut bundle = proof_bundle();
+    bundle["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["rootHash"] = json!(b64e(&[7u8; 32]));
+    let (code, v) = verify_proof_bundle(&bundle, &root);
+    assert_fails_with(code, &v, "SG007");
+    // A checkpoint signed by a log the trusted root does not hold.
+    let (code, v) = verify_proof_bundle(&proof_bundle(), &td("crypto/trusted_root.json"));
+    assert_fails_with(code, &v, "SG007");
+    // The proven entry records another signature: the body check fails (the leaf is still
+    // in the tree, so only the body step can catch it).
+    let mut bundle = proof_bundle();
+    let other = b64e(&read("crypto/p256.sig"));
+    bundle["messageSignature"]["signature"] = json!(other);
+    let dir = tempfile::tempdir().unwrap();
+    let b = download_signature(dir.path(), "proof.sigstore.json", &bundle);
+    let (code, v) =
+        verify(&[&b, &td("crypto/payload.json"), "--key", &td("crypto/p256.pub.pem"), "--trusted-root", &root]);
+    assert_fails_with(code, &v, "SG007");
+    assert_eq!(only_verdict(&v)["failed_step"], "body");
+}

@@ -22,7 +22,7 @@ use crate::scan::ScanOptions;
 use crate::sigstore::crypto::{
     self, FailureKind, PublicKey, Report, StepName, StepResult, TrustedRoot, Verdict, cert::rfc3339,
 };
-use crate::sigstore::material::{self, Evidence, Material, PayloadPool};
+use crate::sigstore::material::{self, Evidence, Material, PayloadPool, SignedArtifact};
 use serde_json::{Value, json};
 use std::io::Write;
 
@@ -124,7 +124,7 @@ pub fn verify_material(m: &Material, trust: &Trust) -> Report {
                 _ => crypto::verify_dsse(payload_type, payload, signatures, &trust.keys),
             }
         }
-        Evidence::Bundle { json } => verify_bundle(json, trust),
+        Evidence::Bundle { json, artifact } => verify_bundle(json, artifact, trust),
     }
 }
 
@@ -136,9 +136,11 @@ fn int_field(v: Option<&Value>) -> Option<i64> {
     }
 }
 
-/// Verifies a sigstore bundle (v0.1–v0.3): DSSE envelope or message signature, certificate or
-/// public key, and the tlog entry (SET when present, else inclusion proof with checkpoint).
-pub fn verify_bundle(bytes: &[u8], trust: &Trust) -> Report {
+/// Verifies a sigstore bundle (v0.1–v0.3): DSSE envelope or message signature (over
+/// `artifact`, the input whose SHA-256 is the bundle's `messageDigest`), certificate or public
+/// key, and the tlog entry (SET when present, else inclusion proof with checkpoint; the
+/// entry's body must then record this signature, verifier and payload digest).
+pub fn verify_bundle(bytes: &[u8], artifact: &SignedArtifact, trust: &Trust) -> Report {
     let Ok(v) = serde_json::from_slice::<Value>(bytes) else {
         return failed_tlog("bundle is not JSON");
     };
@@ -175,6 +177,8 @@ pub fn verify_bundle(bytes: &[u8], trust: &Trust) -> Report {
     };
     let id = trust.identity.as_deref();
     let iss = trust.issuer.as_deref();
+    // What the entry body must record: (payloadType for DSSE, signed payload, signature).
+    let signed: Option<(Option<String>, Vec<u8>, String)>;
     let mut report = if let Some(env) = v.get("dsseEnvelope") {
         let ptype = env.get("payloadType").and_then(Value::as_str).unwrap_or("");
         let Some(payload) = env.get("payload").and_then(Value::as_str).and_then(crypto::decode_signature) else {
@@ -194,6 +198,7 @@ pub fn verify_bundle(bytes: &[u8], trust: &Trust) -> Report {
                     .collect()
             })
             .unwrap_or_default();
+        signed = sigs.first().map(|s| (Some(ptype.to_string()), payload.clone(), s.sig_b64.clone()));
         match (&cert_pem, &trust.root, sigs.first()) {
             (Some(cert), Some(root), Some(sig)) => crypto::verify_keyless_dsse(
                 ptype,
@@ -211,28 +216,130 @@ pub fn verify_bundle(bytes: &[u8], trust: &Trust) -> Report {
             }
             _ => crypto::verify_dsse(ptype, &payload, &sigs, &trust.keys),
         }
-    } else if v.get("messageSignature").is_some() {
-        return unverifiable("message-signature bundle: the signed artifact is not in the inputs");
+    } else if let Some(ms) = v.get("messageSignature") {
+        let signature_b64 = ms.get("signature").and_then(Value::as_str).unwrap_or("");
+        let artifact = match artifact {
+            SignedArtifact::Found { bytes, .. } => bytes,
+            SignedArtifact::Mismatch { digest_hex, candidates } => {
+                let detail = format!(
+                    "the signed artifact (messageDigest sha256:{digest_hex}) is not among the inputs; {} \
+                     differ(s): altered, or not the artifact signed",
+                    candidates.join(", ")
+                );
+                let mut r = failed_sig(&detail);
+                r.steps.push(crypto::Step {
+                    name: StepName::Signature,
+                    result: StepResult::Failed(FailureKind::SignatureInvalid, detail),
+                });
+                return r;
+            }
+            SignedArtifact::Missing { algorithm, .. } if algorithm != "SHA2_256" => {
+                return unverifiable(format!(
+                    "message-signature bundle: messageDigest algorithm {algorithm:?} is not supported (SHA2_256 only)"
+                ));
+            }
+            SignedArtifact::Missing { algorithm, digest_hex } => {
+                return unverifiable(format!(
+                    "message-signature bundle: the signed artifact ({algorithm} {digest_hex}) is not among the \
+                     inputs; give it as another PATH"
+                ));
+            }
+            SignedArtifact::NotSought => {
+                return unverifiable("message-signature bundle: the signed artifact was not looked for");
+            }
+        };
+        signed = Some((None, artifact.clone(), signature_b64.to_string()));
+        match (&cert_pem, &trust.root) {
+            (Some(cert), Some(root)) => crypto::verify_keyless(
+                artifact,
+                signature_b64,
+                cert,
+                chain_pem.as_deref(),
+                bundle_json.as_deref(),
+                root,
+                id,
+                iss,
+            ),
+            (Some(_), None) if trust.keys.is_empty() => {
+                return unverifiable("keyless bundle: no trusted root given (--trusted-root)");
+            }
+            _ => crypto::verify_with_key(
+                artifact,
+                signature_b64,
+                &trust.keys,
+                bundle_json.as_deref(),
+                trust.root.as_ref(),
+            ),
+        }
     } else {
         return failed_sig("bundle has neither dsseEnvelope nor messageSignature");
     };
-    // Without a SET, check the inclusion proof against its signed checkpoint.
+    // Without a SET, check the inclusion proof against its signed checkpoint, and that the
+    // entry it proves records this signature, verifier and payload.
     if set.is_none()
         && let (Some(proof), Some(body), Some(log), Some(root)) =
             (tlog.and_then(|t| t.get("inclusionProof")), body_b64, &log_id_hex, &trust.root)
     {
         let result = inclusion(proof, body, log, root);
-        let step = match &result {
+        let body_result = result.as_ref().map_err(String::clone).and_then(|_| {
+            let verifier = match &leaf {
+                Some(der) => der.clone(),
+                None => signer_spki(signed.as_ref(), &trust.keys).ok_or("no verified key to compare")?,
+            };
+            check_body(body, signed.as_ref(), &verifier)
+        });
+        report.steps.retain(|s| !matches!(s.name, StepName::Set | StepName::Body));
+        let step = |r: &Result<String, String>| match r {
             Ok(what) => StepResult::Passed(what.clone()),
             Err(e) => StepResult::Failed(FailureKind::TlogEntryInvalid, e.clone()),
         };
-        report.steps.push(crypto::Step { name: StepName::Set, result: step });
-        if let (Err(e), false) = (result, matches!(report.verdict, Verdict::Failed { .. })) {
-            report.verdict =
-                Verdict::Failed { reason: FailureKind::TlogEntryInvalid, detail: format!("inclusion: {e}") };
+        report.steps.push(crypto::Step { name: StepName::Set, result: step(&result) });
+        report.steps.push(crypto::Step { name: StepName::Body, result: step(&body_result) });
+        let failed_already = matches!(report.verdict, Verdict::Failed { .. });
+        match (result, body_result) {
+            (Err(e), _) if !failed_already => {
+                report.verdict =
+                    Verdict::Failed { reason: FailureKind::TlogEntryInvalid, detail: format!("inclusion: {e}") };
+            }
+            (Ok(_), Err(e)) if !failed_already => {
+                report.verdict =
+                    Verdict::Failed { reason: FailureKind::TlogEntryInvalid, detail: format!("body: {e}") };
+            }
+            (Ok(_), Ok(_)) => {
+                report.log_index = int_field(tlog.and_then(|t| t.get("logIndex")));
+            }
+            _ => {}
         }
     }
     report
+}
+
+/// The DER SPKI of the first of `keys` that verifies the signed content.
+fn signer_spki(signed: Option<&(Option<String>, Vec<u8>, String)>, keys: &[PublicKey]) -> Option<Vec<u8>> {
+    let (ptype, payload, sig_b64) = signed?;
+    let sig = crypto::decode_signature(sig_b64)?;
+    let message = match ptype {
+        Some(t) => crypto::pae(t, payload),
+        None => payload.clone(),
+    };
+    keys.iter().find(|k| k.verify(&message, &sig).is_ok()).and_then(|k| k.spki_der().ok())
+}
+
+/// Checks that the canonicalized body records the signed content, its signature and `verifier`.
+fn check_body(
+    body_b64: &str,
+    signed: Option<&(Option<String>, Vec<u8>, String)>,
+    verifier: &[u8],
+) -> Result<String, String> {
+    let (ptype, payload, sig_b64) = signed.ok_or("no signature to compare")?;
+    let sig = crypto::decode_signature(sig_b64).ok_or("signature is not base64")?;
+    let body = crypto::rekor::parse_body(body_b64).map_err(|e| e.to_string())?;
+    match ptype {
+        Some(_) => crypto::rekor::check_dsse_body(&body, payload, &sig, verifier),
+        None => crypto::rekor::check_hashedrekord(&body, payload, &sig, verifier),
+    }
+    .map(|()| "body matches signature, verifier and payload".to_string())
+    .map_err(|e| e.to_string())
 }
 
 fn inclusion(proof: &Value, body_b64: &str, log_id_hex: &str, root: &TrustedRoot) -> Result<String, String> {
@@ -370,16 +477,23 @@ pub struct Outcomes {
 pub fn verify_dumps(dumps: &[Dump], trust: &Trust, require_signed: bool) -> Outcomes {
     let mut pool = PayloadPool::default();
     let mut materials: Vec<Material> = Vec::new();
+    let mut has_material = Vec::with_capacity(dumps.len());
     for d in dumps {
-        materials.extend(material::collect(d, &mut pool));
+        let found = material::collect(d, &mut pool);
+        has_material.push(!found.is_empty());
+        materials.extend(found);
     }
     material::pair_payloads(&mut materials, &pool);
+    material::pair_bundle_artifacts(&mut materials, dumps, &has_material);
     let outcomes: Vec<Outcome> = materials
         .into_iter()
         .map(|m| {
             let report = verify_material(&m, trust);
             let payload_note = match &m.evidence {
                 Evidence::SimpleSigning { payload_note, .. } => payload_note.clone(),
+                Evidence::Bundle { artifact: SignedArtifact::Found { bytes, from }, .. } => {
+                    Some(format!("signed artifact sha256:{} is {from}", crate::sigstore::util::sha256_hex(bytes)))
+                }
                 _ => None,
             };
             Outcome { material: m, report, payload_note }
@@ -407,7 +521,15 @@ pub fn verify_dumps(dumps: &[Dump], trust: &Trust, require_signed: bool) -> Outc
                 }
             }
             if subjects.is_empty() {
-                if !outcomes.iter().any(|o| o.verified() && o.material.input == d.input) {
+                // A loose file is signed when it is the artifact of a verified signature.
+                let own = (d.outer_name.is_some() && d.store.entries.len() == 1)
+                    .then(|| d.scan(0).map(|s| s.sha256.as_str()))
+                    .flatten();
+                let signed = |o: &Outcome| {
+                    o.verified()
+                        && (o.material.input == d.input || own.is_some() && o.material.target.as_deref() == own)
+                };
+                if !outcomes.iter().any(signed) {
                     unsigned.push(d.input.clone());
                     report.findings.push(
                         Finding::new(

@@ -64,6 +64,39 @@ pub enum Evidence {
     Bundle {
         /// The bundle document.
         json: Vec<u8>,
+        /// The artifact a `messageSignature` signs, as paired by [`pair_bundle_artifacts`].
+        artifact: SignedArtifact,
+    },
+}
+
+/// The signed artifact of a message-signature bundle: an input file or dump blob whose SHA-256
+/// equals the bundle's `messageDigest`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SignedArtifact {
+    /// Not looked for (DSSE bundles, or not paired yet).
+    #[default]
+    NotSought,
+    /// Found among the inputs.
+    Found {
+        /// The artifact bytes.
+        bytes: Vec<u8>,
+        /// Where it was found (`input PATH`, `blobs/sha256/… of PATH`).
+        from: String,
+    },
+    /// No input holds it, and no other file was given that could be it.
+    Missing {
+        /// `messageDigest.algorithm`, as written.
+        algorithm: String,
+        /// `messageDigest.digest`, hex.
+        digest_hex: String,
+    },
+    /// No input holds it, but loose files that are no other signature's artifact were given:
+    /// the artifact was altered, or is not the one signed.
+    Mismatch {
+        /// `messageDigest.digest` (SHA-256), hex.
+        digest_hex: String,
+        /// The loose input files, as `PATH (sha256:…)`.
+        candidates: Vec<String>,
     },
 }
 
@@ -368,9 +401,11 @@ fn from_layer(dump: &Dump, a: &Artifact, reference: usize, index: usize, pool: &
             };
             (source(".att manifest"), target, evidence)
         }
-        Content::Bundle { json, .. } if paired.is_none() => {
-            (source("sigstore bundle referrer"), a.target_digest.clone(), Evidence::Bundle { json: json.clone() })
-        }
+        Content::Bundle { json, .. } if paired.is_none() => (
+            source("sigstore bundle referrer"),
+            a.target_digest.clone(),
+            Evidence::Bundle { json: json.clone(), artifact: SignedArtifact::NotSought },
+        ),
         Content::Signature { .. } | Content::Unreadable { .. } => {
             let read = match &a.content {
                 Content::Signature { payload, .. } => payload.as_ref(),
@@ -490,7 +525,8 @@ fn from_document(
             Some(material(format!("attestation envelope #{document}"), None, target, evidence))
         }
         (Content::Bundle { json, .. }, _) => {
-            Some(material(format!("sigstore bundle #{document}"), None, None, Evidence::Bundle { json: json.clone() }))
+            let evidence = Evidence::Bundle { json: json.clone(), artifact: SignedArtifact::NotSought };
+            Some(material(format!("sigstore bundle #{document}"), None, None, evidence))
         }
         _ => None,
     }
@@ -526,6 +562,109 @@ fn verify_output_item(item: &Value, pool: &mut PayloadPool) -> Option<(Option<St
         bundle_json: bundle.and_then(|b| serde_json::to_vec(b).ok()),
     };
     Some((target, evidence))
+}
+
+/// The `messageDigest` (algorithm as written, hex digest) of a message-signature bundle.
+pub fn message_digest(bundle_json: &[u8]) -> Option<(String, String)> {
+    let b = super::bundle::parse_bundle(bundle_json, super::DEFAULT_DECODE_LIMIT);
+    match b.content {
+        super::bundle::BundleContent::MessageSignature(ms) => Some((
+            ms.digest_algorithm.unwrap_or_default(),
+            ms.digest.map(|d| super::crypto::keys::hex(&d)).unwrap_or_default(),
+        )),
+        _ => None,
+    }
+}
+
+/// Whether `dump` is one loose file (an input that is a single file, not a layout or archive).
+fn single_file(dump: &Dump) -> bool {
+    dump.outer_name.is_some() && dump.store.entries.len() == 1
+}
+
+/// `sha256:<hex>` of a dump entry: from its scan, else (for a single-file input only, so that
+/// no large dump is read whole) by reading it.
+fn entry_sha256(dump: &Dump, entry: usize) -> Option<String> {
+    match dump.scan(entry) {
+        Some(s) => Some(s.sha256.clone()),
+        None if single_file(dump) => read_entry(dump, entry).map(|b| format!("sha256:{}", sha256_hex(&b))),
+        None => None,
+    }
+}
+
+/// The bytes of the first entry of `dumps` whose SHA-256 is `want` (`sha256:<hex>`), with where
+/// it was found.
+fn find_blob(dumps: &[Dump], want: &str) -> Option<(Vec<u8>, String)> {
+    for d in dumps {
+        for entry in 0..d.store.entries.len() {
+            if entry_sha256(d, entry).is_some_and(|h| h.eq_ignore_ascii_case(want)) {
+                let Ok(bytes) = d.store.read_all(entry, MAX_MATERIAL_BYTES) else { continue };
+                let bytes = bytes.to_vec();
+                if format!("sha256:{}", sha256_hex(&bytes)).eq_ignore_ascii_case(want) {
+                    let from = if single_file(d) {
+                        format!("input {}", d.input)
+                    } else {
+                        format!("{} of {}", d.entry_path(entry), d.input)
+                    };
+                    return Some((bytes, from));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Pairs every message-signature bundle with its signed artifact: an input file or a dump
+/// blob whose SHA-256 equals the bundle's `messageDigest` (only `SHA2_256` digests are
+/// paired). When none does, the bundle's artifact is [`SignedArtifact::Mismatch`] if some
+/// single-file input yielded no signature material and is no other signature's artifact or
+/// payload (the artifact was given but altered), else [`SignedArtifact::Missing`].
+/// `has_material[i]` says whether `dumps[i]` yielded signature material. Bundles without a
+/// target get the artifact's digest as target.
+pub fn pair_bundle_artifacts(materials: &mut [Material], dumps: &[Dump], has_material: &[bool]) {
+    let claimed: Vec<String> = materials
+        .iter()
+        .filter_map(|m| match &m.evidence {
+            Evidence::Bundle { json, .. } => message_digest(json).map(|(_, h)| h),
+            Evidence::SimpleSigning { payload, payload_sha256, .. } => {
+                payload.as_deref().map(sha256_hex).or_else(|| payload_sha256.clone())
+            }
+            Evidence::Dsse { .. } => None,
+        })
+        .collect();
+    let loose: Vec<(String, String)> = dumps
+        .iter()
+        .zip(has_material.iter().copied().chain(std::iter::repeat(false)))
+        .filter(|(d, has)| !has && single_file(d))
+        .filter_map(|(d, _)| {
+            let h = entry_sha256(d, 0)?;
+            let hex = h.strip_prefix("sha256:").unwrap_or(&h).to_ascii_lowercase();
+            (!claimed.iter().any(|c| c.eq_ignore_ascii_case(&hex))).then(|| (d.input.clone(), h))
+        })
+        .collect();
+    for m in materials.iter_mut() {
+        let Evidence::Bundle { json, artifact } = &mut m.evidence else { continue };
+        let Some((algorithm, hex)) = message_digest(json) else { continue };
+        if algorithm != "SHA2_256" || hex.len() != 64 {
+            *artifact = SignedArtifact::Missing { algorithm, digest_hex: hex };
+            continue;
+        }
+        let want = format!("sha256:{hex}");
+        *artifact = match find_blob(dumps, &want) {
+            Some((bytes, from)) => SignedArtifact::Found { bytes, from },
+            None => {
+                let candidates: Vec<String> =
+                    loose.iter().filter(|(input, _)| *input != m.input).map(|(i, h)| format!("{i} ({h})")).collect();
+                if candidates.is_empty() {
+                    SignedArtifact::Missing { algorithm, digest_hex: hex }
+                } else {
+                    SignedArtifact::Mismatch { digest_hex: hex, candidates }
+                }
+            }
+        };
+        if m.target.is_none() {
+            m.target = Some(want);
+        }
+    }
 }
 
 /// A cosign Rekor bundle JSON from the parts of a Rekor log entry.

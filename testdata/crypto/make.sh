@@ -166,6 +166,8 @@ text = f"log.example.test - 1234\n7\n{b64(mth(leaves))}\n"
 cp_sig = log_key.sign(text.encode(), ec.ECDSA(hashes.SHA256()))
 open("checkpoint.txt", "w").write(text + "\n" + f"\u2014 log.example.test {b64(log_id[:4] + cp_sig)}\n")
 PY
+# A log with an inclusion proof and signed checkpoint for a key-signed bundle (Python).
+python3 make-proof.py
 # Private keys are not needed by the tests; keep them out of the repository.
 rm -f ./*.key.pem
 echo "fixtures written to $(pwd)"
