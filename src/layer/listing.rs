@@ -536,26 +536,37 @@ pub const PATH_ENTRY: u8 = 2;
 pub const PATH_ANCESTOR: u8 = 4;
 /// [`PathRec::flags`]: some non-whiteout entry at this path is not a directory.
 pub const PATH_NONDIR: u8 = 8;
+/// [`PathRec::flags`]: the last non-whiteout entry at this path is a directory.
+pub const PATH_LAST_DIR: u8 = 16;
+/// Low bits of a [`PathRec`] holding flags instead of hash bits.
+const FLAG_BITS: u64 = 31;
 
-/// One normalised path of a layer in its [`PathIndex`].
+/// One normalised path of a layer in its [`PathIndex`]: the high 59 bits of its [`path_hash`]
+/// and `PATH_*` flags in the low 5 bits, in 8 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PathRec {
-    /// [`path_hash`] of the normalised path.
-    pub hash: u64,
-    /// `PATH_*` bits.
-    pub flags: u8,
-    /// Type of the last non-whiteout entry at the path (meaningful with [`PATH_ENTRY`]).
-    pub last_type: EntryType,
+pub struct PathRec(u64);
+
+impl PathRec {
+    /// The `PATH_*` bits.
+    pub fn flags(self) -> u8 {
+        (self.0 & FLAG_BITS) as u8
+    }
+
+    /// The hash bits that identify the path.
+    fn key(self) -> u64 {
+        self.0 & !FLAG_BITS
+    }
 }
 
-/// A compact index of one layer's normalised paths and their ancestor directories: 16 bytes per
+/// A compact index of one layer's normalised paths and their ancestor directories: 8 bytes per
 /// distinct path instead of a full [`TarEntry`], enough for the cross-layer lookups of
 /// [`merge_compact`].
 ///
-/// Lookups go by 64-bit hash only. The merge uses them so that a hash collision can only make a
-/// path look present: at worst a "deletes nothing" (LT007) or "hard link to nothing" (LT003) note
-/// is missed. The one typed lookup (an opaque marker whose directory is a non-directory of a
-/// lower layer) is reported only for markers that also lack their own directory entry.
+/// Lookups go by (59-bit) hash only. The merge uses them so that a hash collision can only make
+/// a path look present: at worst a "deletes nothing" (LT007) or "hard link to nothing" (LT003)
+/// note is missed, never a finding added. The one typed lookup (an opaque marker whose directory
+/// is a non-directory of a lower layer) is made only for markers already reported for lacking
+/// their own directory entry, and adds at most a second sentence about that marker.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PathIndex {
     /// Records sorted by hash, one per distinct hash.
@@ -567,10 +578,10 @@ impl PathIndex {
     pub const EMPTY: PathIndex = PathIndex { recs: Vec::new() };
 
     /// The record of a normalised path, if the layer has it (or a colliding path).
-    pub fn get(&self, path: &str) -> Option<&PathRec> {
-        let h = path_hash(path);
-        let i = self.recs.binary_search_by_key(&h, |r| r.hash).ok()?;
-        self.recs.get(i)
+    pub fn get(&self, path: &str) -> Option<PathRec> {
+        let k = path_hash(path) & !FLAG_BITS;
+        let i = self.recs.binary_search_by_key(&k, |r| r.key()).ok()?;
+        self.recs.get(i).copied()
     }
 
     /// Distinct paths indexed.
@@ -605,10 +616,9 @@ impl std::hash::Hasher for IdHasher {
 /// What the builder keeps per distinct path while the layer is walked.
 #[derive(Debug, Clone, Copy)]
 struct Seen {
-    first_index: u64,
     first_offset: u64,
+    first_index: u32,
     flags: u8,
-    last_type: EntryType,
 }
 
 /// What [`PathIndexBuilder::add`] learned about one entry.
@@ -633,14 +643,16 @@ impl PathIndexBuilder {
     /// Records entry `e`, the `index`-th member of the stream.
     pub fn add(&mut self, e: &TarEntry, index: u64) -> Added {
         let n = normalize(&e.path);
-        let h = path_hash(&n.path);
+        let h = path_hash(&n.path) & !FLAG_BITS;
         let mut out = Added::default();
         if e.entry_type == EntryType::HardLink {
             let t = normalize(e.link_target.as_deref().unwrap_or(""));
-            out.link_target_seen = self.seen.get(&path_hash(&t.path)).is_some_and(|s| s.flags & PATH_ANY != 0);
+            let k = path_hash(&t.path) & !FLAG_BITS;
+            out.link_target_seen = self.seen.get(&k).is_some_and(|s| s.flags & PATH_ANY != 0);
         }
         let whiteout = classify_whiteout(&n.path) != WhiteoutName::NotWhiteout;
-        let fresh = Seen { first_index: index, first_offset: e.offset, flags: 0, last_type: e.entry_type };
+        let index32 = u32::try_from(index).unwrap_or(u32::MAX);
+        let fresh = Seen { first_offset: e.offset, first_index: index32, flags: 0 };
         let rec = self.seen.entry(h).or_insert(fresh);
         if rec.flags & PATH_ANY != 0 {
             out.duplicate = true;
@@ -659,7 +671,7 @@ impl PathIndexBuilder {
                 d.offsets.push(e.offset);
             }
         } else {
-            rec.first_index = index;
+            rec.first_index = index32;
             rec.first_offset = e.offset;
         }
         rec.flags |= PATH_ANY;
@@ -667,17 +679,17 @@ impl PathIndexBuilder {
             return out;
         }
         rec.flags |= PATH_ENTRY;
-        rec.last_type = e.entry_type;
-        if e.entry_type != EntryType::Dir {
-            rec.flags |= PATH_NONDIR;
+        if e.entry_type == EntryType::Dir {
+            rec.flags |= PATH_LAST_DIR;
+        } else {
+            rec.flags = (rec.flags | PATH_NONDIR) & !PATH_LAST_DIR;
         }
         let mut dir = n.path.as_str();
         while let Some((up, _)) = dir.rsplit_once('/') {
-            let a = self.seen.entry(path_hash(up)).or_insert(Seen {
-                first_index: 0,
+            let a = self.seen.entry(path_hash(up) & !FLAG_BITS).or_insert(Seen {
                 first_offset: 0,
+                first_index: 0,
                 flags: 0,
-                last_type: EntryType::Dir,
             });
             if a.flags & PATH_ANCESTOR != 0 {
                 break;
@@ -690,9 +702,8 @@ impl PathIndexBuilder {
 
     /// The index (sorted by hash) and the duplicate paths (sorted by first offset).
     pub fn finish(self) -> (PathIndex, Vec<Duplicate>) {
-        let mut recs: Vec<PathRec> =
-            self.seen.into_iter().map(|(hash, s)| PathRec { hash, flags: s.flags, last_type: s.last_type }).collect();
-        recs.sort_unstable_by_key(|r| r.hash);
+        let mut recs: Vec<PathRec> = self.seen.into_iter().map(|(key, s)| PathRec(key | u64::from(s.flags))).collect();
+        recs.sort_unstable_by_key(|r| r.key());
         let mut dups = self.dups;
         dups.sort_by_key(|d| d.offsets.first().copied().unwrap_or(0));
         (PathIndex { recs }, dups)
@@ -755,7 +766,11 @@ fn index_of(layer: &TarFacts) -> std::borrow::Cow<'_, PathIndex> {
 fn ancestor_replaced(indexes: &[std::borrow::Cow<'_, PathIndex>], from: usize, to: usize, path: &str) -> bool {
     let mut dir = path;
     while let Some((up, _)) = dir.rsplit_once('/') {
-        if indexes.get(from..to).unwrap_or(&[]).iter().any(|ix| ix.get(up).is_some_and(|r| r.flags & PATH_NONDIR != 0))
+        if indexes
+            .get(from..to)
+            .unwrap_or(&[])
+            .iter()
+            .any(|ix| ix.get(up).is_some_and(|r| r.flags() & PATH_NONDIR != 0))
         {
             return true;
         }
@@ -784,7 +799,7 @@ pub fn merge_compact<L: Borrow<TarFacts>>(layers: &[L]) -> Merged {
         }
         for j in (0..li).rev() {
             let Some(rec) = indexes.get(j).and_then(|ix| ix.get(path)) else { continue };
-            let has = rec.flags & PATH_ENTRY != 0 || (prefix && rec.flags & PATH_ANCESTOR != 0);
+            let has = rec.flags() & PATH_ENTRY != 0 || (prefix && rec.flags() & PATH_ANCESTOR != 0);
             if !has {
                 continue;
             }
@@ -821,8 +836,8 @@ pub fn merge_compact<L: Borrow<TarFacts>>(layers: &[L]) -> Merged {
                     if dir.is_empty() {
                         note(WhiteoutNoteKind::OpaqueAtRoot);
                     }
-                    let own_rec = own.and_then(|ix| ix.get(&dir)).filter(|r| r.flags & PATH_ENTRY != 0);
-                    let own_is_dir = own_rec.map(|r| r.last_type == EntryType::Dir);
+                    let own_rec = own.and_then(|ix| ix.get(&dir)).filter(|r| r.flags() & PATH_ENTRY != 0);
+                    let own_is_dir = own_rec.map(|r| r.flags() & PATH_LAST_DIR != 0);
                     match own_is_dir {
                         Some(false) => note(WhiteoutNoteKind::OpaqueParentNotDir),
                         Some(true) => {}
@@ -831,7 +846,7 @@ pub fn merge_compact<L: Borrow<TarFacts>>(layers: &[L]) -> Merged {
                                 Some((j, false)) => indexes
                                     .get(j)
                                     .and_then(|ix| ix.get(&dir))
-                                    .is_some_and(|r| r.last_type != EntryType::Dir),
+                                    .is_some_and(|r| r.flags() & PATH_LAST_DIR == 0),
                                 _ => false,
                             };
                             if lower_not_dir {
@@ -1158,8 +1173,8 @@ mod tests {
         assert_eq!(f.entry_count, 6);
         assert_eq!(duplicate_paths(&f), duplicate_paths(&facts(&t)));
         let ix = &f.path_index;
-        assert!(ix.get("a").is_some_and(|r| r.flags & PATH_ENTRY != 0 && r.last_type == EntryType::Dir));
-        assert!(ix.get("a/b").is_some_and(|r| r.flags & PATH_NONDIR != 0));
+        assert!(ix.get("a").is_some_and(|r| r.flags() & PATH_ENTRY != 0 && r.flags() & PATH_LAST_DIR != 0));
+        assert!(ix.get("a/b").is_some_and(|r| r.flags() & PATH_NONDIR != 0));
         assert!(ix.get("nope").is_none());
     }
 }

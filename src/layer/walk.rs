@@ -32,7 +32,8 @@ pub struct WalkLimits {
     /// Whether every member is kept in [`TarFacts::entries`] (what `ocidig ls` lists). When false
     /// (compact mode, what `check` uses), only the members some layer rule could report or needs
     /// as evidence are kept (see [`crate::layer::listing::worth_keeping`]), and the others leave
-    /// a 16-byte record in [`TarFacts::path_index`], so memory does not grow with the member count.
+    /// an 8-byte record per distinct path in [`TarFacts::path_index`] (plus about 24 bytes per path
+    /// while the layer is walked), so memory grows with the member count by that much only.
     pub keep_all_entries: bool,
 }
 
