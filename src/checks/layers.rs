@@ -26,7 +26,7 @@ pub struct LayerBlob<'a> {
 impl<'a> LayerBlob<'a> {
     /// The tar walk facts, when the (uncompressed) stream is a tar.
     pub fn tar(&self) -> Option<&'a TarFacts> {
-        self.scan.tar.as_ref().filter(|t| t.is_tar)
+        self.scan.tar.as_deref().filter(|t| t.is_tar)
     }
 
     /// Whether the uncompressed stream was read to its end (no decoder error, no limit hit), so
