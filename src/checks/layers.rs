@@ -2,7 +2,7 @@
 //! stacks for cross-layer rules, and findings located at a member of a layer stream.
 
 use crate::diag::{Finding, Rule};
-use crate::layer::listing::{Merged, merge};
+use crate::layer::listing::{Merged, merge, merge_compact};
 use crate::layer::walk::{TarEntry, TarFacts};
 use crate::model::{Dump, Role};
 use crate::scan::BlobScan;
@@ -26,7 +26,7 @@ pub struct LayerBlob<'a> {
 impl<'a> LayerBlob<'a> {
     /// The tar walk facts, when the (uncompressed) stream is a tar.
     pub fn tar(&self) -> Option<&'a TarFacts> {
-        self.scan.tar.as_ref().filter(|t| t.is_tar)
+        self.scan.tar.as_deref().filter(|t| t.is_tar)
     }
 
     /// Whether the uncompressed stream was read to its end (no decoder error, no limit hit), so
@@ -104,6 +104,10 @@ static EMPTY: TarFacts = TarFacts {
     anomalies_capped: false,
     stopped_at: None,
     truncated: None,
+    compact: false,
+    path_index: crate::layer::listing::PathIndex::EMPTY,
+    duplicates: Vec::new(),
+    links_seen_here: Vec::new(),
 };
 
 /// An image's layer slots, their tar facts (an empty stand-in where missing), and whether every
@@ -146,10 +150,12 @@ pub fn stack(dump: &Dump, image: usize) -> Option<Stack<'_>> {
                 image_layers(dump, i).map(|(_, facts, _)| {
                     // The cross-layer rules read only whiteout and hard-link facts: an image with
                     // neither needs no merged path map (which costs memory per file).
-                    if facts.iter().any(|f| f.entries.iter().any(needs_merge)) {
-                        merge(&facts)
-                    } else {
+                    if !facts.iter().any(|f| f.entries.iter().any(needs_merge)) {
                         Merged { incomplete: facts.iter().any(|f| f.entries_capped), ..Merged::default() }
+                    } else if facts.iter().any(|f| f.compact) {
+                        merge_compact(&facts)
+                    } else {
+                        merge(&facts)
                     }
                 })
             })

@@ -42,7 +42,7 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
             if d.path.is_empty() {
                 continue;
             }
-            let Some(e) = d.entries.get(1).and_then(|&i| tar.entries.get(i)) else { continue };
+            let Some(e) = d.entries.get(1).and_then(|&i| tar.entry_at_index(i as u64)) else { continue };
             let offsets: Vec<String> = d.offsets.iter().map(u64::to_string).collect();
             out.push(
                 layer

@@ -21,6 +21,8 @@ pub type OrderedLevels = Vec<(Level, String)>;
 pub fn open_options(a: &CheckArgs, limits: &Limits) -> OpenOptions {
     let defaults = ScanLimits::default();
     let mut walk = defaults.walk;
+    // The checks read only members worth reporting and a compact path index: memory stays flat.
+    walk.keep_all_entries = false;
     if let Some(n) = a.max_entries.or(limits.max_entries) {
         walk.max_entries = usize::try_from(n).unwrap_or(usize::MAX);
     }

@@ -184,7 +184,7 @@ pub fn listing(dump: &Dump, image: usize, layer: Option<usize>) -> Result<Listin
     for (index, &ri) in img.layers.iter().enumerate() {
         let entry = dump.refs.get(ri).and_then(|r| r.entry());
         let scan = entry.and_then(|e| dump.scan(e));
-        let tar = scan.and_then(|s| s.tar.as_ref()).filter(|t| t.is_tar);
+        let tar = scan.and_then(|s| s.tar.as_deref()).filter(|t| t.is_tar);
         let decoded_ok = scan.is_some_and(|s| s.error.is_none() && s.decoded.as_ref().is_none_or(|d| d.complete));
         let complete =
             decoded_ok && tar.is_some_and(|t| !t.entries_capped && t.stopped_at.is_none() && t.truncated.is_none());

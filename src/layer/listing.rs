@@ -481,7 +481,13 @@ fn normalized_cow(path: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Paths that appear more than once in one layer after normalisation, sorted by first offset.
+///
+/// Entry numbers are stream positions (what [`TarFacts::entry_at_index`] takes). In compact mode
+/// the walk found them by path hash as it went.
 pub fn duplicate_paths(facts: &TarFacts) -> Vec<Duplicate> {
+    if facts.compact {
+        return facts.duplicates.clone();
+    }
     let mut first: HashMap<std::borrow::Cow<'_, str>, usize> = HashMap::with_capacity(facts.entries.len());
     let mut dups: BTreeMap<usize, Duplicate> = BTreeMap::new();
     for (i, e) in facts.entries.iter().enumerate() {
@@ -512,6 +518,391 @@ pub fn is_setuid_or_setgid(mode: u64) -> bool {
 /// Whether a mode is writable by others without the sticky bit (LT015).
 pub fn is_world_writable(mode: u64) -> bool {
     mode & 0o002 != 0 && mode & 0o1000 == 0
+}
+
+/// A 64-bit hash of a normalised path, the same in every walker of one program run.
+pub fn path_hash(path: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    h.write(path.as_bytes());
+    h.finish()
+}
+
+/// [`PathRec::flags`]: some entry (whiteouts and the root included) has exactly this path.
+pub const PATH_ANY: u8 = 1;
+/// [`PathRec::flags`]: a non-whiteout entry has exactly this (non-empty) path.
+pub const PATH_ENTRY: u8 = 2;
+/// [`PathRec::flags`]: the path is a strict ancestor of a non-whiteout entry.
+pub const PATH_ANCESTOR: u8 = 4;
+/// [`PathRec::flags`]: some non-whiteout entry at this path is not a directory.
+pub const PATH_NONDIR: u8 = 8;
+/// [`PathRec::flags`]: the last non-whiteout entry at this path is a directory.
+pub const PATH_LAST_DIR: u8 = 16;
+/// Low bits of a [`PathRec`] holding flags instead of hash bits.
+const FLAG_BITS: u64 = 31;
+
+/// One normalised path of a layer in its [`PathIndex`]: the high 59 bits of its [`path_hash`]
+/// and `PATH_*` flags in the low 5 bits, in 8 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PathRec(u64);
+
+impl PathRec {
+    /// The `PATH_*` bits.
+    pub fn flags(self) -> u8 {
+        (self.0 & FLAG_BITS) as u8
+    }
+
+    /// The hash bits that identify the path.
+    fn key(self) -> u64 {
+        self.0 & !FLAG_BITS
+    }
+}
+
+/// A compact index of one layer's normalised paths and their ancestor directories: 8 bytes per
+/// distinct path instead of a full [`TarEntry`], enough for the cross-layer lookups of
+/// [`merge_compact`].
+///
+/// Lookups go by (59-bit) hash only. The merge uses them so that a hash collision can only make
+/// a path look present: at worst a "deletes nothing" (LT007) or "hard link to nothing" (LT003)
+/// note is missed, never a finding added. The one typed lookup (an opaque marker whose directory
+/// is a non-directory of a lower layer) is made only for markers already reported for lacking
+/// their own directory entry, and adds at most a second sentence about that marker.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PathIndex {
+    /// Records sorted by hash, one per distinct hash.
+    recs: Vec<PathRec>,
+}
+
+impl PathIndex {
+    /// The empty index.
+    pub const EMPTY: PathIndex = PathIndex { recs: Vec::new() };
+
+    /// The record of a normalised path, if the layer has it (or a colliding path).
+    pub fn get(&self, path: &str) -> Option<PathRec> {
+        let k = path_hash(path) & !FLAG_BITS;
+        let i = self.recs.binary_search_by_key(&k, |r| r.key()).ok()?;
+        self.recs.get(i).copied()
+    }
+
+    /// Distinct paths indexed.
+    pub fn len(&self) -> usize {
+        self.recs.len()
+    }
+
+    /// Whether nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.recs.is_empty()
+    }
+}
+
+/// Hasher for keys that already are hashes.
+#[derive(Debug, Default, Clone, Copy)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// What the builder keeps per distinct path while the layer is walked.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    first_offset: u64,
+    first_index: u32,
+    flags: u8,
+}
+
+/// What [`PathIndexBuilder::add`] learned about one entry.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Added {
+    /// An earlier entry of the layer has the same normalised path (LT006).
+    pub duplicate: bool,
+    /// The entry is a hard link whose normalised target an earlier entry of the layer has.
+    pub link_target_seen: bool,
+}
+
+/// Builds a layer's [`PathIndex`] entry by entry during the walk, finding duplicate paths (by
+/// hash) and hard-link targets written earlier in the layer as it goes.
+#[derive(Debug, Default)]
+pub struct PathIndexBuilder {
+    seen: HashMap<u64, Seen, std::hash::BuildHasherDefault<IdHasher>>,
+    dups: Vec<Duplicate>,
+    dup_at: HashMap<u64, usize, std::hash::BuildHasherDefault<IdHasher>>,
+}
+
+impl PathIndexBuilder {
+    /// Records entry `e`, the `index`-th member of the stream.
+    pub fn add(&mut self, e: &TarEntry, index: u64) -> Added {
+        let n = normalize(&e.path);
+        let h = path_hash(&n.path) & !FLAG_BITS;
+        let mut out = Added::default();
+        if e.entry_type == EntryType::HardLink {
+            let t = normalize(e.link_target.as_deref().unwrap_or(""));
+            let k = path_hash(&t.path) & !FLAG_BITS;
+            out.link_target_seen = self.seen.get(&k).is_some_and(|s| s.flags & PATH_ANY != 0);
+        }
+        let whiteout = classify_whiteout(&n.path) != WhiteoutName::NotWhiteout;
+        let index32 = u32::try_from(index).unwrap_or(u32::MAX);
+        let fresh = Seen { first_offset: e.offset, first_index: index32, flags: 0 };
+        let rec = self.seen.entry(h).or_insert(fresh);
+        if rec.flags & PATH_ANY != 0 {
+            out.duplicate = true;
+            let (first_index, first_offset) = (rec.first_index, rec.first_offset);
+            let dups = &mut self.dups;
+            let at = *self.dup_at.entry(h).or_insert_with(|| {
+                dups.push(Duplicate {
+                    path: n.path.clone(),
+                    entries: vec![usize::try_from(first_index).unwrap_or(usize::MAX)],
+                    offsets: vec![first_offset],
+                });
+                dups.len().saturating_sub(1)
+            });
+            if let Some(d) = self.dups.get_mut(at) {
+                d.entries.push(usize::try_from(index).unwrap_or(usize::MAX));
+                d.offsets.push(e.offset);
+            }
+        } else {
+            rec.first_index = index32;
+            rec.first_offset = e.offset;
+        }
+        rec.flags |= PATH_ANY;
+        if whiteout {
+            return out;
+        }
+        rec.flags |= PATH_ENTRY;
+        if e.entry_type == EntryType::Dir {
+            rec.flags |= PATH_LAST_DIR;
+        } else {
+            rec.flags = (rec.flags | PATH_NONDIR) & !PATH_LAST_DIR;
+        }
+        let mut dir = n.path.as_str();
+        while let Some((up, _)) = dir.rsplit_once('/') {
+            let a = self.seen.entry(path_hash(up) & !FLAG_BITS).or_insert(Seen {
+                first_offset: 0,
+                first_index: 0,
+                flags: 0,
+            });
+            if a.flags & PATH_ANCESTOR != 0 {
+                break;
+            }
+            a.flags |= PATH_ANCESTOR;
+            dir = up;
+        }
+        out
+    }
+
+    /// The index (sorted by hash) and the duplicate paths (sorted by first offset).
+    pub fn finish(self) -> (PathIndex, Vec<Duplicate>) {
+        let mut recs: Vec<PathRec> = self.seen.into_iter().map(|(key, s)| PathRec(key | u64::from(s.flags))).collect();
+        recs.sort_unstable_by_key(|r| r.key());
+        let mut dups = self.dups;
+        dups.sort_by_key(|d| d.offsets.first().copied().unwrap_or(0));
+        (PathIndex { recs }, dups)
+    }
+}
+
+/// Whether some layer rule could report entry `e` or needs it as evidence on its own (LT001–LT005,
+/// LT007, LT015); the walker keeps these in compact mode, with duplicates, entries with
+/// anomalies, the entry after a single zero block and the last entry.
+pub fn worth_keeping(e: &TarEntry) -> bool {
+    let odd_path = |p: &str| p.starts_with('/') || (p.contains("..") && normalize(p).climbs_out);
+    if odd_path(&e.path) || e.ustar_name.as_deref().is_some_and(odd_path) {
+        return true;
+    }
+    if e.entry_type == EntryType::HardLink || e.entry_type.is_device_like() {
+        return true;
+    }
+    if e.entry_type == EntryType::Symlink
+        && e.link_target.as_deref().is_some_and(|t| resolve_symlink(parent(&normalize(&e.path).path), t).climbs_out)
+    {
+        return true;
+    }
+    if is_setuid_or_setgid(e.mode) || is_world_writable(e.mode) {
+        return true;
+    }
+    classify_whiteout(&normalize(&e.path).path) != WhiteoutName::NotWhiteout
+}
+
+/// What one layer deletes from the layers below it (exact paths, from its kept whiteouts).
+#[derive(Debug, Default)]
+struct Deletes {
+    /// Normalised whiteout targets (each with everything under it).
+    targets: Vec<String>,
+    /// Directories made opaque (everything strictly under them).
+    opaque: Vec<String>,
+}
+
+impl Deletes {
+    /// Whether `path` (and everything under it) is certainly gone from the layers below.
+    fn removes(&self, path: &str) -> bool {
+        let under = |dir: &str| dir.is_empty() || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'));
+        self.targets.iter().any(|t| t == path || under(t)) || self.opaque.iter().any(|o| under(o))
+    }
+}
+
+/// A layer's index: its own (compact walk) or one built from full entries.
+fn index_of(layer: &TarFacts) -> std::borrow::Cow<'_, PathIndex> {
+    if layer.compact {
+        return std::borrow::Cow::Borrowed(&layer.path_index);
+    }
+    let mut b = PathIndexBuilder::default();
+    for (i, e) in layer.entries.iter().enumerate() {
+        b.add(e, i as u64);
+    }
+    std::borrow::Cow::Owned(b.finish().0)
+}
+
+/// Whether some layer in `from..to` writes a non-directory at a strict ancestor of `path` (which
+/// may hide lower entries under it: the merge below cannot tell for sure).
+fn ancestor_replaced(indexes: &[std::borrow::Cow<'_, PathIndex>], from: usize, to: usize, path: &str) -> bool {
+    let mut dir = path;
+    while let Some((up, _)) = dir.rsplit_once('/') {
+        if indexes
+            .get(from..to)
+            .unwrap_or(&[])
+            .iter()
+            .any(|ix| ix.get(up).is_some_and(|r| r.flags() & PATH_NONDIR != 0))
+        {
+            return true;
+        }
+        dir = up;
+    }
+    false
+}
+
+/// The cross-layer facts of [`merge`] (whiteout and hard-link notes) from compact walk facts:
+/// each layer's kept entries and its [`PathIndex`], without a merged path map.
+///
+/// `files` and `summaries` of the result stay empty. Lookups in lower layers are conservative:
+/// whatever the index cannot settle (a hash collision, a directory replaced by a file in a layer
+/// between) counts as present for "deletes nothing" / "hard link to nothing", and as unknown for
+/// "opaque marker in a non-directory", so this finds a subset of what [`merge`] finds and, on
+/// ordinary layers, the same.
+pub fn merge_compact<L: Borrow<TarFacts>>(layers: &[L]) -> Merged {
+    let indexes: Vec<std::borrow::Cow<'_, PathIndex>> = layers.iter().map(|l| index_of(l.borrow())).collect();
+    let mut deletes: Vec<Deletes> = Vec::with_capacity(layers.len());
+    let mut out = Merged { incomplete: layers.iter().any(|l| l.borrow().entries_capped), ..Merged::default() };
+    // The layer below `li` that holds `path` (exactly, or under it when `prefix`) and that no
+    // layer in between certainly deletes, with whether some layer in between may have hidden it.
+    let lower = |deletes: &[Deletes], li: usize, path: &str, prefix: bool| -> Option<(usize, bool)> {
+        if path.is_empty() {
+            return None;
+        }
+        for j in (0..li).rev() {
+            let Some(rec) = indexes.get(j).and_then(|ix| ix.get(path)) else { continue };
+            let has = rec.flags() & PATH_ENTRY != 0 || (prefix && rec.flags() & PATH_ANCESTOR != 0);
+            if !has {
+                continue;
+            }
+            if deletes.get(j.saturating_add(1)..li).unwrap_or(&[]).iter().any(|d| d.removes(path)) {
+                continue;
+            }
+            return Some((j, ancestor_replaced(&indexes, j, li, path)));
+        }
+        None
+    };
+    for (li, layer) in layers.iter().enumerate() {
+        let layer: &TarFacts = layer.borrow();
+        let own = indexes.get(li);
+        let mut mine = Deletes::default();
+        for (ei, e) in layer.entries.iter().enumerate() {
+            let n = normalize(&e.path);
+            let class = classify_whiteout(&n.path);
+            let mut note = |kind| {
+                out.whiteouts.push(WhiteoutNote { layer: li, entry: ei, offset: e.offset, path: e.path.clone(), kind });
+            };
+            if class != WhiteoutName::NotWhiteout {
+                if e.entry_type != EntryType::File {
+                    note(WhiteoutNoteKind::NotRegularFile);
+                }
+                if e.size > 0 {
+                    note(WhiteoutNoteKind::HasContent { size: e.size });
+                }
+            }
+            match class {
+                WhiteoutName::NotWhiteout => {}
+                WhiteoutName::Bare => note(WhiteoutNoteKind::Bare),
+                WhiteoutName::Reserved => note(WhiteoutNoteKind::Reserved),
+                WhiteoutName::Opaque { dir } => {
+                    if dir.is_empty() {
+                        note(WhiteoutNoteKind::OpaqueAtRoot);
+                    }
+                    let own_rec = own.and_then(|ix| ix.get(&dir)).filter(|r| r.flags() & PATH_ENTRY != 0);
+                    let own_is_dir = own_rec.map(|r| r.flags() & PATH_LAST_DIR != 0);
+                    match own_is_dir {
+                        Some(false) => note(WhiteoutNoteKind::OpaqueParentNotDir),
+                        Some(true) => {}
+                        None => {
+                            let lower_not_dir = match lower(&deletes, li, &dir, false) {
+                                Some((j, false)) => indexes
+                                    .get(j)
+                                    .and_then(|ix| ix.get(&dir))
+                                    .is_some_and(|r| r.flags() & PATH_LAST_DIR == 0),
+                                _ => false,
+                            };
+                            if lower_not_dir {
+                                note(WhiteoutNoteKind::OpaqueParentNotDir);
+                            }
+                            if !dir.is_empty() {
+                                note(WhiteoutNoteKind::OpaqueWithoutDirEntry);
+                            }
+                        }
+                    }
+                    mine.opaque.push(dir);
+                }
+                WhiteoutName::Delete { target, name } => {
+                    let resolved = normalize(&target);
+                    if name == "." || name == ".." || resolved.climbs_out || resolved.path.is_empty() {
+                        note(WhiteoutNoteKind::BadTarget);
+                    } else {
+                        if lower(&deletes, li, &resolved.path, true).is_none() {
+                            note(WhiteoutNoteKind::NoLowerTarget);
+                        }
+                        mine.targets.push(resolved.path);
+                    }
+                }
+            }
+            if e.entry_type == EntryType::HardLink {
+                let target = e.link_target.as_deref().unwrap_or("");
+                let t = normalize(target);
+                let seen_here = if layer.compact {
+                    layer.links_seen_here.binary_search(&e.index).is_ok()
+                } else {
+                    layer.entries.iter().take(ei).any(|x| normalize(&x.path).path == t.path)
+                };
+                let kind = if t.absolute {
+                    Some(HardlinkNoteKind::Absolute)
+                } else if t.climbs_out {
+                    Some(HardlinkNoteKind::ClimbsOut)
+                } else if !seen_here && lower(&deletes, li, &t.path, false).is_none() {
+                    Some(HardlinkNoteKind::Missing)
+                } else {
+                    None
+                };
+                if let Some(kind) = kind {
+                    out.hardlinks.push(HardlinkNote {
+                        layer: li,
+                        entry: ei,
+                        offset: e.offset,
+                        path: e.path.clone(),
+                        target: target.to_string(),
+                        kind,
+                    });
+                }
+            }
+        }
+        deletes.push(mine);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -689,5 +1080,101 @@ mod tests {
         assert!(!is_setuid_or_setgid(0o755));
         assert!(is_world_writable(0o777));
         assert!(!is_world_writable(0o1777));
+    }
+
+    fn compact(t: &Tar) -> TarFacts {
+        let mut w = TarWalker::new(WalkLimits { keep_all_entries: false, ..WalkLimits::default() });
+        w.feed(&t.bytes());
+        w.finish()
+    }
+
+    /// (layer, offset, kind) of whiteout and hard-link notes.
+    type Notes = (Vec<(usize, u64, WhiteoutNoteKind)>, Vec<(usize, u64, HardlinkNoteKind)>);
+
+    /// The notes of a merge (entry numbers differ between the two modes).
+    fn notes(m: &Merged) -> Notes {
+        (
+            m.whiteouts.iter().map(|w| (w.layer, w.offset, w.kind)).collect(),
+            m.hardlinks.iter().map(|h| (h.layer, h.offset, h.kind)).collect(),
+        )
+    }
+
+    #[test]
+    fn compact_merge_matches_full_merge() {
+        let stacks: Vec<Vec<Tar>> = vec![
+            vec![
+                {
+                    let mut t = Tar::default();
+                    t.dir("etc/").file("etc/passwd", b"1").file("etc/shadow", b"2").dir("opt/").end();
+                    t
+                },
+                {
+                    let mut t = Tar::default();
+                    t.file("etc/.wh.shadow", b"").file("opt/.wh..wh..opq", b"").file(".wh.ghost", b"").end();
+                    t
+                },
+                // Deleted below, so deleting again deletes nothing; opt has no lower children left.
+                {
+                    let mut t = Tar::default();
+                    t.file("etc/.wh.shadow", b"").file("etc/.wh.passwd", b"").file(".wh.opt", b"").end();
+                    t
+                },
+            ],
+            vec![
+                {
+                    let mut t = Tar::default();
+                    t.file("f", b"x").file("a", b"").file("bin/sh", b"elf").end();
+                    t
+                },
+                {
+                    let mut t = Tar::default();
+                    t.file(".wh.", b"")
+                        .file(".wh.f", b"content")
+                        .file("x/.wh..wh.plnk", b"")
+                        .file(".wh..wh..opq", b"")
+                        .file("a/.wh..wh..opq", b"")
+                        .file("d/.wh...", b"")
+                        .link(".wh.a", b'2', "somewhere")
+                        .link("ok-lower", b'1', "bin/sh")
+                        .file("here", b"")
+                        .link("ok-here", b'1', "./here")
+                        .link("abs", b'1', "/bin/sh")
+                        .link("out", b'1', "../../etc/passwd")
+                        .link("missing", b'1', "later")
+                        .file("later", b"")
+                        .end();
+                    t
+                },
+            ],
+        ];
+        for tars in &stacks {
+            let full: Vec<TarFacts> = tars.iter().map(facts).collect();
+            let small: Vec<TarFacts> = tars.iter().map(compact).collect();
+            assert!(small.iter().all(|f| f.compact && f.entries.len() <= f.entry_count as usize));
+            assert_eq!(notes(&merge(&full)), notes(&merge_compact(&small)));
+            assert_eq!(notes(&merge(&full)), notes(&merge_compact(&full)));
+        }
+        assert!(!notes(&merge(&stacks[0].iter().map(facts).collect::<Vec<_>>())).0.is_empty());
+    }
+
+    #[test]
+    fn compact_walk_keeps_only_evidence() {
+        let mut t = Tar::default();
+        t.dir("a/")
+            .file("a/b", b"1")
+            .file("c", b"")
+            .file("./a//b", b"2")
+            .entry(H { name: b"suid", mode: 0o4755, ..H::default() }, b"")
+            .file("z", b"")
+            .end();
+        let f = compact(&t);
+        let kept: Vec<(u64, &str)> = f.entries.iter().map(|e| (e.index, e.path.as_str())).collect();
+        assert_eq!(kept, [(3, "./a//b"), (4, "suid"), (5, "z")]);
+        assert_eq!(f.entry_count, 6);
+        assert_eq!(duplicate_paths(&f), duplicate_paths(&facts(&t)));
+        let ix = &f.path_index;
+        assert!(ix.get("a").is_some_and(|r| r.flags() & PATH_ENTRY != 0 && r.flags() & PATH_LAST_DIR != 0));
+        assert!(ix.get("a/b").is_some_and(|r| r.flags() & PATH_NONDIR != 0));
+        assert!(ix.get("nope").is_none());
     }
 }

@@ -29,6 +29,12 @@ pub struct WalkLimits {
     pub max_anomalies: usize,
     /// Extended-attribute names kept per entry.
     pub max_xattrs: usize,
+    /// Whether every member is kept in [`TarFacts::entries`] (what `ocidig ls` lists). When false
+    /// (compact mode, what `check` uses), only the members some layer rule could report or needs
+    /// as evidence are kept (see [`crate::layer::listing::worth_keeping`]), and the others leave
+    /// an 8-byte record per distinct path in [`TarFacts::path_index`] (plus about 24 bytes per path
+    /// while the layer is walked), so memory grows with the member count by that much only.
+    pub keep_all_entries: bool,
 }
 
 impl Default for WalkLimits {
@@ -39,6 +45,7 @@ impl Default for WalkLimits {
             max_name_len: 4096,
             max_anomalies: 10_000,
             max_xattrs: 32,
+            keep_all_entries: true,
         }
     }
 }
@@ -179,6 +186,8 @@ pub struct TarEntry {
     pub header_offset: u64,
     /// Extended-attribute names from PAX `SCHILY.xattr.*` / `LIBARCHIVE.xattr.*` records (capped).
     pub xattrs: Vec<String>,
+    /// Position of the member in the stream (0 is the first), kept or not.
+    pub index: u64,
 }
 
 /// How the archive ended.
@@ -341,6 +350,24 @@ pub struct TarFacts {
     pub stopped_at: Option<u64>,
     /// Set when the stream ended mid-entry.
     pub truncated: Option<Truncation>,
+    /// Whether the walk ran in compact mode ([`WalkLimits::keep_all_entries`] false): `entries`
+    /// holds only the members worth keeping, `path_index`, `duplicates` and `links_seen_here`
+    /// stand for the rest.
+    pub compact: bool,
+    /// Compact mode: every recorded member's normalised path and ancestors.
+    pub path_index: crate::layer::listing::PathIndex,
+    /// Compact mode: normalised paths written more than once (entry numbers are stream positions).
+    pub duplicates: Vec<crate::layer::listing::Duplicate>,
+    /// Compact mode: stream positions of hard links whose target an earlier member has, ascending.
+    pub links_seen_here: Vec<u64>,
+}
+
+impl TarFacts {
+    /// The kept member at stream position `index`.
+    pub fn entry_at_index(&self, index: u64) -> Option<&TarEntry> {
+        let i = self.entries.binary_search_by_key(&index, |e| e.index).ok()?;
+        self.entries.get(i)
+    }
 }
 
 /// What the walker is doing with the next bytes.
@@ -387,6 +414,11 @@ pub struct TarWalker {
     zero_run: u8,
     first_zero: u64,
     is_tar: Option<bool>,
+    /// Compact mode: the path index being built.
+    index: Option<crate::layer::listing::PathIndexBuilder>,
+    /// Compact mode: the latest member and whether it is already known to be worth keeping;
+    /// decided when the next one comes (anomalies may still point at it), kept if last.
+    held: Option<(TarEntry, bool)>,
 }
 
 impl Default for TarWalker {
@@ -410,6 +442,8 @@ impl TarWalker {
             zero_run: 0,
             first_zero: 0,
             is_tar: None,
+            index: (!limits.keep_all_entries).then(crate::layer::listing::PathIndexBuilder::default),
+            held: None,
         }
     }
 
@@ -533,7 +567,43 @@ impl TarWalker {
             self.anomaly(offset, AnomalyKind::ExtensionWithoutEntry);
         }
         self.facts.is_tar = self.is_tar.unwrap_or(false);
+        if let Some(b) = self.index.take() {
+            if let Some((last, _)) = self.held.take() {
+                self.facts.entries.push(last);
+            }
+            let (index, duplicates) = b.finish();
+            self.facts.path_index = index;
+            self.facts.duplicates = duplicates;
+            self.facts.compact = true;
+        }
         self.facts
+    }
+
+    /// Compact mode: keeps the held member if it turned out worth keeping.
+    fn release_held(&mut self) {
+        let Some((e, keep)) = self.held.take() else { return };
+        let at = |o: u64| o == e.offset || o == e.header_offset;
+        let keep = keep
+            || self.facts.after_single_zero.is_some_and(|a| at(a.offset))
+            || self.facts.anomalies.iter().rev().take_while(|a| a.offset >= e.offset).any(|a| at(a.offset));
+        if keep {
+            self.facts.entries.push(e);
+        }
+    }
+
+    /// Records one member (uncapped), keeping it whole or in the index.
+    fn record(&mut self, entry: TarEntry) {
+        let Some(b) = self.index.as_mut() else {
+            self.facts.entries.push(entry);
+            return;
+        };
+        let added = b.add(&entry, entry.index);
+        if added.link_target_seen {
+            self.facts.links_seen_here.push(entry.index);
+        }
+        let keep = added.duplicate || crate::layer::listing::worth_keeping(&entry);
+        self.release_held();
+        self.held = Some((entry, keep));
     }
 
     fn anomaly(&mut self, offset: u64, kind: AnomalyKind) {
@@ -809,8 +879,8 @@ impl TarWalker {
         };
 
         self.facts.entry_count = self.facts.entry_count.saturating_add(1);
-        if self.facts.entries.len() < self.limits.max_entries {
-            self.facts.entries.push(TarEntry {
+        if self.facts.entry_count <= self.limits.max_entries as u64 {
+            self.record(TarEntry {
                 path,
                 non_utf8,
                 path_truncated,
@@ -828,6 +898,7 @@ impl TarWalker {
                 offset: first_offset,
                 header_offset: offset,
                 xattrs: pending.xattrs,
+                index: self.facts.entry_count.saturating_sub(1),
             });
         } else {
             self.facts.entries_capped = true;

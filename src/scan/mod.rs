@@ -102,7 +102,7 @@ pub struct BlobScan {
     /// Decompression facts, for gzip and zstd blobs.
     pub decoded: Option<Decoded>,
     /// Tar walk facts, for tar content (stored or decompressed).
-    pub tar: Option<TarFacts>,
+    pub tar: Option<Box<TarFacts>>,
     /// Read error that stopped the scan, if any.
     pub error: Option<String>,
     /// The bytes, kept when the blob is JSON and small enough.
@@ -339,7 +339,7 @@ pub fn scan(reader: &mut dyn Read, opts: &ScanOptions) -> BlobScan {
         sha512: hashing.sha512.map(|h| format!("sha512:{}", hex(&h.finalize()))),
         sniff: kind,
         decoded,
-        tar,
+        tar: tar.map(Box::new),
         error,
         json,
     }
