@@ -32,6 +32,44 @@ fn member_path(entry: &tar::Entry<'_, impl Read>) -> String {
     raw.strip_prefix("./").map(str::to_string).unwrap_or(raw)
 }
 
+/// The next archive member, or `None` (with the problem recorded) when listing must stop:
+/// an unreadable header or more members than [`MAX_TAR_ENTRIES`].
+fn admit<'a, R: Read>(
+    item: std::io::Result<tar::Entry<'a, R>>,
+    listed: usize,
+    problems: &mut Vec<ListingProblem>,
+) -> Option<tar::Entry<'a, R>> {
+    let entry = match item {
+        Ok(e) => e,
+        Err(e) => {
+            problems.push(ListingProblem { path: String::new(), message: e.to_string(), offset: None });
+            return None;
+        }
+    };
+    if listed >= MAX_TAR_ENTRIES {
+        problems.push(ListingProblem {
+            path: String::new(),
+            message: format!("more than {MAX_TAR_ENTRIES} members; the rest is not indexed"),
+            offset: Some(entry.raw_header_position()),
+        });
+        return None;
+    }
+    Some(entry)
+}
+
+/// The listing record of a member (no data location yet).
+fn record_of(entry: &tar::Entry<'_, impl Read>) -> Entry {
+    let kind = kind_of(entry);
+    let size = if kind == EntryKind::File { entry.size() } else { 0 };
+    Entry {
+        path: member_path(entry),
+        kind,
+        size,
+        data: DataRef::None,
+        header_offset: Some(entry.raw_header_position()),
+    }
+}
+
 /// Indexes an uncompressed tar file: each member's data is a byte range of the file.
 pub fn open(path: &Path) -> Result<Store, std::io::Error> {
     let file = File::open(path)?;
@@ -40,34 +78,12 @@ pub fn open(path: &Path) -> Result<Store, std::io::Error> {
     let mut problems = Vec::new();
     let iter = archive.entries_with_seek()?;
     for item in iter {
-        let entry = match item {
-            Ok(e) => e,
-            Err(e) => {
-                problems.push(ListingProblem { path: String::new(), message: e.to_string(), offset: None });
-                break;
-            }
-        };
-        if entries.len() >= MAX_TAR_ENTRIES {
-            problems.push(ListingProblem {
-                path: String::new(),
-                message: format!("more than {MAX_TAR_ENTRIES} members; the rest is not indexed"),
-                offset: Some(entry.raw_header_position()),
-            });
-            break;
+        let Some(entry) = admit(item, entries.len(), &mut problems) else { break };
+        let mut record = record_of(&entry);
+        if record.kind == EntryKind::File {
+            record.data = DataRef::TarRange { offset: entry.raw_file_position() };
         }
-        let kind = kind_of(&entry);
-        let size = if kind == EntryKind::File { entry.size() } else { 0 };
-        entries.push(Entry {
-            path: member_path(&entry),
-            data: if kind == EntryKind::File {
-                DataRef::TarRange { offset: entry.raw_file_position() }
-            } else {
-                DataRef::None
-            },
-            kind,
-            size,
-            header_offset: Some(entry.raw_header_position()),
-        });
+        entries.push(record);
     }
     let file_len = std::fs::metadata(path)?.len();
     for e in &entries {
@@ -100,31 +116,10 @@ pub fn open_stream(path: &Path, reader: impl Read, on_streamed: &mut dyn FnMut(u
         }
     };
     for item in iter {
-        let mut entry = match item {
-            Ok(e) => e,
-            Err(e) => {
-                problems.push(ListingProblem { path: String::new(), message: e.to_string(), offset: None });
-                break;
-            }
-        };
-        if entries.len() >= MAX_TAR_ENTRIES {
-            problems.push(ListingProblem {
-                path: String::new(),
-                message: format!("more than {MAX_TAR_ENTRIES} members; the rest is not indexed"),
-                offset: Some(entry.raw_header_position()),
-            });
-            break;
-        }
-        let kind = kind_of(&entry);
-        let size = if kind == EntryKind::File { entry.size() } else { 0 };
-        let mut record = Entry {
-            path: member_path(&entry),
-            kind: kind.clone(),
-            size,
-            data: DataRef::None,
-            header_offset: Some(entry.raw_header_position()),
-        };
-        if kind == EntryKind::File {
+        let Some(mut entry) = admit(item, entries.len(), &mut problems) else { break };
+        let mut record = record_of(&entry);
+        let size = record.size;
+        if record.kind == EntryKind::File {
             if size <= KEEP_IN_MEMORY && kept.saturating_add(size) <= MEMORY_BUDGET {
                 let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
                 if let Err(e) = entry.read_to_end(&mut buf) {
