@@ -291,6 +291,51 @@ fn present(files: &BTreeMap<String, MergedEntry>, path: &str) -> bool {
     files.range(prefix.clone()..).next().is_some_and(|(k, _)| k.starts_with(&prefix))
 }
 
+/// The notes a whiteout-named entry gets on its own, whatever lies below it: not a regular file,
+/// with content, a bare or reserved name, an opaque marker at the root.
+fn entry_notes(e: &TarEntry, class: &WhiteoutName, note: &mut impl FnMut(WhiteoutNoteKind)) {
+    if *class == WhiteoutName::NotWhiteout {
+        return;
+    }
+    if e.entry_type != EntryType::File {
+        note(WhiteoutNoteKind::NotRegularFile);
+    }
+    if e.size > 0 {
+        note(WhiteoutNoteKind::HasContent { size: e.size });
+    }
+    match class {
+        WhiteoutName::Bare => note(WhiteoutNoteKind::Bare),
+        WhiteoutName::Reserved => note(WhiteoutNoteKind::Reserved),
+        WhiteoutName::Opaque { dir } if dir.is_empty() => note(WhiteoutNoteKind::OpaqueAtRoot),
+        _ => {}
+    }
+}
+
+/// The normalised path a `.wh.<name>` whiteout deletes, or `None` (noted as a bad target) when
+/// it names `.`/`..`, climbs out or is empty.
+fn delete_target(target: &str, name: &str, note: &mut impl FnMut(WhiteoutNoteKind)) -> Option<String> {
+    let resolved = normalize(target);
+    if name == "." || name == ".." || resolved.climbs_out || resolved.path.is_empty() {
+        note(WhiteoutNoteKind::BadTarget);
+        return None;
+    }
+    Some(resolved.path)
+}
+
+/// What is wrong with a hard link to `target`, if anything; `found` says whether the target was
+/// written earlier in this layer or survives in a lower one (asked only for relative targets).
+fn hardlink_kind(target: &Normalized, found: impl FnOnce() -> bool) -> Option<HardlinkNoteKind> {
+    if target.absolute {
+        Some(HardlinkNoteKind::Absolute)
+    } else if target.climbs_out {
+        Some(HardlinkNoteKind::ClimbsOut)
+    } else if !found() {
+        Some(HardlinkNoteKind::Missing)
+    } else {
+        None
+    }
+}
+
 /// Merges the layers (base first) into one filesystem and gathers per-layer summaries and facts.
 ///
 /// Takes owned facts or references (`&[TarFacts]` or `&[&TarFacts]`).
@@ -344,25 +389,15 @@ fn merge_layer<L: Borrow<TarFacts>>(out: &mut Merged, layers: &[L], li: usize, l
         let mut note = |kind| {
             notes.push(WhiteoutNote { layer: li, entry: ei, offset: e.offset, path: e.path.clone(), kind });
         };
-        if class != WhiteoutName::NotWhiteout {
-            if let Some(w) = is_whiteout.get_mut(ei) {
-                *w = true;
-            }
-            if e.entry_type != EntryType::File {
-                note(WhiteoutNoteKind::NotRegularFile);
-            }
-            if e.size > 0 {
-                note(WhiteoutNoteKind::HasContent { size: e.size });
-            }
+        if class != WhiteoutName::NotWhiteout
+            && let Some(w) = is_whiteout.get_mut(ei)
+        {
+            *w = true;
         }
+        entry_notes(e, &class, &mut note);
         match class {
-            WhiteoutName::NotWhiteout => {}
-            WhiteoutName::Bare => note(WhiteoutNoteKind::Bare),
-            WhiteoutName::Reserved => note(WhiteoutNoteKind::Reserved),
+            WhiteoutName::NotWhiteout | WhiteoutName::Bare | WhiteoutName::Reserved => {}
             WhiteoutName::Opaque { dir } => {
-                if dir.is_empty() {
-                    note(WhiteoutNoteKind::OpaqueAtRoot);
-                }
                 let lower_not_dir = out.get_type(layers, &dir).is_some_and(|t| t != EntryType::Dir && !dir.is_empty());
                 match own_is_dir.get(dir.as_str()) {
                     Some(false) => note(WhiteoutNoteKind::OpaqueParentNotDir),
@@ -379,30 +414,19 @@ fn merge_layer<L: Borrow<TarFacts>>(out: &mut Merged, layers: &[L], li: usize, l
                 opaque_dirs.push(dir);
             }
             WhiteoutName::Delete { target, name } => {
-                let resolved = normalize(&target);
-                if name == "." || name == ".." || resolved.climbs_out || resolved.path.is_empty() {
-                    note(WhiteoutNoteKind::BadTarget);
-                } else {
-                    if !present(&out.files, &resolved.path) {
+                if let Some(resolved) = delete_target(&target, &name, &mut note) {
+                    if !present(&out.files, &resolved) {
                         note(WhiteoutNoteKind::NoLowerTarget);
                     }
-                    deletes.push(resolved.path);
+                    deletes.push(resolved);
                 }
             }
         }
         if e.entry_type == EntryType::HardLink {
             let target = e.link_target.as_deref().unwrap_or("");
             let t = normalize(target);
-            let kind = if t.absolute {
-                Some(HardlinkNoteKind::Absolute)
-            } else if t.climbs_out {
-                Some(HardlinkNoteKind::ClimbsOut)
-            } else if !seen_here.contains(t.path.as_str()) && !out.files.contains_key(&t.path) {
-                Some(HardlinkNoteKind::Missing)
-            } else {
-                None
-            };
-            if let Some(kind) = kind {
+            let found = || seen_here.contains(t.path.as_str()) || out.files.contains_key(&t.path);
+            if let Some(kind) = hardlink_kind(&t, found) {
                 out.hardlinks.push(HardlinkNote {
                     layer: li,
                     entry: ei,
@@ -820,22 +844,10 @@ pub fn merge_compact<L: Borrow<TarFacts>>(layers: &[L]) -> Merged {
             let mut note = |kind| {
                 out.whiteouts.push(WhiteoutNote { layer: li, entry: ei, offset: e.offset, path: e.path.clone(), kind });
             };
-            if class != WhiteoutName::NotWhiteout {
-                if e.entry_type != EntryType::File {
-                    note(WhiteoutNoteKind::NotRegularFile);
-                }
-                if e.size > 0 {
-                    note(WhiteoutNoteKind::HasContent { size: e.size });
-                }
-            }
+            entry_notes(e, &class, &mut note);
             match class {
-                WhiteoutName::NotWhiteout => {}
-                WhiteoutName::Bare => note(WhiteoutNoteKind::Bare),
-                WhiteoutName::Reserved => note(WhiteoutNoteKind::Reserved),
+                WhiteoutName::NotWhiteout | WhiteoutName::Bare | WhiteoutName::Reserved => {}
                 WhiteoutName::Opaque { dir } => {
-                    if dir.is_empty() {
-                        note(WhiteoutNoteKind::OpaqueAtRoot);
-                    }
                     let own_rec = own.and_then(|ix| ix.get(&dir)).filter(|r| r.flags() & PATH_ENTRY != 0);
                     let own_is_dir = own_rec.map(|r| r.flags() & PATH_LAST_DIR != 0);
                     match own_is_dir {
@@ -860,14 +872,11 @@ pub fn merge_compact<L: Borrow<TarFacts>>(layers: &[L]) -> Merged {
                     mine.opaque.push(dir);
                 }
                 WhiteoutName::Delete { target, name } => {
-                    let resolved = normalize(&target);
-                    if name == "." || name == ".." || resolved.climbs_out || resolved.path.is_empty() {
-                        note(WhiteoutNoteKind::BadTarget);
-                    } else {
-                        if lower(&deletes, li, &resolved.path, true).is_none() {
+                    if let Some(resolved) = delete_target(&target, &name, &mut note) {
+                        if lower(&deletes, li, &resolved, true).is_none() {
                             note(WhiteoutNoteKind::NoLowerTarget);
                         }
-                        mine.targets.push(resolved.path);
+                        mine.targets.push(resolved);
                     }
                 }
             }
@@ -879,16 +888,8 @@ pub fn merge_compact<L: Borrow<TarFacts>>(layers: &[L]) -> Merged {
                 } else {
                     layer.entries.iter().take(ei).any(|x| normalize(&x.path).path == t.path)
                 };
-                let kind = if t.absolute {
-                    Some(HardlinkNoteKind::Absolute)
-                } else if t.climbs_out {
-                    Some(HardlinkNoteKind::ClimbsOut)
-                } else if !seen_here && lower(&deletes, li, &t.path, false).is_none() {
-                    Some(HardlinkNoteKind::Missing)
-                } else {
-                    None
-                };
-                if let Some(kind) = kind {
+                let found = || seen_here || lower(&deletes, li, &t.path, false).is_some();
+                if let Some(kind) = hardlink_kind(&t, found) {
                     out.hardlinks.push(HardlinkNote {
                         layer: li,
                         entry: ei,
