@@ -46,6 +46,10 @@ fn exit_codes() {
     assert_eq!(missing.code, 2);
     assert!(missing.stderr.contains("no/such/path"), "{}", missing.stderr);
     assert_eq!(ocidig(&["check", "--bogus-flag", "x"]).code, 2);
+    // A device or FIFO would block or never end: refused up front.
+    let dev = ocidig(&["check", "/dev/null"]);
+    assert_eq!(dev.code, 2);
+    assert!(dev.stderr.contains("not a regular file or a directory"), "{}", dev.stderr);
     assert_eq!(ocidig(&["check"]).code, 2);
 }
 

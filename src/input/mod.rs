@@ -83,6 +83,10 @@ pub fn open_with_progress(
 ) -> Result<Dump, OpenError> {
     let io_err = |source| OpenError::Io { path: label.to_string(), source };
     let meta = std::fs::metadata(path).map_err(io_err)?;
+    if !meta.is_dir() && !meta.is_file() {
+        // A FIFO, socket or device would block or never end: a dump is a file or a directory.
+        return Err(io_err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file or a directory")));
+    }
     let mut scans = Vec::new();
     let (store, outer_sniff, outer_compression) = if meta.is_dir() {
         (store::dir::open(path), None, None)
