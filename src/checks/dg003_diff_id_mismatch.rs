@@ -37,16 +37,7 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
         return;
     }
     for (idx, image) in dump.images.iter().enumerate() {
-        let Some(config_doc) = image.config_doc else { continue };
-        let Some(diff_ids) = dump
-            .docs
-            .get(config_doc)
-            .and_then(|d| d.root())
-            .and_then(|r| r.pointer("/rootfs/diff_ids"))
-            .and_then(Node::as_array)
-        else {
-            continue;
-        };
+        let Some((config_doc, diff_ids)) = super::util::diff_ids(dump, image) else { continue };
         for (i, layer_ref) in image.layers.iter().enumerate() {
             let Some(expected) = diff_ids.get(i).and_then(Node::as_str) else { continue };
             let Some(entry) = dump.refs.get(*layer_ref).and_then(|r| r.entry()) else { continue };

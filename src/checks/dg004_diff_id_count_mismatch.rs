@@ -4,7 +4,6 @@ use super::util::{at_json, image_label};
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::model::Dump;
-use crate::model::json::Node;
 
 declare_rule! {
     /// ## What it does
@@ -31,16 +30,7 @@ declare_rule! {
 /// Compares diff_id and layer counts.
 pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
     for (idx, image) in dump.images.iter().enumerate() {
-        let Some(config_doc) = image.config_doc else { continue };
-        let Some(diff_ids) = dump
-            .docs
-            .get(config_doc)
-            .and_then(|d| d.root())
-            .and_then(|r| r.pointer("/rootfs/diff_ids"))
-            .and_then(Node::as_array)
-        else {
-            continue;
-        };
+        let Some((config_doc, diff_ids)) = super::util::diff_ids(dump, image) else { continue };
         if diff_ids.len() != image.layers.len() {
             let f = Finding::new(
                 &RULE,

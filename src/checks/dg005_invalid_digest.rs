@@ -3,7 +3,6 @@
 use super::util::{at_json, at_ref};
 use crate::declare_rule;
 use crate::diag::Finding;
-use crate::model::json::Node;
 use crate::model::{Dump, digest};
 
 declare_rule! {
@@ -45,16 +44,7 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
         }
     }
     for image in &dump.images {
-        let Some(doc) = image.config_doc else { continue };
-        let Some(ids) = dump
-            .docs
-            .get(doc)
-            .and_then(|d| d.root())
-            .and_then(|r| r.pointer("/rootfs/diff_ids"))
-            .and_then(Node::as_array)
-        else {
-            continue;
-        };
+        let Some((doc, ids)) = super::util::diff_ids(dump, image) else { continue };
         for (i, id) in ids.iter().enumerate() {
             let Some(s) = id.as_str() else { continue };
             if let Err(problem) = digest::validate(s) {

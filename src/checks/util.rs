@@ -44,3 +44,10 @@ pub fn role_name(r: &Reference) -> &'static str {
 pub fn image_label(dump: &Dump, image: Option<usize>) -> String {
     image.and_then(|i| dump.images.get(i)).map(|im| im.label.clone()).unwrap_or_default()
 }
+
+/// An image's config document index and its `rootfs.diff_ids` array, when both exist.
+pub fn diff_ids<'a>(dump: &'a Dump, image: &crate::model::Image) -> Option<(usize, &'a [crate::model::json::Node])> {
+    let config_doc = image.config_doc?;
+    let ids = dump.docs.get(config_doc)?.root()?.pointer("/rootfs/diff_ids")?.as_array()?;
+    Some((config_doc, ids))
+}

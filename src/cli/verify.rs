@@ -68,6 +68,39 @@ fn unverifiable(why: impl Into<String>) -> Report {
     }
 }
 
+/// Verifies a signature over exact bytes: keyless when a certificate and a trusted root are
+/// given, else with the keys (plus the bundle's SET when a root is given). `None` for a
+/// certificate with neither a trusted root nor keys.
+fn verify_signed_bytes(
+    bytes: &[u8],
+    signature_b64: &str,
+    cert_pem: Option<&str>,
+    chain_pem: &Option<String>,
+    bundle_json: &Option<Vec<u8>>,
+    trust: &Trust,
+) -> Option<Report> {
+    match (cert_pem, &trust.root) {
+        (Some(cert), Some(root)) => Some(crypto::verify_keyless(
+            bytes,
+            signature_b64,
+            cert,
+            chain_pem.as_deref(),
+            bundle_json.as_deref(),
+            root,
+            trust.identity.as_deref(),
+            trust.issuer.as_deref(),
+        )),
+        (Some(_), None) if trust.keys.is_empty() => None,
+        _ => Some(crypto::verify_with_key(
+            bytes,
+            signature_b64,
+            &trust.keys,
+            bundle_json.as_deref(),
+            trust.root.as_ref(),
+        )),
+    }
+}
+
 /// Verifies one signature.
 pub fn verify_material(m: &Material, trust: &Trust) -> Report {
     let id = trust.identity.as_deref();
@@ -82,28 +115,8 @@ pub fn verify_material(m: &Material, trust: &Trust) -> Report {
                     payload_sha256.as_deref().map(|h| format!(" (sha256:{h})")).unwrap_or_default()
                 ));
             };
-            match (cert_pem, &trust.root) {
-                (Some(cert), Some(root)) => crypto::verify_keyless(
-                    payload,
-                    signature_b64,
-                    cert,
-                    chain_pem.as_deref(),
-                    bundle_json.as_deref(),
-                    root,
-                    id,
-                    iss,
-                ),
-                (Some(_), None) if trust.keys.is_empty() => {
-                    unverifiable("keyless signature: no trusted root given (--trusted-root)")
-                }
-                _ => crypto::verify_with_key(
-                    payload,
-                    signature_b64,
-                    &trust.keys,
-                    bundle_json.as_deref(),
-                    trust.root.as_ref(),
-                ),
-            }
+            verify_signed_bytes(payload, signature_b64, cert_pem.as_deref(), chain_pem, bundle_json, trust)
+                .unwrap_or_else(|| unverifiable("keyless signature: no trusted root given (--trusted-root)"))
         }
         Evidence::Dsse { payload_type, payload, signatures, cert_pem, chain_pem, bundle_json } => {
             match (cert_pem, &trust.root, signatures.first()) {
@@ -249,28 +262,12 @@ pub fn verify_bundle(bytes: &[u8], artifact: &SignedArtifact, trust: &Trust) -> 
             }
         };
         signed = Some((None, artifact.clone(), signature_b64.to_string()));
-        match (&cert_pem, &trust.root) {
-            (Some(cert), Some(root)) => crypto::verify_keyless(
-                artifact,
-                signature_b64,
-                cert,
-                chain_pem.as_deref(),
-                bundle_json.as_deref(),
-                root,
-                id,
-                iss,
-            ),
-            (Some(_), None) if trust.keys.is_empty() => {
-                return unverifiable("keyless bundle: no trusted root given (--trusted-root)");
-            }
-            _ => crypto::verify_with_key(
-                artifact,
-                signature_b64,
-                &trust.keys,
-                bundle_json.as_deref(),
-                trust.root.as_ref(),
-            ),
-        }
+        let Some(report) =
+            verify_signed_bytes(artifact, signature_b64, cert_pem.as_deref(), &chain_pem, &bundle_json, trust)
+        else {
+            return unverifiable("keyless bundle: no trusted root given (--trusted-root)");
+        };
+        report
     } else {
         return failed_sig("bundle has neither dsseEnvelope nor messageSignature");
     };

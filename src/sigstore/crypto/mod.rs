@@ -151,6 +151,20 @@ pub struct Report {
     pub log_index: Option<i64>,
 }
 
+impl Report {
+    /// A report with no step run yet (its verdict is set when verification finishes).
+    fn pending() -> Report {
+        Report {
+            steps: Vec::new(),
+            verdict: Verdict::Unverifiable { why: String::new() },
+            scheme: None,
+            identity: None,
+            integrated_time: None,
+            log_index: None,
+        }
+    }
+}
+
 /// The report of a keyless verification.
 pub type KeylessReport = Report;
 
@@ -289,14 +303,7 @@ fn keyless(
 ) -> KeylessReport {
     use FailureKind::*;
     let mut st = Steps::default();
-    let mut report = Report {
-        steps: Vec::new(),
-        verdict: Verdict::Unverifiable { why: String::new() },
-        scheme: None,
-        identity: None,
-        integrated_time: None,
-        log_index: None,
-    };
+    let mut report = Report::pending();
     let finish = |st: Steps, mut report: Report, verdict: Verdict| {
         report.steps = st.steps;
         report.verdict = verdict;
@@ -463,14 +470,7 @@ pub fn verify_with_key(
 ) -> Report {
     use FailureKind::*;
     let mut st = Steps::default();
-    let mut report = Report {
-        steps: Vec::new(),
-        verdict: Verdict::Unverifiable { why: String::new() },
-        scheme: None,
-        identity: None,
-        integrated_time: None,
-        log_index: None,
-    };
+    let mut report = Report::pending();
     let signature = decode_signature(signature_b64);
     let mut signer: Option<&PublicKey> = None;
     match &signature {
@@ -553,14 +553,7 @@ pub struct DsseSignature {
 /// without keys or signatures.
 pub fn verify_dsse(payload_type: &str, payload: &[u8], sigs: &[DsseSignature], keys: &[PublicKey]) -> Report {
     let mut st = Steps::default();
-    let mut report = Report {
-        steps: Vec::new(),
-        verdict: Verdict::Unverifiable { why: String::new() },
-        scheme: None,
-        identity: None,
-        integrated_time: None,
-        log_index: None,
-    };
+    let mut report = Report::pending();
     let message = pae(payload_type, payload);
     let mut by = None;
     let mut errors = Vec::new();
