@@ -58,14 +58,7 @@ impl Outcome {
 }
 
 fn unverifiable(why: impl Into<String>) -> Report {
-    Report {
-        steps: Vec::new(),
-        verdict: Verdict::Unverifiable { why: why.into() },
-        scheme: None,
-        identity: None,
-        integrated_time: None,
-        log_index: None,
-    }
+    Report::unverifiable(why)
 }
 
 /// Verifies a signature over exact bytes: keyless when a certificate and a trusted root are

@@ -152,11 +152,12 @@ pub struct Report {
 }
 
 impl Report {
-    /// A report with no step run yet (its verdict is set when verification finishes).
-    fn pending() -> Report {
+    /// A report with no step run and an "unverifiable" verdict (also the starting point of every
+    /// verification, whose verdict is set when it finishes).
+    pub fn unverifiable(why: impl Into<String>) -> Report {
         Report {
             steps: Vec::new(),
-            verdict: Verdict::Unverifiable { why: String::new() },
+            verdict: Verdict::Unverifiable { why: why.into() },
             scheme: None,
             identity: None,
             integrated_time: None,
@@ -303,7 +304,7 @@ fn keyless(
 ) -> KeylessReport {
     use FailureKind::*;
     let mut st = Steps::default();
-    let mut report = Report::pending();
+    let mut report = Report::unverifiable(String::new());
     let finish = |st: Steps, mut report: Report, verdict: Verdict| {
         report.steps = st.steps;
         report.verdict = verdict;
@@ -470,7 +471,7 @@ pub fn verify_with_key(
 ) -> Report {
     use FailureKind::*;
     let mut st = Steps::default();
-    let mut report = Report::pending();
+    let mut report = Report::unverifiable(String::new());
     let signature = decode_signature(signature_b64);
     let mut signer: Option<&PublicKey> = None;
     match &signature {
@@ -553,7 +554,7 @@ pub struct DsseSignature {
 /// without keys or signatures.
 pub fn verify_dsse(payload_type: &str, payload: &[u8], sigs: &[DsseSignature], keys: &[PublicKey]) -> Report {
     let mut st = Steps::default();
-    let mut report = Report::pending();
+    let mut report = Report::unverifiable(String::new());
     let message = pae(payload_type, payload);
     let mut by = None;
     let mut errors = Vec::new();
