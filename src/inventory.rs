@@ -30,7 +30,8 @@ pub fn inventory(dump: &Dump) -> Vec<InventoryItem> {
         }
         let scan = dump.scan(i);
         let refs: Vec<&crate::model::Reference> = refs_by_entry.get(&i).cloned().unwrap_or_default();
-        let mut declared: Vec<String> = refs.iter().filter_map(|r| r.media_type.clone()).collect();
+        let mut declared: Vec<String> =
+            refs.iter().filter_map(|r| r.media_type.as_deref().map(str::to_string)).collect();
         declared.sort();
         declared.dedup();
         let mut roles: Vec<String> = refs.iter().map(|r| role_name(r.role).to_string()).collect();

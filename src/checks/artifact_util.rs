@@ -16,10 +16,10 @@ pub fn at_artifact(mut f: Finding, dump: &Dump, a: &Artifact, field: &str) -> Fi
             let Some(r) = dump.refs.get(*reference) else { return f };
             f.layer_index = Some(*index);
             let pointer = if r.path.is_some() {
-                r.pointer.clone()
+                r.pointer.to_string()
             } else {
                 let p = r.field(field);
-                if dump.docs.get(r.doc).and_then(|d| d.span(&p)).is_some() { p } else { r.pointer.clone() }
+                if dump.docs.get(r.doc).and_then(|d| d.span(&p)).is_some() { p } else { r.pointer.to_string() }
             };
             at_json(f, dump, r.doc, &pointer)
         }

@@ -114,7 +114,7 @@ fn blob_node(dump: &Dump, r: usize, role: &'static str) -> Option<BlobNode> {
     Some(BlobNode {
         role,
         digest: r.digest.clone(),
-        media_type: r.media_type.clone(),
+        media_type: r.media_type.as_deref().map(str::to_string),
         declared: r.media_type.as_deref().map(declared_name),
         sniffed: entry.and_then(|e| sniff_entry(dump, e)),
         declared_size: r.size,

@@ -9,6 +9,10 @@ use std::sync::Arc;
 
 /// Builds documents, references and images for the detected format.
 pub fn build(dump: &mut Dump, opts: &OpenOptions) {
+    // Nearly every blob is referenced once: sizing the references up front avoids the moment when
+    // doubling holds both the old and the new array (1.5x the final size at the peak).
+    let blobs = dump.store.entries.len();
+    dump.refs.reserve(blobs);
     let mut b = Builder { dump, max_json: opts.scan.limits.max_json, doc_by_entry: HashMap::new() };
     match b.dump.format {
         Format::OciLayout | Format::OciArchive => super::oci::build(&mut b),
@@ -120,7 +124,7 @@ impl Builder<'_> {
         let node = self.root(doc)?.pointer(pointer)?;
         let digest = node.get("digest").and_then(Node::as_str).map(str::to_string);
         let size = node.get("size").and_then(Node::as_i64);
-        let media_type = node.get("mediaType").and_then(Node::as_str).map(str::to_string);
+        let media_type = node.get("mediaType").and_then(Node::as_compact_str).cloned();
         let annotations = string_map(node.get("annotations"));
         let target = match &digest {
             Some(d) => self.resolve_digest(d, skopeo),
@@ -128,7 +132,7 @@ impl Builder<'_> {
         };
         self.dump.refs.push(Reference {
             doc,
-            pointer: pointer.to_string(),
+            pointer: pointer.into(),
             role,
             digest,
             size,
@@ -147,7 +151,7 @@ impl Builder<'_> {
         let target = self.resolve_path(p);
         self.dump.refs.push(Reference {
             doc,
-            pointer: pointer.to_string(),
+            pointer: pointer.into(),
             role,
             digest: digest::claimed_by_name(p),
             size: None,
@@ -165,6 +169,8 @@ impl Builder<'_> {
 /// A JSON object of strings as pairs (non-string values are skipped; checks report them).
 pub fn string_map(node: Option<&Node>) -> Vec<(String, String)> {
     node.and_then(Node::as_object)
-        .map(|members| members.iter().filter_map(|m| m.node.as_str().map(|v| (m.key.clone(), v.to_string()))).collect())
+        .map(|members| {
+            members.iter().filter_map(|m| m.node.as_str().map(|v| (m.key.to_string(), v.to_string()))).collect()
+        })
         .unwrap_or_default()
 }

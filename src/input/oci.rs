@@ -164,7 +164,7 @@ fn walk_manifest(
         label,
         tags,
         doc,
-        pointer: String::new(),
+        pointer: Default::default(),
         manifest_digest: digest,
         config,
         config_doc,

@@ -116,11 +116,11 @@ pub fn pair_manifest_bytes(dump: &mut Dump, bytes: Arc<Vec<u8>>, label: &str) ->
         };
         dump.refs.push(Reference {
             doc,
-            pointer: pointer.to_string(),
+            pointer: pointer.into(),
             role,
             digest,
             size: node.and_then(|n| n.get("size")).and_then(Node::as_i64),
-            media_type: node.and_then(|n| n.get("mediaType")).and_then(Node::as_str).map(str::to_string),
+            media_type: node.and_then(|n| n.get("mediaType")).and_then(Node::as_compact_str).cloned(),
             path: None,
             target,
             annotations: string_map(node.and_then(|n| n.get("annotations"))),
@@ -154,7 +154,7 @@ pub fn pair_manifest_bytes(dump: &mut Dump, bytes: Arc<Vec<u8>>, label: &str) ->
     }
     if let Some(im) = dump.images.get_mut(image) {
         im.doc = doc;
-        im.pointer = String::new();
+        im.pointer = Default::default();
         im.config = config.or(im.config);
         im.layers = layers;
         im.subject = subject.or(im.subject);

@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use compact_str::CompactString;
+
 /// Maximum nesting depth accepted before parsing stops with an error.
 pub const MAX_DEPTH: usize = 256;
 
@@ -28,9 +30,9 @@ pub enum Value {
     /// `true` / `false`
     Bool(bool),
     /// A number, as written.
-    Number(String),
+    Number(CompactString),
     /// A string, unescaped.
-    String(String),
+    String(CompactString),
     /// An array.
     Array(Vec<Node>),
     /// An object: members in source order, duplicates included.
@@ -41,7 +43,7 @@ pub enum Value {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Member {
     /// The unescaped key.
-    pub key: String,
+    pub key: CompactString,
     /// Span of the key including its quotes.
     pub key_start: usize,
     /// End of the key span.
@@ -116,6 +118,14 @@ impl Node {
         }
     }
 
+    /// The string value itself, to keep without copying its text (a known media type is static).
+    pub fn as_compact_str(&self) -> Option<&CompactString> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
     /// The value as an i64, if it is an integer number.
     pub fn as_i64(&self) -> Option<i64> {
         match &self.value {
@@ -180,12 +190,12 @@ impl Node {
             Value::Null => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Number(n) => serde_json::from_str(n).unwrap_or(serde_json::Value::Null),
-            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::String(s) => serde_json::Value::String(s.to_string()),
             Value::Array(items) => serde_json::Value::Array(items.iter().map(Node::to_serde).collect()),
             Value::Object(members) => {
                 let mut map = serde_json::Map::new();
                 for m in members {
-                    map.insert(m.key.clone(), m.node.to_serde());
+                    map.insert(m.key.to_string(), m.node.to_serde());
                 }
                 serde_json::Value::Object(map)
             }
@@ -209,7 +219,7 @@ pub fn line_col(text: &[u8], offset: usize) -> (usize, usize) {
 
 /// Parses exactly one JSON document (surrounding whitespace allowed).
 pub fn parse(text: &[u8]) -> Result<Parsed, SyntaxError> {
-    let mut p = Parser { text, pos: 0, duplicates: Vec::new() };
+    let mut p = Parser { text, pos: 0, duplicates: Vec::new(), scratch: Vec::new() };
     p.skip_bom();
     p.skip_ws();
     let root = p.value(0, &mut String::new())?;
@@ -223,7 +233,7 @@ pub fn parse(text: &[u8]) -> Result<Parsed, SyntaxError> {
 /// Parses a stream of concatenated JSON documents (as `cosign verify-attestation` prints).
 /// Returns every document parsed before the first error, and that error if any.
 pub fn parse_stream(text: &[u8]) -> (Vec<Parsed>, Option<SyntaxError>) {
-    let mut p = Parser { text, pos: 0, duplicates: Vec::new() };
+    let mut p = Parser { text, pos: 0, duplicates: Vec::new(), scratch: Vec::new() };
     p.skip_bom();
     let mut docs = Vec::new();
     loop {
@@ -242,6 +252,8 @@ struct Parser<'a> {
     text: &'a [u8],
     pos: usize,
     duplicates: Vec<DuplicateKey>,
+    /// Reused buffer for unescaping strings.
+    scratch: Vec<u8>,
 }
 
 impl Parser<'_> {
@@ -327,7 +339,7 @@ impl Parser<'_> {
             if let Some(first) = members.iter().find(|m| m.key == key) {
                 self.duplicates.push(DuplicateKey {
                     object_pointer: pointer.clone(),
-                    key: key.clone(),
+                    key: key.to_string(),
                     first: (first.key_start, first.key_end),
                     second: (key_start, key_end),
                 });
@@ -412,7 +424,7 @@ impl Parser<'_> {
             }
         }
         let text = self.text.get(start..self.pos).unwrap_or_default();
-        Ok(Value::Number(String::from_utf8_lossy(text).into_owned()))
+        Ok(Value::Number(CompactString::from_utf8_lossy(text)))
     }
 
     fn hex4(&mut self) -> Result<u32, SyntaxError> {
@@ -423,9 +435,17 @@ impl Parser<'_> {
         Ok(v)
     }
 
-    fn string(&mut self) -> Result<String, SyntaxError> {
+    /// Reads a string; short ones (most keys, numbers' neighbours) are kept inline, not on the heap.
+    fn string(&mut self) -> Result<CompactString, SyntaxError> {
+        let mut out = std::mem::take(&mut self.scratch);
+        out.clear();
+        let result = self.string_into(&mut out);
+        self.scratch = out;
+        result
+    }
+
+    fn string_into(&mut self, out: &mut Vec<u8>) -> Result<CompactString, SyntaxError> {
         self.pos += 1;
-        let mut out: Vec<u8> = Vec::new();
         loop {
             let Some(b) = self.peek() else {
                 return Err(self.error("unterminated string"));
@@ -433,8 +453,11 @@ impl Parser<'_> {
             match b {
                 b'"' => {
                     self.pos += 1;
-                    out.shrink_to_fit();
-                    return String::from_utf8(out).map_err(|_| self.error("string is not valid UTF-8"));
+                    let text = std::str::from_utf8(out).map_err(|_| self.error("string is not valid UTF-8"))?;
+                    return Ok(match super::media_type::known(text).filter(|_| text.len() > 24) {
+                        Some(known) => CompactString::const_new(known),
+                        None => CompactString::new(text),
+                    });
                 }
                 b'\\' => {
                     self.pos += 1;
@@ -492,6 +515,21 @@ mod tests {
         assert_eq!(parsed.root.get("a").unwrap().as_i64(), Some(2));
         let c = parsed.root.pointer("/b/c").unwrap();
         assert_eq!(&text[c.start..c.end], br#""x""#);
+    }
+
+    #[test]
+    fn short_strings_and_known_media_types_take_no_heap() {
+        let text = br#"{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "x": "application/vnd.example.unknown.v1+json"}"#;
+        let parsed = parse(text).unwrap();
+        let known = parsed.root.get("mediaType").and_then(Node::as_compact_str).unwrap();
+        assert_eq!(known, "application/vnd.oci.image.layer.v1.tar+gzip");
+        assert!(!known.is_heap_allocated());
+        assert!(!known.clone().is_heap_allocated());
+        let unknown = parsed.root.get("x").and_then(Node::as_compact_str).unwrap();
+        assert_eq!(unknown, "application/vnd.example.unknown.v1+json");
+        assert!(unknown.is_heap_allocated());
+        let Value::Object(members) = &parsed.root.value else { panic!("not an object") };
+        assert!(members.iter().all(|m| !m.key.is_heap_allocated()));
     }
 
     #[test]

@@ -98,7 +98,7 @@ pub struct Reference {
     /// The document holding it.
     pub doc: usize,
     /// JSON pointer of the descriptor object, or of the path string.
-    pub pointer: String,
+    pub pointer: compact_str::CompactString,
     /// What it should point at.
     pub role: Role,
     /// The declared digest (descriptor `digest`), if any.
@@ -106,7 +106,7 @@ pub struct Reference {
     /// The declared size.
     pub size: Option<i64>,
     /// The declared media type.
-    pub media_type: Option<String>,
+    pub media_type: Option<compact_str::CompactString>,
     /// The path string, for path references.
     pub path: Option<String>,
     /// Where it resolved.
@@ -122,7 +122,7 @@ pub struct Reference {
 impl Reference {
     /// Pointer to a member of the descriptor (`/manifests/0` + `digest`).
     pub fn field(&self, name: &str) -> String {
-        if self.path.is_some() { self.pointer.clone() } else { format!("{}/{name}", self.pointer) }
+        if self.path.is_some() { self.pointer.to_string() } else { format!("{}/{name}", self.pointer) }
     }
 
     /// The entry index it resolved to.
@@ -183,7 +183,7 @@ pub struct Image {
     /// The document that declares it (manifest blob, or `manifest.json`).
     pub doc: usize,
     /// Pointer inside `doc` (`""` for a manifest blob, `/0` for a manifest.json entry).
-    pub pointer: String,
+    pub pointer: compact_str::CompactString,
     /// Digest of its manifest blob, when it has one.
     pub manifest_digest: Option<String>,
     /// Reference to its config.

@@ -100,7 +100,7 @@ pub struct BlobScan {
     /// Sniffed type of the stored bytes.
     pub sniff: Sniff,
     /// Decompression facts, for gzip and zstd blobs.
-    pub decoded: Option<Decoded>,
+    pub decoded: Option<Box<Decoded>>,
     /// Tar walk facts, for tar content (stored or decompressed).
     pub tar: Option<Box<TarFacts>>,
     /// Read error that stopped the scan, if any.
@@ -305,7 +305,7 @@ pub fn scan(reader: &mut dyn Read, opts: &ScanOptions) -> BlobScan {
             }
             Sniff::Gzip | Sniff::Zstd if !opts.fast => {
                 let (d, t) = decode(kind, &mut stream, opts, &mut buf)?;
-                decoded = Some(d);
+                decoded = Some(Box::new(d));
                 tar = t;
                 drain(&mut stream)?;
             }

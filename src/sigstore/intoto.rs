@@ -545,7 +545,7 @@ fn parse_subjects(root: &Node, version: StatementVersion, out: &mut Vec<Subject>
                                 if HEX_ALGS.contains(&m.key.as_str()) && !super::util::is_lower_hex(v) {
                                     p.push(invalid(here, format!("{v:?} is not lowercase hex")));
                                 }
-                                digest.insert(m.key.clone(), v.to_string());
+                                digest.insert(m.key.to_string(), v.to_string());
                             }
                         }
                     }

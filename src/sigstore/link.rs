@@ -353,7 +353,7 @@ pub fn collect(dump: &Dump, opts: &LinkOptions) -> Linked {
                 digest: reference.digest.clone(),
                 declared_size: reference.size,
                 size: entry.and_then(|e| dump.store.entries.get(e)).map(|e| e.size),
-                media_type: reference.media_type.clone(),
+                media_type: reference.media_type.as_deref().map(str::to_string),
             };
             let raw_annotations = reference.annotations.clone();
             let decoded_annotations = (!raw_annotations.is_empty()).then(|| {

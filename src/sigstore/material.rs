@@ -449,7 +449,7 @@ fn from_layer(dump: &Dump, a: &Artifact, reference: usize, index: usize, pool: &
         input: paired.clone().unwrap_or_else(|| dump.input.clone()),
         source,
         file: paired.or_else(|| doc.map(|d| d.path.clone())),
-        pointer: dump.refs.get(reference).map(|r| r.pointer.clone()),
+        pointer: dump.refs.get(reference).map(|r| r.pointer.to_string()),
         target,
         evidence,
     })
