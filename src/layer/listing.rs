@@ -637,13 +637,66 @@ impl std::hash::Hasher for IdHasher {
     }
 }
 
-/// What the builder keeps per distinct path while the layer is walked.
+/// What the builder keeps per distinct path while the layer is walked, in 8 bytes (16 with its
+/// key): the first entry's header block (offset / 512: tar headers are block-aligned) and its
+/// index, both saturating (past 2 TiB of stream or 2^27 members), and the `PATH_*` flags.
 #[derive(Debug, Clone, Copy)]
 struct Seen {
-    first_offset: u64,
-    first_index: u32,
-    flags: u8,
+    first_block: u32,
+    index_and_flags: u32,
 }
+
+impl Seen {
+    /// Bits of [`Seen::index_and_flags`] holding flags.
+    const FLAG_WIDTH: u32 = 5;
+
+    fn new(first_offset: u64, first_index: u64) -> Seen {
+        let mut s = Seen { first_block: 0, index_and_flags: 0 };
+        s.set_first(first_offset, first_index);
+        s
+    }
+
+    fn set_first(&mut self, first_offset: u64, first_index: u64) {
+        self.first_block = u32::try_from(first_offset / 512).unwrap_or(u32::MAX);
+        let index = u32::try_from(first_index).unwrap_or(u32::MAX).min(u32::MAX >> Self::FLAG_WIDTH);
+        self.index_and_flags = (index << Self::FLAG_WIDTH) | u32::from(self.flags());
+    }
+
+    fn first_offset(self) -> u64 {
+        u64::from(self.first_block) * 512
+    }
+
+    fn first_index(self) -> u64 {
+        u64::from(self.index_and_flags >> Self::FLAG_WIDTH)
+    }
+
+    fn flags(self) -> u8 {
+        (self.index_and_flags & FLAG_BITS as u32) as u8
+    }
+
+    fn set(&mut self, flags: u8) {
+        self.index_and_flags |= u32::from(flags) & FLAG_BITS as u32;
+    }
+
+    fn clear(&mut self, flags: u8) {
+        self.index_and_flags &= !(u32::from(flags) & FLAG_BITS as u32);
+    }
+}
+
+type SeenMap = HashMap<u64, Seen, std::hash::BuildHasherDefault<IdHasher>>;
+
+/// The record of hash `h` in `seen`, made if there is room for one more path (else `capped`).
+fn record<'a>(seen: &'a mut SeenMap, max_paths: usize, capped: &mut bool, h: u64, fresh: Seen) -> Option<&'a mut Seen> {
+    if seen.len() >= max_paths && !seen.contains_key(&h) {
+        *capped = true;
+        return None;
+    }
+    Some(seen.entry(h).or_insert(fresh))
+}
+
+/// Distinct paths (members and their ancestor directories) one layer's [`PathIndexBuilder`]
+/// tracks at most by default: about 48 MiB while that layer is walked, 16 MiB kept after.
+pub const MAX_PATHS: usize = 2_000_000;
 
 /// What [`PathIndexBuilder::add`] learned about one entry.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -656,14 +709,42 @@ pub struct Added {
 
 /// Builds a layer's [`PathIndex`] entry by entry during the walk, finding duplicate paths (by
 /// hash) and hard-link targets written earlier in the layer as it goes.
-#[derive(Debug, Default)]
+///
+/// Memory is bounded by a limit on distinct paths ([`MAX_PATHS`] by default): past it, new paths
+/// are no longer tracked and [`PathIndexBuilder::capped`] says so (the layer then counts as
+/// incompletely recorded, like one past [`crate::layer::walk::WalkLimits::max_entries`]).
+#[derive(Debug)]
 pub struct PathIndexBuilder {
-    seen: HashMap<u64, Seen, std::hash::BuildHasherDefault<IdHasher>>,
+    seen: SeenMap,
     dups: Vec<Duplicate>,
     dup_at: HashMap<u64, usize, std::hash::BuildHasherDefault<IdHasher>>,
+    max_paths: usize,
+    capped: bool,
+}
+
+impl Default for PathIndexBuilder {
+    fn default() -> Self {
+        PathIndexBuilder::with_limit(MAX_PATHS)
+    }
 }
 
 impl PathIndexBuilder {
+    /// A builder tracking at most `max_paths` distinct paths.
+    pub fn with_limit(max_paths: usize) -> Self {
+        PathIndexBuilder {
+            seen: HashMap::default(),
+            dups: Vec::new(),
+            dup_at: HashMap::default(),
+            max_paths,
+            capped: false,
+        }
+    }
+
+    /// Whether some path was not tracked because the limit was reached.
+    pub fn capped(&self) -> bool {
+        self.capped
+    }
+
     /// Records entry `e`, the `index`-th member of the stream.
     pub fn add(&mut self, e: &TarEntry, index: u64) -> Added {
         let n = normalize(&e.path);
@@ -672,15 +753,15 @@ impl PathIndexBuilder {
         if e.entry_type == EntryType::HardLink {
             let t = normalize(e.link_target.as_deref().unwrap_or(""));
             let k = path_hash(&t.path) & !FLAG_BITS;
-            out.link_target_seen = self.seen.get(&k).is_some_and(|s| s.flags & PATH_ANY != 0);
+            out.link_target_seen = self.seen.get(&k).is_some_and(|s| s.flags() & PATH_ANY != 0);
         }
         let whiteout = classify_whiteout(&n.path) != WhiteoutName::NotWhiteout;
-        let index32 = u32::try_from(index).unwrap_or(u32::MAX);
-        let fresh = Seen { first_offset: e.offset, first_index: index32, flags: 0 };
-        let rec = self.seen.entry(h).or_insert(fresh);
-        if rec.flags & PATH_ANY != 0 {
+        let Some(rec) = record(&mut self.seen, self.max_paths, &mut self.capped, h, Seen::new(e.offset, index)) else {
+            return out;
+        };
+        if rec.flags() & PATH_ANY != 0 {
             out.duplicate = true;
-            let (first_index, first_offset) = (rec.first_index, rec.first_offset);
+            let (first_index, first_offset) = (rec.first_index(), rec.first_offset());
             let dups = &mut self.dups;
             let at = *self.dup_at.entry(h).or_insert_with(|| {
                 dups.push(Duplicate {
@@ -695,30 +776,27 @@ impl PathIndexBuilder {
                 d.offsets.push(e.offset);
             }
         } else {
-            rec.first_index = index32;
-            rec.first_offset = e.offset;
+            rec.set_first(e.offset, index);
         }
-        rec.flags |= PATH_ANY;
+        rec.set(PATH_ANY);
         if whiteout {
             return out;
         }
-        rec.flags |= PATH_ENTRY;
+        rec.set(PATH_ENTRY);
         if e.entry_type == EntryType::Dir {
-            rec.flags |= PATH_LAST_DIR;
+            rec.set(PATH_LAST_DIR);
         } else {
-            rec.flags = (rec.flags | PATH_NONDIR) & !PATH_LAST_DIR;
+            rec.set(PATH_NONDIR);
+            rec.clear(PATH_LAST_DIR);
         }
         let mut dir = n.path.as_str();
         while let Some((up, _)) = dir.rsplit_once('/') {
-            let a = self.seen.entry(path_hash(up) & !FLAG_BITS).or_insert(Seen {
-                first_offset: 0,
-                first_index: 0,
-                flags: 0,
-            });
-            if a.flags & PATH_ANCESTOR != 0 {
+            let key = path_hash(up) & !FLAG_BITS;
+            let Some(a) = record(&mut self.seen, self.max_paths, &mut self.capped, key, Seen::new(0, 0)) else { break };
+            if a.flags() & PATH_ANCESTOR != 0 {
                 break;
             }
-            a.flags |= PATH_ANCESTOR;
+            a.set(PATH_ANCESTOR);
             dir = up;
         }
         out
@@ -726,7 +804,8 @@ impl PathIndexBuilder {
 
     /// The index (sorted by hash) and the duplicate paths (sorted by first offset).
     pub fn finish(self) -> (PathIndex, Vec<Duplicate>) {
-        let mut recs: Vec<PathRec> = self.seen.into_iter().map(|(key, s)| PathRec(key | u64::from(s.flags))).collect();
+        let mut recs: Vec<PathRec> =
+            self.seen.into_iter().map(|(key, s)| PathRec(key | u64::from(s.flags()))).collect();
         recs.sort_unstable_by_key(|r| r.key());
         let mut dups = self.dups;
         dups.sort_by_key(|d| d.offsets.first().copied().unwrap_or(0));
@@ -916,6 +995,52 @@ mod tests {
         let mut w = TarWalker::new(WalkLimits::default());
         w.feed(&t.bytes());
         w.finish()
+    }
+
+    fn all_entries(t: &Tar) -> Vec<TarEntry> {
+        facts(t).entries
+    }
+
+    #[test]
+    fn path_tracking_stops_at_its_limit() {
+        let entries = all_entries(Tar::default().file("a/b/c", b"1").file("d", b"2").file("a/b/c", b"3"));
+        let mut b = PathIndexBuilder::with_limit(3);
+        assert_eq!(b.add(&entries[0], 0), Added::default());
+        assert!(!b.capped(), "a/b/c, a/b and a fill the three places");
+        assert_eq!(b.add(&entries[1], 1), Added::default());
+        assert!(b.capped(), "d found no place");
+        assert!(b.add(&entries[2], 2).duplicate, "tracked paths still find their duplicates");
+        let (index, dups) = b.finish();
+        assert_eq!(index.len(), 3);
+        assert!(index.get("d").is_none());
+        assert_eq!(dups.len(), 1);
+        assert_eq!((dups[0].entries.as_slice(), dups[0].offsets.as_slice()), (&[0, 2][..], &[0, 2048][..]));
+    }
+
+    #[test]
+    fn compact_walk_past_the_path_limit_is_capped() {
+        let mut t = Tar::default();
+        t.file("x/y", b"1").file("z", b"2");
+        let walk = |max_paths| {
+            let mut w = TarWalker::new(WalkLimits { keep_all_entries: false, max_paths, ..WalkLimits::default() });
+            w.feed(&t.bytes());
+            w.finish()
+        };
+        assert!(!walk(3).entries_capped);
+        assert!(walk(2).entries_capped);
+    }
+
+    #[test]
+    fn first_occurrence_survives_packing_far_into_a_stream() {
+        let mut entries = all_entries(Tar::default().file("f", b"1").file("f", b"2"));
+        entries[0].offset = (5 << 30) + 512;
+        entries[1].offset = (6 << 30) + 1024;
+        let mut b = PathIndexBuilder::default();
+        b.add(&entries[0], 70_000);
+        assert!(b.add(&entries[1], 70_001).duplicate);
+        let (_, dups) = b.finish();
+        assert_eq!(dups[0].entries, vec![70_000, 70_001]);
+        assert_eq!(dups[0].offsets, vec![(5 << 30) + 512, (6 << 30) + 1024]);
     }
 
     #[test]

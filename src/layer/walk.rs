@@ -32,9 +32,13 @@ pub struct WalkLimits {
     /// Whether every member is kept in [`TarFacts::entries`] (what `ocidig ls` lists). When false
     /// (compact mode, what `check` uses), only the members some layer rule could report or needs
     /// as evidence are kept (see [`crate::layer::listing::worth_keeping`]), and the others leave
-    /// an 8-byte record per distinct path in [`TarFacts::path_index`] (plus about 24 bytes per path
-    /// while the layer is walked), so memory grows with the member count by that much only.
+    /// an 8-byte record per distinct path in [`TarFacts::path_index`] (plus a 16-byte record per path
+    /// in a hash table while the layer is walked), so memory grows with the member count by that
+    /// much only, up to `max_paths`.
     pub keep_all_entries: bool,
+    /// Compact mode: distinct paths (members and their ancestor directories) tracked at most;
+    /// past it the layer counts as capped ([`TarFacts::entries_capped`]).
+    pub max_paths: usize,
 }
 
 impl Default for WalkLimits {
@@ -46,6 +50,7 @@ impl Default for WalkLimits {
             max_anomalies: 10_000,
             max_xattrs: 32,
             keep_all_entries: true,
+            max_paths: crate::layer::listing::MAX_PATHS,
         }
     }
 }
@@ -328,7 +333,9 @@ pub struct TarFacts {
     pub entries: Vec<TarEntry>,
     /// Members seen, recorded or not.
     pub entry_count: u64,
-    /// Whether members were left out of `entries` because of the cap.
+    /// Whether members were left out of the record because of a cap: of `entries` (past
+    /// [`WalkLimits::max_entries`]) or, in compact mode, of `path_index` (past
+    /// [`crate::layer::listing::MAX_PATHS`] distinct paths).
     pub entries_capped: bool,
     /// How the archive ended (LT011).
     pub end: EndMarker,
@@ -442,7 +449,8 @@ impl TarWalker {
             zero_run: 0,
             first_zero: 0,
             is_tar: None,
-            index: (!limits.keep_all_entries).then(crate::layer::listing::PathIndexBuilder::default),
+            index: (!limits.keep_all_entries)
+                .then(|| crate::layer::listing::PathIndexBuilder::with_limit(limits.max_paths)),
             held: None,
         }
     }
@@ -571,6 +579,7 @@ impl TarWalker {
             if let Some((last, _)) = self.held.take() {
                 self.facts.entries.push(last);
             }
+            self.facts.entries_capped |= b.capped();
             let (index, duplicates) = b.finish();
             self.facts.path_index = index;
             self.facts.duplicates = duplicates;
