@@ -3,12 +3,9 @@
 use super::layers::layer_blobs;
 use crate::declare_rule;
 use crate::diag::{Finding, Severity};
-use crate::layer::listing::normalize;
+use crate::layer::listing::{STARGZ_INDEX, normalize};
 use crate::model::Dump;
 use crate::scan::Codec;
-
-/// Name of the eStargz table of contents, the last entry of an eStargz layer.
-const STARGZ_INDEX: &str = "stargz.index.json";
 
 declare_rule! {
     /// ## What it does
@@ -46,7 +43,9 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
         }
         let estargz = layer
             .tar()
-            .and_then(|t| if t.entries_capped { None } else { t.entries.last() })
+            .and_then(
+                |t| if t.entries_capped { None } else { t.entries.last().filter(|e| e.index + 1 == t.entry_count) },
+            )
             .is_some_and(|e| normalize(&e.path).path == STARGZ_INDEX);
         let mut f = if estargz {
             layer

@@ -55,7 +55,7 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
                 layer.file, tar.total_size
             ),
         );
-        if let Some(last) = tar.entries.last() {
+        if let Some(last) = tar.entries.last().filter(|e| e.index + 1 == tar.entry_count) {
             f = f.member(layer.layer_index, last.path.clone());
         }
         out.push(f.at(tar.total_size, 0).help("close the archive with two zero blocks"));

@@ -16,6 +16,9 @@ use super::walk::{EntryType, TarEntry, TarFacts};
 
 /// Prefix marking a whiteout file.
 pub const WHITEOUT_PREFIX: &str = ".wh.";
+/// The last member of an eStargz layer, at the root.
+pub const STARGZ_INDEX: &str = "stargz.index.json";
+
 /// Prefix Docker reserves for its own metadata (`.wh..wh.plnk`, the opaque marker).
 pub const WHITEOUT_META_PREFIX: &str = ".wh..wh.";
 /// Name of the opaque-directory marker.
@@ -1295,8 +1298,16 @@ mod tests {
             .end();
         let f = compact(&t);
         let kept: Vec<(u64, &str)> = f.entries.iter().map(|e| (e.index, e.path.as_str())).collect();
-        assert_eq!(kept, [(3, "./a//b"), (4, "suid"), (5, "z")]);
+        assert_eq!(kept, [(3, "./a//b"), (4, "suid")], "a plain last member is not evidence");
         assert_eq!(f.entry_count, 6);
+        let mut unended = Tar::default();
+        unended.file("x", b"").file("y", b"");
+        let kept: Vec<u64> = compact(&unended).entries.iter().map(|e| e.index).collect();
+        assert_eq!(kept, [1], "the last member of a stream without its end marker is kept (LT011)");
+        let mut estargz = Tar::default();
+        estargz.file("x", b"").file(STARGZ_INDEX, b"{}").end();
+        let kept: Vec<u64> = compact(&estargz).entries.iter().map(|e| e.index).collect();
+        assert_eq!(kept, [1], "an eStargz index is kept (LT009)");
         assert_eq!(duplicate_paths(&f), duplicate_paths(&facts(&t)));
         let ix = &f.path_index;
         assert!(ix.get("a").is_some_and(|r| r.flags() & PATH_ENTRY != 0 && r.flags() & PATH_LAST_DIR != 0));

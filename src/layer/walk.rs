@@ -576,9 +576,7 @@ impl TarWalker {
         }
         self.facts.is_tar = self.is_tar.unwrap_or(false);
         if let Some(b) = self.index.take() {
-            if let Some((last, _)) = self.held.take() {
-                self.facts.entries.push(last);
-            }
+            self.release_last();
             self.facts.entries_capped |= b.capped();
             let (index, duplicates) = b.finish();
             self.facts.path_index = index;
@@ -586,6 +584,20 @@ impl TarWalker {
             self.facts.compact = true;
         }
         self.facts
+    }
+
+    /// Compact mode, at the end: keeps the last member if it is worth keeping or evidence of how
+    /// the stream ends (an end marker that is not two zero blocks, a truncation, a stop, an eStargz
+    /// index). A thousand-layer dump would otherwise keep a full member per layer for nothing.
+    fn release_last(&mut self) {
+        let Some((e, keep)) = self.held.as_mut() else { return };
+        let f = &self.facts;
+        *keep = *keep
+            || f.end != EndMarker::TwoZeroBlocks
+            || f.truncated.is_some()
+            || f.stopped_at.is_some()
+            || crate::layer::listing::normalize(&e.path).path == crate::layer::listing::STARGZ_INDEX;
+        self.release_held();
     }
 
     /// Compact mode: keeps the held member if it turned out worth keeping.
