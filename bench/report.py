@@ -123,7 +123,9 @@ def main() -> int:
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     L.append("# ocidig benchmarks\n")
     L.append(f"Generated {now} by `{a.command.strip()}` (inputs at scale {a.scale}; "
-             f"{a.runs} timed runs per case after one warm-up run, page cache warm).\n")
+             f"{a.runs} timed rounds after one warm-up round, page cache warm; within a round the "
+             "cases that read the same input run one after another, so the ratios compare runs "
+             "made minutes apart at most).\n")
     if float(a.scale) != 1.0:
         L.append(f"**Scale {a.scale}: a smoke run, not the benchmark of issue 7 "
                  "(run `bench/run.sh` for scale 1).**\n")

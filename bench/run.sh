@@ -86,77 +86,101 @@ if [ "$VERIFY" = 1 ] && awk "BEGIN{exit !($SCALE <= 0.05)}"; then
 fi
 
 # ---------------------------------------------------------------- measuring
-# measure ID OKCODES PREP -- CMD...
-#   one warm-up run, then $RUNS timed runs; PREP (a shell snippet, untimed) runs
-#   before each.  Wall time: bash's $EPOCHREALTIME around /usr/bin/time -v;
-#   peak RSS and CPU: from /usr/bin/time -v.  Appends one TSV row per run.
-measure() {
+# add_case ID OKCODES PREP -- CMD...   registers a case; run_cases times every
+#   registered case round-robin: one warm-up round, then $RUNS timed rounds, so
+#   cases compared with each other share the machine's drifts (CPU time of the
+#   same work varies by ~10% over minutes on these VMs).  Cases of one group
+#   read the same inputs, which stay in the page cache.  PREP (a shell snippet)
+#   and `sync` (so no write-back of an earlier case overlaps) run untimed before
+#   each run.  Wall time: bash's $EPOCHREALTIME around /usr/bin/time -v; peak
+#   RSS and CPU: from /usr/bin/time -v.  Appends one TSV row per timed run.
+CASES=()
+add_case() {
   local id=$1 ok=$2 prep=$3; shift 4
-  local tf="$WORK/time.$id" err="$WORK/logs/$id.stderr" r t0 t1 rc rss usr sys
   printf '%s\t%s\n' "$id" "${SHOW:-$*}" >> "$WORK/commands.tsv"
   SHOW=
-  log "$id: $*"
+  CASES+=("$(printf '%q ' "$id" "$ok" "$prep" "$@")")
+}
+run_once() {
+  local r=$1 id=$2 ok=$3 prep=$4; shift 4
+  local tf="$WORK/time.$id" err="$WORK/logs/$id.stderr" t0 t1 rc rss usr sys
+  [ -n "$prep" ] && bash -c "$prep"
+  sync
+  t0=$EPOCHREALTIME
+  /usr/bin/time -v -o "$tf" "$@" > /dev/null 2> "$err"
+  rc=$?
+  t1=$EPOCHREALTIME
+  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tf")
+  usr=$(awk -F': ' '/User time/ {print $2}' "$tf")
+  sys=$(awk -F': ' '/System time/ {print $2}' "$tf")
+  case " $ok " in *" $rc "*) ;; *) log "$id: exit $rc (see $err)"; tail -3 "$err" >&2 ;; esac
+  [ "$r" = 0 ] && return  # warm-up
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$r" \
+    "$(awk "BEGIN{printf \"%.4f\", ${t1/,/.} - ${t0/,/.}}")" "${rss:-0}" "${usr:-0}" "${sys:-0}" "$rc" \
+    >> "$RESULTS"
+}
+run_cases() {
+  local r c
   for r in $(seq 0 "$RUNS"); do
-    [ -n "$prep" ] && bash -c "$prep"
-    t0=$EPOCHREALTIME
-    /usr/bin/time -v -o "$tf" "$@" > /dev/null 2> "$err"
-    rc=$?
-    t1=$EPOCHREALTIME
-    rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tf")
-    usr=$(awk -F': ' '/User time/ {print $2}' "$tf")
-    sys=$(awk -F': ' '/System time/ {print $2}' "$tf")
-    case " $ok " in *" $rc "*) ;; *) log "$id: exit $rc (see $err)"; tail -3 "$err" >&2 ;; esac
-    [ "$r" = 0 ] && continue  # warm-up
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$r" \
-      "$(awk "BEGIN{printf \"%.4f\", ${t1/,/.} - ${t0/,/.}}")" "${rss:-0}" "${usr:-0}" "${sys:-0}" "$rc" \
-      >> "$RESULTS"
+    log "round $r of $RUNS (0 = warm-up): ${#CASES[@]} cases"
+    for c in "${CASES[@]}"; do eval "run_once $r $c"; done
   done
+  CASES=()
 }
 skip() { printf '%s\t%s\n' "$1" "$2" >> "$WORK/skipped.tsv"; log "$1 skipped: $2"; }
 
+# Group 1: the big image as a layout and as an oci-archive, ocidig and its peers.
 B="$DATA/big-layout"
-measure check_full "0 1" "" -- "$OCIDIG" check "$B"
-measure check_fast "0 1" "" -- "$OCIDIG" check --fast "$B"
-measure check_jobs1 "0 1" "" -- "$OCIDIG" check --jobs 1 "$B"
-measure check_ocitar "0 1" "" -- "$OCIDIG" check "$DATA/big.oci.tar"
-measure check_docker "0 1" "" -- "$OCIDIG" check "$DATA/big.docker.tar"
-measure check_many "0 1" "" -- "$OCIDIG" check "$DATA/many-layout"
-measure tree "0 1" "" -- "$OCIDIG" tree "$B"
-measure attestations "0 1" "" -- "$OCIDIG" attestations "$B"
+add_case check_full "0 1" "" -- "$OCIDIG" check "$B"
+add_case check_fast "0 1" "" -- "$OCIDIG" check --fast "$B"
+add_case check_jobs1 "0 1" "" -- "$OCIDIG" check --jobs 1 "$B"
+add_case check_ocitar "0 1" "" -- "$OCIDIG" check "$DATA/big.oci.tar"
+add_case tree "0 1" "" -- "$OCIDIG" tree "$B"
+add_case attestations "0 1" "" -- "$OCIDIG" attestations "$B"
+SK="$WORK/skopeo-dest"
+if command -v skopeo >/dev/null; then
+  add_case skopeo_copy "0" "rm -rf '$SK'" -- skopeo --insecure-policy copy -q "oci:$B:latest" "oci:$SK:latest"
+else skip skopeo_copy "skopeo not installed"; fi
+if command -v oci-image-tool >/dev/null; then
+  add_case oit_big "0" "" -- oci-image-tool validate --type image "$B"
+else skip oit_big "oci-image-tool not installed"; fi
+run_cases
+rm -rf "$SK"
 
-# openssl baseline: the docker-archive's layer bytes (big-layers/*.tar are
-# byte-identical to its <id>/layer.tar members), split over 2 processes,
-# balanced by size (largest first to the lighter half).
+# Group 2: the docker-archive and the openssl baseline over the same layer bytes
+# (big-layers/*.tar are byte-identical to its <id>/layer.tar members), split
+# over 2 processes, balanced by size (largest first to the lighter half).
+add_case check_docker "0 1" "" -- "$OCIDIG" check "$DATA/big.docker.tar"
 if command -v openssl >/dev/null; then
   G1=() G2=(); S1=0; S2=0
   while read -r sz f; do
     if [ "$S1" -le "$S2" ]; then G1+=("$f"); S1=$((S1+sz)); else G2+=("$f"); S2=$((S2+sz)); fi
   done < <(stat -c '%s %n' "$DATA"/big-layers/*.tar | sort -rn)
   SHOW="openssl dgst -sha256 ${G1[*]} >/dev/null & openssl dgst -sha256 ${G2[*]} >/dev/null & wait  (as one bash -c under /usr/bin/time)"
-  measure openssl_2p "0" "" -- bash -c \
+  add_case openssl_2p "0" "" -- bash -c \
     'openssl dgst -sha256 "${@:2:$1}" >/dev/null & a=$!; openssl dgst -sha256 "${@:$(($1+2))}" >/dev/null & b=$!; wait $a && wait $b' \
     _ "${#G1[@]}" "${G1[@]}" "${G2[@]}"
 else skip openssl_2p "openssl not installed"; fi
+run_cases
 
-if command -v skopeo >/dev/null; then
-  SK="$WORK/skopeo-dest"
-  measure skopeo_copy "0" "rm -rf '$SK'" -- skopeo --insecure-policy copy -q "oci:$B:latest" "oci:$SK:latest"
-  rm -rf "$SK"
-else skip skopeo_copy "skopeo not installed"; fi
-
+# Group 3: the 20,001-blob layout.
+add_case check_many "0 1" "" -- "$OCIDIG" check "$DATA/many-layout"
 if command -v oci-image-tool >/dev/null; then
-  measure oit_big "0" "" -- oci-image-tool validate --type image "$B"
-  measure oit_many "0" "" -- oci-image-tool validate --type image "$DATA/many-layout"
-else skip oit_big "oci-image-tool not installed"; skip oit_many "oci-image-tool not installed"; fi
+  add_case oit_many "0" "" -- oci-image-tool validate --type image "$DATA/many-layout"
+else skip oit_many "oci-image-tool not installed"; fi
+run_cases
 
 if [ "$WITH_UMOCI" = 1 ] && command -v umoci >/dev/null; then
   UB="$WORK/umoci-bundle"
-  measure umoci_unpack "0" "rm -rf '$UB'" -- umoci unpack --image "$B:latest" "$UB"
+  add_case umoci_unpack "0" "rm -rf '$UB'" -- umoci unpack --image "$B:latest" "$UB"
+  run_cases
   rm -rf "$UB"
 else skip umoci_unpack "off by default (~86 s a run at scale 1); pass --with-umoci"; fi
 
+# Scaling: one input at a time (together they would not stay in the page cache).
 for n in 0.25 0.5 1 2 4; do
-  measure "scale_$n" "0 1" "" -- "$OCIDIG" check "$DATA/scale-$n"
+  add_case "scale_$n" "0 1" "" -- "$OCIDIG" check "$DATA/scale-$n"
+  run_cases
 done
 
 # ---------------------------------------------------------------- report
