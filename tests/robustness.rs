@@ -1,6 +1,7 @@
 //! Hostile and damaged inputs never panic: every run ends with a report.
 
 use crate::fixtures::*;
+use crate::util::{check_json, with_code};
 use ocidig::input::{OpenOptions, open};
 
 /// A small deterministic PRNG (xorshift) so the test is reproducible.
@@ -99,4 +100,67 @@ fn self_referencing_index_terminates() {
     files.write_dir(dir.path());
     let dump = open(dir.path(), "x", &OpenOptions::default()).unwrap();
     assert!(ocidig::checks::run_all(&dump).is_empty());
+}
+
+/// A GNU long-name record of `size` zero bytes, then the (empty) member it names.
+fn oversized_long_name(size: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut h = tar::Header::new_gnu();
+    h.as_gnu_mut().unwrap().name[..13].copy_from_slice(b"././@LongLink");
+    h.set_entry_type(tar::EntryType::GNULongName);
+    h.set_size(size);
+    h.set_mode(0o644);
+    h.set_cksum();
+    out.extend_from_slice(h.as_bytes());
+    out.resize(out.len() + size.div_ceil(512) as usize * 512, 0);
+    let mut m = tar::Header::new_ustar();
+    m.set_path("placeholder").unwrap();
+    m.set_size(0);
+    m.set_mode(0o644);
+    m.set_entry_type(tar::EntryType::Regular);
+    m.set_cksum();
+    out.extend_from_slice(m.as_bytes());
+    out
+}
+
+#[test]
+fn oversized_extension_record_in_a_dump_archive_is_skipped_not_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let image = crane_tarball(&Image::simple()).to_tar();
+    for (name, size, compress) in [("plain.tar", 2u64 << 20, false), ("whole.tar.gz", 64 << 20, true)] {
+        let mut bytes = oversized_long_name(size);
+        bytes.extend_from_slice(&image);
+        let bytes = if compress { gzip(&bytes) } else { bytes };
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        let (_, v) = check_json(&p, &[]);
+        let in002 = with_code(&v, "IN002");
+        assert_eq!(in002.len(), 1, "{name}: {v:#}");
+        let msg = in002[0]["message"].as_str().unwrap();
+        assert!(msg.contains(&format!("of {size} bytes is over the 1048576-byte limit")), "{name}: {msg}");
+        assert!(msg.contains("listed under its plain header name"), "{name}: {msg}");
+        // The dump after the record is still read: the image's own digests all check.
+        assert!(with_code(&v, "DG001").is_empty() && with_code(&v, "RF001").is_empty(), "{name}: {v:#}");
+        assert!(v["inputs"][0]["format"].as_str().unwrap().starts_with("crane-tarball"), "{name}");
+    }
+}
+
+#[test]
+fn compressed_dump_cut_inside_a_member_names_that_member() {
+    let tar = crane_tarball(&Image::simple()).to_tar();
+    // The first layer member (`<hex>.tar.gz`): cut 10 bytes into its data, then compress.
+    let at = tar.windows(7).position(|w| w == b".tar.gz").unwrap();
+    let header = at - at % 512;
+    let name = String::from_utf8_lossy(&tar[header..at + 7]).into_owned();
+    let size = tar::Header::from_byte_slice(&tar[header..header + 512]).size().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("cut.tar.gz");
+    std::fs::write(&p, gzip(&tar[..header + 512 + 10])).unwrap();
+    let (code, v) = check_json(&p, &[]);
+    let in002 = with_code(&v, "IN002");
+    assert_eq!(in002.len(), 1, "{v:#}");
+    assert_eq!(in002[0]["file"], name.as_str());
+    let expected = format!("the archive ends inside this member's data: 10 of its {size} bytes are there");
+    assert_eq!(in002[0]["message"], expected.as_str());
+    assert_eq!(code, 1);
 }

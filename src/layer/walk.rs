@@ -492,33 +492,17 @@ impl TarWalker {
                 }
                 take
             }
-            State::Extension { typeflag, remaining, pad, keep, offset } => {
+            State::Extension { keep, remaining, .. } => {
                 let take = clamp(remaining, rest.len());
                 if keep {
                     self.ext.extend_from_slice(rest.get(..take).unwrap_or(&[]));
                 }
-                self.advance(take);
-                let left = remaining.saturating_sub(take as u64);
-                if left > 0 {
-                    self.state = State::Extension { typeflag, remaining: left, pad, keep, offset };
-                } else {
-                    self.state = if pad > 0 {
-                        State::Skip { remaining: pad, pad, within: TruncatedIn::Extension, offset }
-                    } else {
-                        State::Header
-                    };
-                    if keep {
-                        self.on_extension(typeflag, offset);
-                    }
-                }
+                self.pass(take as u64);
                 take
             }
-            State::Skip { remaining, pad, within, offset } => {
+            State::Skip { remaining, .. } => {
                 let take = clamp(remaining, rest.len());
-                self.advance(take);
-                let left = remaining.saturating_sub(take as u64);
-                self.state =
-                    if left > 0 { State::Skip { remaining: left, pad, within, offset } } else { State::Header };
+                self.pass(take as u64);
                 take
             }
             State::AfterEnd => {
@@ -537,6 +521,65 @@ impl TarWalker {
                 rest.len()
             }
         }
+    }
+
+    /// Moves `n` bytes through an extension payload or skipped data (at most what is left of it).
+    fn pass(&mut self, n: u64) {
+        self.facts.total_size = self.facts.total_size.saturating_add(n);
+        match self.state {
+            State::Extension { typeflag, remaining, pad, keep, offset } => {
+                let left = remaining.saturating_sub(n);
+                if left > 0 {
+                    self.state = State::Extension { typeflag, remaining: left, pad, keep, offset };
+                } else {
+                    self.state = if pad > 0 {
+                        State::Skip { remaining: pad, pad, within: TruncatedIn::Extension, offset }
+                    } else {
+                        State::Header
+                    };
+                    if keep {
+                        self.on_extension(typeflag, offset);
+                    }
+                }
+            }
+            State::Skip { remaining, pad, within, offset } => {
+                let left = remaining.saturating_sub(n);
+                self.state =
+                    if left > 0 { State::Skip { remaining: left, pad, within, offset } } else { State::Header };
+            }
+            _ => {}
+        }
+    }
+
+    /// Bytes the walker would now pass over without looking at them (member data and its
+    /// padding, or an extension payload over the size limit): a reader that can seek may
+    /// [`TarWalker::skip`] them instead of feeding them.
+    pub fn skippable(&self) -> u64 {
+        match self.state {
+            State::Skip { remaining, .. } | State::Extension { remaining, keep: false, .. } => remaining,
+            _ => 0,
+        }
+    }
+
+    /// Passes over `n` bytes the reader skipped (at most [`TarWalker::skippable`]).
+    pub fn skip(&mut self, n: u64) {
+        self.pass(n.min(self.skippable()));
+    }
+
+    /// Stream offset of the next byte the walker expects.
+    pub fn position(&self) -> u64 {
+        self.facts.total_size
+    }
+
+    /// Whether the walk is over: the end marker was seen, or a header problem stopped it.
+    pub fn is_done(&self) -> bool {
+        matches!(self.state, State::AfterEnd | State::Stopped)
+    }
+
+    /// Members recorded since the last call, in stream order (with
+    /// [`WalkLimits::keep_all_entries`]; a listing that consumes them keeps none twice).
+    pub fn take_entries(&mut self) -> Vec<TarEntry> {
+        std::mem::take(&mut self.facts.entries)
     }
 
     fn advance(&mut self, n: usize) {

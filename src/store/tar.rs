@@ -1,8 +1,13 @@
 //! A dump packed as a tar (plain, or compressed as a whole): index members by byte range.
+//!
+//! The archive's structure is read with the same walker as layers ([`TarWalker`]): PAX and GNU
+//! extension records are held only up to its limit (1 MiB), so a hostile archive cannot make the
+//! listing hold a multi-gigabyte "long name" in memory, and member data is never read to list it.
 
 use super::{Backing, DataRef, Entry, EntryKind, ListingProblem, Store};
+use crate::layer::walk::{AnomalyKind, TarEntry, TarFacts, TarWalker, TruncatedIn, WalkLimits};
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{self, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -15,77 +20,227 @@ pub const KEEP_IN_MEMORY: u64 = 64 << 20;
 /// Total bytes kept in memory for one compressed archive.
 pub const MEMORY_BUDGET: u64 = 512 << 20;
 
-fn kind_of(entry: &tar::Entry<'_, impl Read>) -> EntryKind {
-    let header = entry.header();
-    let link = || entry.link_name_bytes().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
-    match header.entry_type() {
-        tar::EntryType::Regular | tar::EntryType::Continuous => EntryKind::File,
-        tar::EntryType::Directory => EntryKind::Dir,
-        tar::EntryType::Symlink => EntryKind::Symlink(link()),
-        tar::EntryType::Link => EntryKind::Hardlink(link()),
-        other => EntryKind::Other(format!("tar type {:?}", other.as_byte() as char)),
+/// Tar block size: headers and extension payloads are read a block at a time.
+const BLOCK: usize = 512;
+
+/// How the listing reaches member data: by seeking in a file, or by reading a stream.
+trait Source {
+    /// Reads up to `buf.len()` bytes.
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize>;
+    /// Passes over `n` bytes.
+    fn skip(&mut self, n: u64) -> io::Result<()>;
+    /// Records where the data of member `index` (`record.size` bytes, coming next) can be read;
+    /// returns how many of its bytes were passed over (fewer only when the stream ended).
+    fn member_data(&mut self, index: usize, record: &mut Entry, at: u64) -> io::Result<u64>;
+}
+
+/// An uncompressed tar file: member data is a byte range, skipped by seeking.
+struct FileSource {
+    reader: BufReader<File>,
+}
+
+impl Source for FileSource {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.reader.read(buf)
+    }
+
+    fn skip(&mut self, n: u64) -> io::Result<()> {
+        let n = i64::try_from(n).map_err(|_| io::Error::other(format!("cannot skip {n} bytes")))?;
+        self.reader.seek_relative(n)
+    }
+
+    fn member_data(&mut self, _index: usize, record: &mut Entry, at: u64) -> io::Result<u64> {
+        record.data = DataRef::TarRange { offset: at };
+        self.skip(record.size)?;
+        Ok(record.size)
     }
 }
 
-fn member_path(entry: &tar::Entry<'_, impl Read>) -> String {
-    let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-    raw.strip_prefix("./").map(str::to_string).unwrap_or(raw)
+/// A decompressing stream: small members are kept in memory, larger ones handed on as they
+/// pass, since the stream cannot be read again.
+struct StreamSource<'a, R> {
+    reader: BufReader<R>,
+    kept: u64,
+    on_streamed: &'a mut dyn FnMut(usize, &Entry, &mut dyn Read),
 }
 
-/// The next archive member, or `None` (with the problem recorded) when listing must stop:
-/// an unreadable header or more members than [`MAX_TAR_ENTRIES`].
-fn admit<'a, R: Read>(
-    item: std::io::Result<tar::Entry<'a, R>>,
-    listed: usize,
-    problems: &mut Vec<ListingProblem>,
-) -> Option<tar::Entry<'a, R>> {
-    let entry = match item {
-        Ok(e) => e,
-        Err(e) => {
-            problems.push(ListingProblem { path: String::new(), message: e.to_string(), offset: None });
-            return None;
+impl<R: Read> Source for StreamSource<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.reader.read(buf)
+    }
+
+    fn skip(&mut self, n: u64) -> io::Result<()> {
+        io::copy(&mut (&mut self.reader).take(n), &mut io::sink()).map(|_| ())
+    }
+
+    fn member_data(&mut self, index: usize, record: &mut Entry, _at: u64) -> io::Result<u64> {
+        let size = record.size;
+        let mut data = (&mut self.reader).take(size);
+        if size <= KEEP_IN_MEMORY && self.kept.saturating_add(size) <= MEMORY_BUDGET {
+            let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            data.read_to_end(&mut buf)?;
+            self.kept = self.kept.saturating_add(buf.len() as u64);
+            record.data = DataRef::Memory(Arc::new(buf));
+        } else {
+            record.data = DataRef::Streamed;
+            (self.on_streamed)(index, record, &mut data);
+            io::copy(&mut data, &mut io::sink())?;
         }
-    };
-    if listed >= MAX_TAR_ENTRIES {
-        problems.push(ListingProblem {
-            path: String::new(),
-            message: format!("more than {MAX_TAR_ENTRIES} members; the rest is not indexed"),
-            offset: Some(entry.raw_header_position()),
-        });
-        return None;
+        Ok(size.saturating_sub(data.limit()))
     }
-    Some(entry)
 }
 
-/// The listing record of a member (no data location yet).
-fn record_of(entry: &tar::Entry<'_, impl Read>) -> Entry {
-    let kind = kind_of(entry);
-    let size = if kind == EntryKind::File { entry.size() } else { 0 };
-    Entry {
-        path: member_path(entry),
-        kind,
-        size,
-        data: DataRef::None,
-        header_offset: Some(entry.raw_header_position()),
+/// The listing record of a member (no data location yet). Types go by the header's typeflag,
+/// as the member would be unpacked.
+fn record_of(e: &TarEntry) -> Entry {
+    let link = || e.link_target.clone().unwrap_or_default();
+    let kind = match e.typeflag {
+        b'0' | 0 | b'7' => EntryKind::File,
+        b'5' => EntryKind::Dir,
+        b'2' => EntryKind::Symlink(link()),
+        b'1' => EntryKind::Hardlink(link()),
+        other => EntryKind::Other(format!("tar type {:?}", char::from(other))),
+    };
+    let size = if kind == EntryKind::File { e.size } else { 0 };
+    let path = e.path.strip_prefix("./").map(str::to_string).unwrap_or_else(|| e.path.clone());
+    Entry { path, kind, size, data: DataRef::None, header_offset: Some(e.header_offset) }
+}
+
+/// Reads up to one block, looping over short reads; fewer bytes only at the end of the source.
+fn read_block(source: &mut dyn Source, block: &mut [u8; BLOCK]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < BLOCK {
+        let Some(rest) = block.get_mut(filled..) else { break };
+        match source.read(rest) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
     }
+    Ok(filled)
+}
+
+/// Lists every member of the archive in `source`, stopping at its end marker.
+fn list(source: &mut dyn Source) -> (Vec<Entry>, Vec<ListingProblem>) {
+    let mut walker =
+        TarWalker::new(WalkLimits { max_entries: MAX_TAR_ENTRIES, keep_all_entries: true, ..WalkLimits::default() });
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut problems = Vec::new();
+    let mut block = [0u8; BLOCK];
+    let result: io::Result<()> = (|| {
+        loop {
+            for e in walker.take_entries() {
+                if entries.len() >= MAX_TAR_ENTRIES {
+                    problems.push(ListingProblem {
+                        path: String::new(),
+                        message: format!("more than {MAX_TAR_ENTRIES} members; the rest is not indexed"),
+                        offset: Some(e.header_offset),
+                    });
+                    return Ok(());
+                }
+                let mut record = record_of(&e);
+                let data_at = e.header_offset.saturating_add(BLOCK as u64);
+                if record.kind == EntryKind::File && walker.position() == data_at {
+                    let passed = match source.member_data(entries.len(), &mut record, data_at) {
+                        Ok(n) => n,
+                        Err(e) => {
+                            problems.push(ListingProblem {
+                                path: record.path.clone(),
+                                message: e.to_string(),
+                                offset: record.header_offset,
+                            });
+                            entries.push(record);
+                            return Ok(());
+                        }
+                    };
+                    walker.skip(passed);
+                    if passed < record.size {
+                        problems.push(ListingProblem {
+                            path: record.path.clone(),
+                            message: format!(
+                                "the archive ends inside this member's data: {passed} of its {} bytes are there",
+                                record.size
+                            ),
+                            offset: record.header_offset,
+                        });
+                        entries.push(record);
+                        return Ok(());
+                    }
+                }
+                entries.push(record);
+            }
+            if walker.is_done() {
+                return Ok(());
+            }
+            let skippable = walker.skippable();
+            if skippable > 0 {
+                source.skip(skippable)?;
+                walker.skip(skippable);
+                continue;
+            }
+            let n = read_block(source, &mut block)?;
+            if n == 0 {
+                return Ok(());
+            }
+            walker.feed(block.get(..n).unwrap_or_default());
+        }
+    })();
+    if let Err(e) = result {
+        problems.push(ListingProblem { path: String::new(), message: e.to_string(), offset: Some(walker.position()) });
+    }
+    problems.extend(walk_problems(&walker.finish()));
+    (entries, problems)
+}
+
+/// What the walk of the archive itself found that affects the listing (an end inside member
+/// data is reported where the data is read, with the member's name).
+fn walk_problems(facts: &TarFacts) -> Vec<ListingProblem> {
+    let mut out = Vec::new();
+    for a in &facts.anomalies {
+        if let AnomalyKind::ExtensionTooLarge { typeflag, size } = a.kind {
+            out.push(ListingProblem {
+                path: String::new(),
+                message: format!(
+                    "an extension record (type {:?}) of {size} bytes is over the {}-byte limit and was skipped: \
+                     the member it describes is listed under its plain header name",
+                    char::from(typeflag),
+                    WalkLimits::default().max_extension_size
+                ),
+                offset: Some(a.offset),
+            });
+        }
+    }
+    if let Some(at) = facts.stopped_at {
+        let why = facts.anomalies.iter().find(|a| a.offset == at).map(|a| match a.kind {
+            AnomalyKind::BadChecksum => "its checksum does not match",
+            _ => "a header field is invalid",
+        });
+        out.push(ListingProblem {
+            path: String::new(),
+            message: format!(
+                "unreadable tar header at offset {at} ({}); the rest is not indexed",
+                why.unwrap_or("a header field is invalid")
+            ),
+            offset: Some(at),
+        });
+    }
+    if let Some(t) = facts.truncated.filter(|t| t.within != TruncatedIn::Data) {
+        out.push(ListingProblem {
+            path: String::new(),
+            message: format!("the archive ends {} bytes short of the member at offset {}", t.missing, t.entry_offset),
+            offset: Some(t.entry_offset),
+        });
+    }
+    out
 }
 
 /// Indexes an uncompressed tar file: each member's data is a byte range of the file.
 pub fn open(path: &Path) -> Result<Store, std::io::Error> {
     let file = File::open(path)?;
-    let mut archive = tar::Archive::new(file);
-    let mut entries = Vec::new();
-    let mut problems = Vec::new();
-    let iter = archive.entries_with_seek()?;
-    for item in iter {
-        let Some(entry) = admit(item, entries.len(), &mut problems) else { break };
-        let mut record = record_of(&entry);
-        if record.kind == EntryKind::File {
-            record.data = DataRef::TarRange { offset: entry.raw_file_position() };
-        }
-        entries.push(record);
-    }
-    let file_len = std::fs::metadata(path)?.len();
+    let file_len = file.metadata()?.len();
+    let mut source = FileSource { reader: BufReader::with_capacity(64 << 10, file) };
+    let (entries, mut problems) = list(&mut source);
     for e in &entries {
         if let DataRef::TarRange { offset } = e.data
             && offset.saturating_add(e.size) > file_len
@@ -104,39 +259,7 @@ pub fn open(path: &Path) -> Result<Store, std::io::Error> {
 /// larger member is handed to `on_streamed` (index, entry, reader) while the stream passes,
 /// since it cannot be read again.
 pub fn open_stream(path: &Path, reader: impl Read, on_streamed: &mut dyn FnMut(usize, &Entry, &mut dyn Read)) -> Store {
-    let mut archive = tar::Archive::new(BufReader::with_capacity(256 << 10, reader));
-    let mut entries = Vec::new();
-    let mut problems = Vec::new();
-    let mut kept: u64 = 0;
-    let iter = match archive.entries() {
-        Ok(i) => i,
-        Err(e) => {
-            problems.push(ListingProblem { path: String::new(), message: e.to_string(), offset: None });
-            return Store::new(Backing::CompressedTar(path.to_path_buf()), entries, problems);
-        }
-    };
-    for item in iter {
-        let Some(mut entry) = admit(item, entries.len(), &mut problems) else { break };
-        let mut record = record_of(&entry);
-        let size = record.size;
-        if record.kind == EntryKind::File {
-            if size <= KEEP_IN_MEMORY && kept.saturating_add(size) <= MEMORY_BUDGET {
-                let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-                if let Err(e) = entry.read_to_end(&mut buf) {
-                    problems.push(ListingProblem {
-                        path: record.path.clone(),
-                        message: e.to_string(),
-                        offset: record.header_offset,
-                    });
-                }
-                kept += buf.len() as u64;
-                record.data = DataRef::Memory(Arc::new(buf));
-            } else {
-                record.data = DataRef::Streamed;
-                on_streamed(entries.len(), &record, &mut entry);
-            }
-        }
-        entries.push(record);
-    }
+    let mut source = StreamSource { reader: BufReader::with_capacity(256 << 10, reader), kept: 0, on_streamed };
+    let (entries, problems) = list(&mut source);
     Store::new(Backing::CompressedTar(path.to_path_buf()), entries, problems)
 }
