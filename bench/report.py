@@ -86,7 +86,9 @@ def limits_section(res: dict, targets: list, scal: list) -> list[str]:
                  "(to find duplicate members and hard-link targets, LT006/LT003) and 8 bytes per "
                  "path kept for the cross-layer whiteout rules. It is bounded by "
                  "`max_paths` (2,000,000 distinct paths per layer) and `--max-entries`, not by the "
-                 "input.\n")
+                 "input. Exact duplicate detection in one pass cannot do with less: telling whether "
+                 "n items are all distinct from a single read needs memory growing with n (element "
+                 "distinctness), and ocidig neither reads a layer twice nor writes to disk.\n")
     return L
 
 

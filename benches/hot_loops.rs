@@ -1,0 +1,150 @@
+//! Micro-benchmarks of the scan's hot loops, each quoted as a ratio against a baseline run in
+//! the same invocation (the machine's speed drifts; ratios do not): `cargo bench`.
+//!
+//! - the tar walk (compact, as `check` runs it; full, as `ls` does) against SHA-256 of the same
+//!   bytes, which the scan computes anyway for the diff_id;
+//! - inflating a gzip layer against SHA-256 of its output;
+//! - the span-keeping JSON parser against serde_json on a 2,000-layer manifest.
+//!
+//! Under `cargo test --all-targets` every loop runs once on a small input, so the benchmark
+//! stays compiled and working without costing CI time.
+
+use flate2::{Compression, write::GzEncoder};
+use ocidig::layer::walk::{TarWalker, WalkLimits};
+use sha2::{Digest, Sha256};
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+/// Bytes handed to the walker and the hashers at a time, as the scan does.
+const CHUNK: usize = 256 << 10;
+
+/// A tar of `files` members of 100 to 4,000 bytes under a few directories (deterministic).
+fn small_files_tar(files: usize) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    for i in 0..files {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let len = 100 + (seed % 3_900) as usize;
+        let data: Vec<u8> = (0..len).map(|k| b"abcdefghij\n"[(k + i) % 11]).collect();
+        let mut h = tar::Header::new_ustar();
+        h.set_size(len as u64);
+        h.set_mode(0o644);
+        h.set_mtime(0);
+        h.set_entry_type(tar::EntryType::Regular);
+        b.append_data(&mut h, format!("usr/share/d{}/f{i}.txt", i % 97), data.as_slice()).expect("in memory");
+    }
+    b.into_inner().expect("in memory")
+}
+
+/// A manifest with `layers` layer descriptors.
+fn manifest(layers: usize) -> Vec<u8> {
+    let descriptor = |i: usize| {
+        format!(
+            r#"{{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:{i:064x}","size":{}}}"#,
+            1000 + i
+        )
+    };
+    let list: Vec<String> = (0..layers).map(descriptor).collect();
+    format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[{}]}}"#,
+        descriptor(layers),
+        list.join(",")
+    )
+    .into_bytes()
+}
+
+/// Median time of `runs` calls of `f`.
+fn time(runs: usize, mut f: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    times.get(runs / 2).copied().unwrap_or_default()
+}
+
+fn sha256_chunks(bytes: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for c in bytes.chunks(CHUNK) {
+        h.update(c);
+    }
+    h.finalize().into()
+}
+
+fn walk(bytes: &[u8], keep_all_entries: bool) -> u64 {
+    let mut w = TarWalker::new(WalkLimits { keep_all_entries, ..WalkLimits::default() });
+    for c in bytes.chunks(CHUNK) {
+        w.feed(c);
+    }
+    w.finish().entry_count
+}
+
+fn inflate(gz: &[u8], out: &mut [u8]) -> [u8; 32] {
+    let mut d = flate2::bufread::GzDecoder::new(gz);
+    let mut h = Sha256::new();
+    loop {
+        match d.read(out) {
+            Ok(0) => break,
+            Ok(n) => h.update(out.get(..n).unwrap_or_default()),
+            Err(e) => panic!("inflate: {e}"),
+        }
+    }
+    h.finalize().into()
+}
+
+/// One result row: `name` took `t` over `bytes`, `ratio` times its baseline.
+fn row(name: &str, t: Duration, bytes: usize, baseline: Duration) {
+    let mbps = bytes as f64 / t.as_secs_f64().max(1e-9) / 1e6;
+    let ratio = t.as_secs_f64() / baseline.as_secs_f64().max(1e-9);
+    println!("{name:<44} {:>9.2} ms {mbps:>9.0} MB/s {ratio:>7.2}x", t.as_secs_f64() * 1e3);
+}
+
+fn main() {
+    let bench = std::env::args().any(|a| a == "--bench");
+    let (files, layers, runs) = if bench { (60_000, 2_000, 7) } else { (200, 20, 1) };
+
+    let tar = small_files_tar(files);
+    let gz = {
+        let mut e = GzEncoder::new(Vec::new(), Compression::fast());
+        e.write_all(&tar).expect("in memory");
+        e.finish().expect("in memory")
+    };
+    let doc = manifest(layers);
+    let mut out = vec![0u8; CHUNK];
+
+    assert_eq!(walk(&tar, false), files as u64);
+    assert_eq!(walk(&tar, true), files as u64);
+    assert_eq!(inflate(&gz, &mut out), sha256_chunks(&tar));
+    assert!(ocidig::model::json::parse(&doc).is_ok());
+
+    println!("{:<44} {:>12} {:>14} {:>8}", "loop (input)", "median", "throughput", "ratio");
+    let hash = time(runs, || {
+        std::hint::black_box(sha256_chunks(&tar));
+    });
+    row(&format!("sha256, baseline ({} MB tar)", tar.len() / 1_000_000), hash, tar.len(), hash);
+    let compact = time(runs, || {
+        std::hint::black_box(walk(&tar, false));
+    });
+    row(&format!("tar walk, compact ({files} members)"), compact, tar.len(), hash);
+    let full = time(runs, || {
+        std::hint::black_box(walk(&tar, true));
+    });
+    row(&format!("tar walk, every entry kept ({files} members)"), full, tar.len(), hash);
+    let gunzip = time(runs, || {
+        std::hint::black_box(inflate(&gz, &mut out));
+    });
+    row("inflate + sha256 of the output, vs sha256", gunzip, tar.len(), hash);
+    let serde = time(runs * 3, || {
+        std::hint::black_box(serde_json::from_slice::<serde_json::Value>(&doc).is_ok());
+    });
+    row(&format!("serde_json, baseline ({layers}-layer manifest)"), serde, doc.len(), serde);
+    let spans = time(runs * 3, || {
+        std::hint::black_box(ocidig::model::json::parse(&doc).is_ok());
+    });
+    row("span-keeping JSON parse, vs serde_json", spans, doc.len(), serde);
+}
