@@ -653,3 +653,34 @@ fn ls_merged_and_one_layer() {
     assert!(bad.stderr.contains("no image `nope`"), "{}", bad.stderr);
     assert_eq!(ocidig(&["ls", "--layer", "5", &p]).code, 2);
 }
+
+#[test]
+fn lt016_walk_limits_are_reported() {
+    let mut t = Tar::default();
+    t.file("a", b"1").file("d/b", b"2").file("c", b"3").end();
+    let layer = plain(&t);
+    let (quiet, _) = check_layers(vec![layer.clone()], &[]);
+    assert!(with_code(&quiet, "LT016").is_empty(), "{quiet:#}");
+
+    let (v, img) = check_layers(vec![layer.clone()], &["--max-entries", "2"]);
+    let f = with_code(&v, "LT016");
+    assert_eq!(f.len(), 1, "{v:#}");
+    let file = format!("blobs/sha256/{}", hexpart(&img.layers[0].digest()));
+    assert_eq!(f[0]["file"], file.as_str());
+    assert_eq!(f[0]["layer_index"], 0);
+    assert_eq!(f[0]["severity"], "warning");
+    assert_eq!(
+        f[0]["message"],
+        format!(
+            "layer `{file}` has 3 members and more members than the walk records: duplicate-path, hard-link and whiteout checks cover only part of it"
+        )
+        .as_str()
+    );
+
+    // a, d/b and its directory d fill three places; c finds none.
+    let (v, _) = check_layers(vec![layer], &["--max-paths", "3"]);
+    let f = with_code(&v, "LT016");
+    assert_eq!(f.len(), 1, "{v:#}");
+    assert!(f[0]["message"].as_str().unwrap().contains("has 3 members and more distinct paths than the walk tracks"));
+    assert_eq!(f[0]["help"], "raise --max-paths if the layer is genuine");
+}

@@ -94,6 +94,7 @@ static EMPTY: TarFacts = TarFacts {
     entries: Vec::new(),
     entry_count: 0,
     entries_capped: false,
+    paths_capped: false,
     end: crate::layer::walk::EndMarker::Missing,
     end_offset: None,
     after_single_zero: None,

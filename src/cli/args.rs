@@ -94,6 +94,9 @@ pub struct CheckArgs {
     /// Most tar entries recorded per layer [default: 1000000].
     #[arg(long, value_name = "N")]
     pub max_entries: Option<u64>,
+    /// Most distinct paths (ancestor directories included) tracked per layer [default: 2000000].
+    #[arg(long, value_name = "N")]
+    pub max_paths: Option<u64>,
     /// Treat findings of this rule, code or family as errors (repeatable; later flags win).
     #[arg(long, value_name = "RULE")]
     pub deny: Vec<String>,

@@ -26,6 +26,9 @@ pub fn open_options(a: &CheckArgs, limits: &Limits) -> OpenOptions {
     if let Some(n) = a.max_entries.or(limits.max_entries) {
         walk.max_entries = usize::try_from(n).unwrap_or(usize::MAX);
     }
+    if let Some(n) = a.max_paths.or(limits.max_paths) {
+        walk.max_paths = usize::try_from(n).unwrap_or(usize::MAX);
+    }
     OpenOptions {
         scan: ScanOptions {
             limits: ScanLimits {

@@ -337,6 +337,9 @@ pub struct TarFacts {
     /// [`WalkLimits::max_entries`]) or, in compact mode, of `path_index` (past
     /// [`crate::layer::listing::MAX_PATHS`] distinct paths).
     pub entries_capped: bool,
+    /// Compact mode: whether distinct paths went past [`WalkLimits::max_paths`] (then
+    /// `entries_capped` is set too: the record of the layer is incomplete).
+    pub paths_capped: bool,
     /// How the archive ended (LT011).
     pub end: EndMarker,
     /// Offset of the first zero block of the end marker, if any.
@@ -620,6 +623,7 @@ impl TarWalker {
         self.facts.is_tar = self.is_tar.unwrap_or(false);
         if let Some(b) = self.index.take() {
             self.release_last();
+            self.facts.paths_capped = b.capped();
             self.facts.entries_capped |= b.capped();
             let (index, duplicates) = b.finish();
             self.facts.path_index = index;

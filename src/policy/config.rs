@@ -11,6 +11,7 @@
 //! max-decompressed-bytes = 17179869184
 //! max-ratio = 200
 //! max-entries = 1000000
+//! max-paths = 2000000
 //!
 //! [[ignore]]
 //! rule = "DG001"                  # code or name
@@ -215,6 +216,7 @@ struct RawLimits {
     max_decompressed_bytes: Option<u64>,
     max_ratio: Option<u64>,
     max_entries: Option<u64>,
+    max_paths: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -242,6 +244,8 @@ pub struct Limits {
     pub max_ratio: Option<u64>,
     /// Most entries read from one tar.
     pub max_entries: Option<u64>,
+    /// Most distinct paths tracked per layer.
+    pub max_paths: Option<u64>,
 }
 
 /// One validated `[[ignore]]` entry.
@@ -379,6 +383,7 @@ impl Config {
                 max_decompressed_bytes: l.max_decompressed_bytes,
                 max_ratio: l.max_ratio,
                 max_entries: l.max_entries,
+                max_paths: l.max_paths,
             };
         }
 
@@ -627,13 +632,20 @@ expires = "2025-06-01"
                 max_json_bytes: Some(1024),
                 max_decompressed_bytes: None,
                 max_ratio: Some(100),
-                max_entries: None
+                max_entries: None,
+                max_paths: None
             }
         );
         assert_eq!(c.ignores.len(), 3);
         assert_eq!(c.ignores[1].expires, Date::new(2025, 5, 31));
         assert_eq!(c.ignores[2].expires, Date::new(2025, 6, 1));
         assert_eq!(c.ignores[0].line, 10);
+    }
+
+    #[test]
+    fn walk_limits_parse() {
+        let c = Config::parse("[limits]\nmax-entries = 10\nmax-paths = 500\n", "ocidig.toml", &RULES).unwrap();
+        assert_eq!((c.limits.max_entries, c.limits.max_paths), (Some(10), Some(500)));
     }
 
     #[test]
