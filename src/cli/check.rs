@@ -42,6 +42,7 @@ pub fn open_options(a: &CheckArgs, limits: &Limits) -> OpenOptions {
             },
             sha512: false,
             fast: a.fast,
+            size_hint: 0,
         },
         jobs: a.jobs.unwrap_or_else(default_jobs).max(1),
         scan_blobs: true,

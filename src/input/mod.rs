@@ -105,7 +105,7 @@ pub fn open_with_progress(
                     let scan_opts = opts.scan;
                     let mut streamed = Vec::new();
                     let store = store::tar::open_stream(path, reader, &mut |idx, entry, r| {
-                        let s = crate::scan::scan(r, &scan_all::options_for(&entry.path, &scan_opts));
+                        let s = crate::scan::scan(r, &scan_all::options_for(entry, &scan_opts));
                         streamed.push((idx, s));
                     });
                     scans.resize_with(store.entries.len(), || None);

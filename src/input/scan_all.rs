@@ -8,10 +8,12 @@ use crate::store::EntryKind;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Scan options for one entry: SHA-512 for blobs stored under `blobs/sha512/`.
-pub fn options_for(path: &str, base: &ScanOptions) -> ScanOptions {
+/// Scan options for one entry: SHA-512 for blobs stored under `blobs/sha512/`, buffers sized
+/// to the entry.
+pub fn options_for(entry: &crate::store::Entry, base: &ScanOptions) -> ScanOptions {
     let mut o = *base;
-    o.sha512 = path.contains("blobs/sha512/");
+    o.sha512 = entry.path.contains("blobs/sha512/");
+    o.size_hint = entry.size;
     o
 }
 
@@ -39,10 +41,10 @@ pub fn scan_entries(dump: &mut Dump, opts: &OpenOptions, progress: &Progress) {
                 loop {
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     let Some(&idx) = order.get(k) else { break };
-                    let path = store.entries.get(idx).map(|e| e.path.as_str()).unwrap_or("");
-                    let o = options_for(path, &opts.scan);
+                    let Some(entry) = store.entries.get(idx) else { continue };
+                    let o = options_for(entry, &opts.scan);
                     if progress.is_enabled() {
-                        progress.set_message(path);
+                        progress.set_message(&entry.path);
                     }
                     let result = match store.open(idx) {
                         Ok(reader) => {

@@ -43,6 +43,9 @@ pub struct ScanOptions {
     pub sha512: bool,
     /// Digests only: no decompression, no tar walk.
     pub fast: bool,
+    /// The blob's stored size when known (0: unknown): buffers are sized to it, so a dump of
+    /// thousands of small blobs does not allocate and clear half a megabyte for each.
+    pub size_hint: u64,
 }
 
 /// The compression codec of a layer.
@@ -168,6 +171,27 @@ impl<R: Read> Read for HashingReader<R> {
 
 const BUF: usize = 256 << 10;
 
+/// Smallest buffer used for a blob of known size.
+const MIN_BUF: usize = 4 << 10;
+
+/// Read-ahead buffer size for a blob of `size_hint` stored bytes: the whole blob (and one byte
+/// to see its end) when small, [`BUF`] otherwise.
+fn read_buffer(size_hint: u64) -> usize {
+    match size_hint {
+        0 => BUF,
+        n => usize::try_from(n.saturating_add(1)).unwrap_or(BUF).clamp(MIN_BUF, BUF),
+    }
+}
+
+/// Decompressed-chunk buffer size for a compressed blob of `size_hint` stored bytes: room for a
+/// few times its size (layers expand), [`BUF`] at most.
+fn output_buffer(size_hint: u64) -> usize {
+    match size_hint {
+        0 => BUF,
+        n => usize::try_from(n.saturating_mul(8)).unwrap_or(BUF).clamp(MIN_BUF * 4, BUF),
+    }
+}
+
 /// Where decompressed bytes go: hash, count, walk, limits.
 struct Sink {
     sha256: Sha256,
@@ -272,11 +296,10 @@ pub fn scan(reader: &mut dyn Read, opts: &ScanOptions) -> BlobScan {
     let mut decoded = None;
     let mut tar = None;
     let mut json = None;
-    let mut buf = vec![0u8; BUF];
     let walk_limits = opts.limits.walk;
     let result: io::Result<()> = (|| {
         let head_reader = io::Cursor::new(head.clone());
-        let mut stream = BufReader::with_capacity(BUF, head_reader.chain(&mut hashing));
+        let mut stream = BufReader::with_capacity(read_buffer(opts.size_hint), head_reader.chain(&mut hashing));
         match kind {
             _ if error.is_some() => {}
             Sniff::Json => {
@@ -304,6 +327,7 @@ pub fn scan(reader: &mut dyn Read, opts: &ScanOptions) -> BlobScan {
                 tar = Some(compact(walker.finish()));
             }
             Sniff::Gzip | Sniff::Zstd if !opts.fast => {
+                let mut buf = vec![0u8; output_buffer(opts.size_hint)];
                 let (d, t) = decode(kind, &mut stream, opts, &mut buf)?;
                 decoded = Some(Box::new(d));
                 tar = t;
@@ -494,6 +518,26 @@ mod tests {
         assert_eq!(d.members, 1);
         assert_eq!(d.trailing, None);
         assert_eq!(s.size, blob.len() as u64);
+    }
+
+    #[test]
+    fn buffers_follow_the_size_hint_and_a_wrong_hint_changes_nothing() {
+        assert_eq!((read_buffer(0), output_buffer(0)), (BUF, BUF));
+        assert_eq!((read_buffer(100), output_buffer(100)), (MIN_BUF, MIN_BUF * 4));
+        assert_eq!((read_buffer(10_000), output_buffer(10_000)), (10_001, 80_000));
+        assert_eq!((read_buffer(1 << 40), output_buffer(1 << 40)), (BUF, BUF));
+        let mut tar = Vec::new();
+        for i in 0..200_000u32 {
+            tar.extend_from_slice(&i.to_le_bytes());
+        }
+        let blob = gz(&tar);
+        let exact = BlobScan::of_bytes(&blob, &ScanOptions::default());
+        for hint in [1, 4096, blob.len() as u64, 1 << 30] {
+            let s = BlobScan::of_bytes(&blob, &ScanOptions { size_hint: hint, ..ScanOptions::default() });
+            assert_eq!((&s.sha256, s.size), (&exact.sha256, exact.size), "hint {hint}");
+            let (a, b) = (s.decoded.unwrap(), exact.decoded.as_ref().unwrap());
+            assert_eq!((&a.diff_id, a.size, a.complete), (&b.diff_id, b.size, b.complete), "hint {hint}");
+        }
     }
 
     #[test]
