@@ -35,12 +35,17 @@ pub fn scan_entries(dump: &mut Dump, opts: &OpenOptions, progress: &Progress) {
     let results: Mutex<Vec<(usize, BlobScan)>> = Mutex::new(Vec::with_capacity(order.len()));
     let store = &dump.store;
     let workers = opts.jobs.max(1).min(order.len().max(1));
+    let helpers = scan::Helpers::default();
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| {
                 loop {
                     let k = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&idx) = order.get(k) else { break };
+                    let Some(&idx) = order.get(k) else {
+                        // Nothing left to start: lend this core to a large blob still being read.
+                        helpers.offer();
+                        break;
+                    };
                     let Some(entry) = store.entries.get(idx) else { continue };
                     let o = options_for(entry, &opts.scan);
                     if progress.is_enabled() {
@@ -49,7 +54,7 @@ pub fn scan_entries(dump: &mut Dump, opts: &OpenOptions, progress: &Progress) {
                     let result = match store.open(idx) {
                         Ok(reader) => {
                             let mut counted = ProgressReader { inner: reader, progress };
-                            scan::scan(&mut counted, &o)
+                            scan::scan_helped(&mut counted, &o, Some(&helpers))
                         }
                         Err(e) => failed_scan(e.to_string()),
                     };

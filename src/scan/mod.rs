@@ -12,6 +12,8 @@ use sniff::Sniff;
 use std::cell::Cell;
 use std::io::{self, BufRead, BufReader, Read};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 pub use sniff::sniff;
 
@@ -198,7 +200,6 @@ struct Sink {
     walker: Option<TarWalker>,
     size: u64,
     head: Vec<u8>,
-    cap: u64,
 }
 
 impl Sink {
@@ -231,20 +232,129 @@ impl RatioCap<'_> {
     }
 }
 
-/// Pumps `decoder` into `sink` until end, error, the size cap or the ratio cap; returns
+/// Workers that ran out of blobs to scan: a scan of a large compressed blob still running
+/// claims one and hands the hashing and walking of its decompressed stream to a second thread,
+/// so both cores stay busy until the last layer is done.
+#[derive(Debug, Default)]
+pub struct Helpers(AtomicUsize);
+
+impl Helpers {
+    /// One more worker has nothing left to scan.
+    pub fn offer(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Takes an idle worker's place, if there is one.
+    fn claim(&self) -> bool {
+        self.0.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1)).is_ok()
+    }
+}
+
+/// Compressed blobs smaller than this are never handed over (the hand-over costs a thread).
+const HAND_OVER_FROM: u64 = 16 << 20;
+
+/// Chunks in flight between the inflating thread and the hashing one.
+const PIPE_DEPTH: usize = 3;
+
+/// Decompressed chunks on their way to a hashing thread: filled buffers go out, emptied ones
+/// come back.
+struct Pipe<'scope> {
+    full: mpsc::SyncSender<(Vec<u8>, usize)>,
+    empty: mpsc::Receiver<Vec<u8>>,
+    spare: Vec<Vec<u8>>,
+    hasher: std::thread::ScopedJoinHandle<'scope, ()>,
+}
+
+/// Where [`pump`] delivers decompressed bytes: the sink on this thread, or, from the moment an
+/// idle worker is claimed, a second thread that owns the sink.
+struct Output<'a, 'scope, 'env> {
+    sink: Option<&'env mut Sink>,
+    buf: &'a mut [u8],
+    produced: u64,
+    cap: u64,
+    helpers: Option<&'a Helpers>,
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    pipe: Option<Pipe<'scope>>,
+}
+
+impl<'a, 'scope, 'env> Output<'a, 'scope, 'env> {
+    /// Hands the sink to a new thread when an idle worker can be claimed.
+    fn hand_over_if_helped(&mut self) {
+        if self.pipe.is_some() || !self.helpers.is_some_and(Helpers::claim) {
+            return;
+        }
+        let Some(sink) = self.sink.take() else { return };
+        let (full, filled) = mpsc::sync_channel::<(Vec<u8>, usize)>(PIPE_DEPTH);
+        let (emptied, empty) = mpsc::channel::<Vec<u8>>();
+        let hasher = self.scope.spawn(move || {
+            for (chunk, n) in filled {
+                sink.push(chunk.get(..n).unwrap_or_default());
+                if emptied.send(chunk).is_err() {
+                    break;
+                }
+            }
+        });
+        let spare = (0..=PIPE_DEPTH).map(|_| vec![0u8; self.buf.len()]).collect();
+        self.pipe = Some(Pipe { full, empty, spare, hasher });
+    }
+
+    /// Reads the next chunk from `decoder` and delivers what the size cap allows of it; returns
+    /// the bytes read and the bytes delivered.
+    fn next_chunk(&mut self, decoder: &mut dyn Read) -> io::Result<(usize, usize)> {
+        self.hand_over_if_helped();
+        let room = self.cap.saturating_sub(self.produced);
+        let (n, take) = match self.pipe.as_mut() {
+            None => {
+                let n = decoder.read(self.buf)?;
+                let take = (n as u64).min(room) as usize;
+                if let Some(sink) = self.sink.as_deref_mut() {
+                    sink.push(self.buf.get(..take).unwrap_or_default());
+                }
+                (n, take)
+            }
+            Some(pipe) => {
+                let stopped = || io::Error::other("the hashing thread stopped");
+                let mut chunk = match pipe.spare.pop() {
+                    Some(c) => c,
+                    None => pipe.empty.recv().map_err(|_| stopped())?,
+                };
+                let n = decoder.read(&mut chunk)?;
+                let take = (n as u64).min(room) as usize;
+                if take == 0 {
+                    pipe.spare.push(chunk);
+                } else {
+                    pipe.full.send((chunk, take)).map_err(|_| stopped())?;
+                }
+                (n, take)
+            }
+        };
+        self.produced = self.produced.saturating_add(take as u64);
+        Ok((n, take))
+    }
+
+    /// Waits for the hashing thread, if any; false when it failed.
+    fn finish(self) -> bool {
+        match self.pipe {
+            Some(Pipe { full, hasher, .. }) => {
+                drop(full);
+                hasher.join().is_ok()
+            }
+            None => true,
+        }
+    }
+}
+
+/// Pumps `decoder` into `out` until end, error, the size cap or the ratio cap; returns
 /// `Ok(false)` when a cap stopped it.
-fn pump(decoder: &mut dyn Read, sink: &mut Sink, buf: &mut [u8], ratio: &RatioCap<'_>) -> Result<bool, io::Error> {
+fn pump(decoder: &mut dyn Read, out: &mut Output<'_, '_, '_>, ratio: &RatioCap<'_>) -> Result<bool, io::Error> {
     loop {
-        let n = match decoder.read(buf) {
-            Ok(0) => return Ok(true),
-            Ok(n) => n,
+        let (n, take) = match out.next_chunk(decoder) {
+            Ok((0, _)) => return Ok(true),
+            Ok(counts) => counts,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        let room = sink.cap.saturating_sub(sink.size);
-        let take = (n as u64).min(room) as usize;
-        sink.push(buf.get(..take).unwrap_or_default());
-        if take < n || sink.size >= sink.cap || ratio.exceeded(sink.size) {
+        if take < n || out.produced >= out.cap || ratio.exceeded(out.produced) {
             return Ok(false);
         }
     }
@@ -285,6 +395,12 @@ fn read_head(reader: &mut impl Read, n: usize) -> io::Result<Vec<u8>> {
 
 /// Scans one blob from `reader` in a single pass.
 pub fn scan(reader: &mut dyn Read, opts: &ScanOptions) -> BlobScan {
+    scan_helped(reader, opts, None)
+}
+
+/// Scans one blob from `reader` in a single pass; a large compressed blob hands its hashing
+/// to a second thread when `helpers` has an idle worker.
+pub fn scan_helped(reader: &mut dyn Read, opts: &ScanOptions, helpers: Option<&Helpers>) -> BlobScan {
     let mut hashing =
         HashingReader { inner: reader, sha256: Sha256::new(), sha512: opts.sha512.then(Sha512::new), count: 0 };
     let mut error = None;
@@ -328,7 +444,7 @@ pub fn scan(reader: &mut dyn Read, opts: &ScanOptions) -> BlobScan {
             }
             Sniff::Gzip | Sniff::Zstd if !opts.fast => {
                 let mut buf = vec![0u8; output_buffer(opts.size_hint)];
-                let (d, t) = decode(kind, &mut stream, opts, &mut buf)?;
+                let (d, t) = decode(kind, &mut stream, opts, &mut buf, helpers)?;
                 decoded = Some(Box::new(d));
                 tar = t;
                 drain(&mut stream)?;
@@ -377,27 +493,85 @@ fn compact(mut facts: TarFacts) -> TarFacts {
     facts
 }
 
-/// Decodes a gzip (all members) or zstd stream into the sink.
+/// What the member loop learned about a compressed stream.
+#[derive(Default)]
+struct Members {
+    count: u32,
+    second: Option<u64>,
+    trailing: Option<Trailing>,
+    error: Option<String>,
+    finished: bool,
+    stored: u64,
+}
+
+/// Decodes a gzip (all members) or zstd stream into the sink (on a second thread from the
+/// moment `helpers` has an idle worker, for a large blob).
 fn decode<R: BufRead>(
     kind: Sniff,
     stream: &mut R,
     opts: &ScanOptions,
     buf: &mut [u8],
+    helpers: Option<&Helpers>,
 ) -> io::Result<(Decoded, Option<TarFacts>)> {
-    let mut sink = Sink {
-        sha256: Sha256::new(),
-        walker: Some(TarWalker::new(opts.limits.walk)),
-        size: 0,
-        head: Vec::new(),
-        cap: opts.limits.max_decompressed,
-    };
-    let mut members = 0u32;
-    let mut second_member = None;
-    let mut trailing = None;
-    let mut error = None;
-    let mut finished = true;
-    let mut consumed_before_member = 0u64;
+    let mut sink =
+        Sink { sha256: Sha256::new(), walker: Some(TarWalker::new(opts.limits.walk)), size: 0, head: Vec::new() };
     let codec = if kind == Sniff::Gzip { Codec::Gzip } else { Codec::Zstd };
+    let helpers = helpers.filter(|_| opts.size_hint >= HAND_OVER_FROM);
+    let (m, hasher_ok) = std::thread::scope(|scope| {
+        let mut out = Output {
+            sink: Some(&mut sink),
+            buf,
+            produced: 0,
+            cap: opts.limits.max_decompressed,
+            helpers,
+            scope,
+            pipe: None,
+        };
+        let m = members(codec, stream, &mut out, opts);
+        (m, out.finish())
+    });
+    let mut m = m?;
+    if !hasher_ok {
+        m.error.get_or_insert_with(|| "the hashing thread failed".to_string());
+    }
+    let stored = m.stored.max(1);
+    let limit_hit = if !m.finished && sink.size >= opts.limits.max_decompressed {
+        Some(format!("decompressed size reached the {}-byte limit", opts.limits.max_decompressed))
+    } else {
+        None
+    };
+    let ratio_hit = (sink.size / stored > opts.limits.max_ratio && sink.size > (1 << 20))
+        .then(|| format!("expands {}:1, over the {}:1 limit", sink.size / stored, opts.limits.max_ratio));
+    let limit_hit = limit_hit.or(ratio_hit);
+    let complete = m.error.is_none() && m.finished;
+    let inner = sniff(&sink.head);
+    let tar = sink.walker.take().map(|w| compact(w.finish()));
+    Ok((
+        Decoded {
+            codec,
+            size: sink.size,
+            diff_id: format!("sha256:{}", hex(&sink.sha256.finalize())),
+            complete,
+            error: m.error,
+            members: m.count,
+            second_member: m.second,
+            trailing: m.trailing,
+            limit_hit,
+            inner,
+        },
+        tar,
+    ))
+}
+
+/// Decodes every gzip member (or the zstd stream) of `stream` into `out`.
+fn members<R: BufRead>(
+    codec: Codec,
+    stream: &mut R,
+    out: &mut Output<'_, '_, '_>,
+    opts: &ScanOptions,
+) -> io::Result<Members> {
+    let mut m = Members { finished: true, ..Members::default() };
+    let mut consumed_before_member = 0u64;
     let consumed = Cell::new(0u64);
     let ratio = RatioCap { consumed: &consumed, max_ratio: opts.limits.max_ratio };
     let mut counting = CountingBufRead { inner: stream, consumed: &consumed };
@@ -407,23 +581,23 @@ fn decode<R: BufRead>(
             if !starts_member {
                 let rest = drain(&mut counting)?;
                 if rest > 0 {
-                    trailing = Some(Trailing { offset: consumed_before_member, len: rest });
+                    m.trailing = Some(Trailing { offset: consumed_before_member, len: rest });
                 }
                 break;
             }
-            members = members.saturating_add(1);
-            if members == 2 {
-                second_member = Some(consumed_before_member);
+            m.count = m.count.saturating_add(1);
+            if m.count == 2 {
+                m.second = Some(consumed_before_member);
             }
             let mut decoder = flate2::bufread::GzDecoder::new(&mut counting);
-            match pump(&mut decoder, &mut sink, buf, &ratio) {
+            match pump(&mut decoder, out, &ratio) {
                 Ok(true) => {}
                 Ok(false) => {
-                    finished = false;
+                    m.finished = false;
                     break;
                 }
                 Err(e) => {
-                    error = Some(e.to_string());
+                    m.error = Some(e.to_string());
                     break;
                 }
             }
@@ -431,43 +605,18 @@ fn decode<R: BufRead>(
         },
         Codec::Zstd => match zstd::stream::read::Decoder::with_buffer(&mut counting) {
             Ok(mut decoder) => {
-                members = 1;
-                match pump(&mut decoder, &mut sink, buf, &ratio) {
+                m.count = 1;
+                match pump(&mut decoder, out, &ratio) {
                     Ok(true) => {}
-                    Ok(false) => finished = false,
-                    Err(e) => error = Some(e.to_string()),
+                    Ok(false) => m.finished = false,
+                    Err(e) => m.error = Some(e.to_string()),
                 }
             }
-            Err(e) => error = Some(e.to_string()),
+            Err(e) => m.error = Some(e.to_string()),
         },
     }
-    let stored = consumed.get().max(1);
-    let limit_hit = if !finished && sink.size >= opts.limits.max_decompressed {
-        Some(format!("decompressed size reached the {}-byte limit", opts.limits.max_decompressed))
-    } else {
-        None
-    };
-    let ratio_hit = (sink.size / stored > opts.limits.max_ratio && sink.size > (1 << 20))
-        .then(|| format!("expands {}:1, over the {}:1 limit", sink.size / stored, opts.limits.max_ratio));
-    let limit_hit = limit_hit.or(ratio_hit);
-    let complete = error.is_none() && finished;
-    let inner = sniff(&sink.head);
-    let tar = sink.walker.take().map(|w| compact(w.finish()));
-    Ok((
-        Decoded {
-            codec,
-            size: sink.size,
-            diff_id: format!("sha256:{}", hex(&sink.sha256.finalize())),
-            complete,
-            error,
-            members,
-            second_member,
-            trailing,
-            limit_hit,
-            inner,
-        },
-        tar,
-    ))
+    m.stored = consumed.get();
+    Ok(m)
 }
 
 /// Counts bytes consumed from a buffered reader.
@@ -538,6 +687,54 @@ mod tests {
             let (a, b) = (s.decoded.unwrap(), exact.decoded.as_ref().unwrap());
             assert_eq!((&a.diff_id, a.size, a.complete), (&b.diff_id, b.size, b.complete), "hint {hint}");
         }
+    }
+
+    #[test]
+    fn hashing_handed_to_an_idle_worker_gives_the_same_facts() {
+        // A tar of 40 members, two gzip members and trailing bytes: every fact the scan reports.
+        let mut tar = Vec::new();
+        for i in 0..40u32 {
+            let mut h = [0u8; 512];
+            let name = format!("f{i}");
+            h[..name.len()].copy_from_slice(name.as_bytes());
+            h[100..107].copy_from_slice(b"0000644");
+            h[124..135].copy_from_slice(format!("{:011o}", 100_000).as_bytes());
+            h[156] = b'0';
+            h[257..263].copy_from_slice(b"ustar\0");
+            h[263..265].copy_from_slice(b"00");
+            h[148..156].copy_from_slice(b"        ");
+            let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+            h[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
+            tar.extend_from_slice(&h);
+            tar.extend((0..100_000u32).map(|k| (k.wrapping_mul(2_654_435_761).wrapping_add(i) >> 24) as u8));
+            tar.resize(tar.len().div_ceil(512) * 512, 0);
+        }
+        tar.resize(tar.len() + 1024, 0);
+        let (a, b) = tar.split_at(tar.len() / 2);
+        let mut blob = gz(a);
+        blob.extend_from_slice(&gz(b));
+        blob.extend_from_slice(b"junk");
+        let opts = ScanOptions { size_hint: HAND_OVER_FROM, ..ScanOptions::default() };
+        let alone = BlobScan::of_bytes(&blob, &opts);
+        let helpers = Helpers::default();
+        helpers.offer();
+        let helped = scan_helped(&mut io::Cursor::new(&blob), &opts, Some(&helpers));
+        assert!(!helpers.claim(), "the idle worker was claimed");
+        assert_eq!((&helped.sha256, helped.size), (&alone.sha256, alone.size));
+        let (h, a) = (helped.decoded.unwrap(), alone.decoded.unwrap());
+        assert_eq!((&h.diff_id, h.size, h.complete, h.members), (&a.diff_id, a.size, a.complete, a.members));
+        assert_eq!((h.second_member, h.trailing, h.inner), (a.second_member, a.trailing, a.inner));
+        assert_eq!((a.members, a.size), (2, tar.len() as u64));
+        let (ht, at) = (helped.tar.unwrap(), alone.tar.unwrap());
+        assert_eq!((ht.entry_count, ht.end, ht.total_size), (40, at.end, at.total_size));
+        // The size cap stops a handed-over decode at the same byte.
+        let capped =
+            ScanOptions { limits: ScanLimits { max_decompressed: 1_000_000, ..ScanLimits::default() }, ..opts };
+        helpers.offer();
+        let h = scan_helped(&mut io::Cursor::new(&blob), &capped, Some(&helpers)).decoded.unwrap();
+        let a = BlobScan::of_bytes(&blob, &capped).decoded.unwrap();
+        assert_eq!((h.size, h.complete, &h.limit_hit, &h.diff_id), (1_000_000, false, &a.limit_hit, &a.diff_id));
+        assert!(!helpers.claim());
     }
 
     #[test]
