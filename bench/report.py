@@ -68,7 +68,7 @@ def limits_section(res: dict, targets: list, scal: list) -> list[str]:
                  "(same session) was 7–18% faster than zlib-rs alone and between 8% faster and "
                  "3% slower with the hashing included; zlib-ng was slower than zlib-rs. "
                  "skopeo's time is mostly writing its 2.37 GB copy (about half of it system "
-                 "time) and varies between runs and sessions on these VMs (10.3–15.9 s seen), so "
+                 "time) and varies between runs and sessions on these VMs (10.3–16.7 s seen in one day), so "
                  "the skopeo ratio is met only when skopeo takes at least twice the perfect "
                  "split, as in the issue's own measurement (13.8 s).\n")
     if "peak RSS, every ocidig case" in missed:
