@@ -214,6 +214,71 @@ fn in007_symlink_out_of_the_dump() {
     assert_eq!(in007, vec![t("IN007", &link, "")]);
 }
 
+/// IN008 findings of `bytes` checked as the dump file `name`: (severity, message, offset).
+fn in008_of(bytes: &[u8], name: &str) -> Vec<(String, String, Option<u64>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join(name);
+    std::fs::write(&p, bytes).unwrap();
+    let (_, v) = check_json(&p, &[]);
+    with_code(&v, "IN008")
+        .into_iter()
+        .map(|f| {
+            (
+                f["severity"].as_str().unwrap().into(),
+                f["message"].as_str().unwrap().into(),
+                f["location"]["offset"].as_u64(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn in008_archive_anomaly() {
+    let tar = crane_tarball(&Image::simple()).to_tar();
+    assert!(tar.ends_with(&[0; 1024]));
+    assert!(in008_of(&tar, "clean.tar").is_empty());
+    let mut padded = tar.clone();
+    padded.resize(tar.len().next_multiple_of(10240) + 10240, 0);
+    assert!(in008_of(&padded, "padded.tar").is_empty(), "zeros to a record size are normal");
+
+    // Cut at the member boundary: lists cleanly, the missing end marker is the only trace.
+    let cut = &tar[..tar.len() - 1024];
+    let missing = vec![(
+        "warning".to_string(),
+        format!(
+            "the archive ends after {} bytes without its end-of-archive marker (two zero blocks): it may have been cut short at a member boundary",
+            cut.len()
+        ),
+        Some(cut.len() as u64),
+    )];
+    assert_eq!(in008_of(cut, "cut.tar"), missing);
+    assert_eq!(in008_of(&gzip(cut), "cut.tar.gz"), missing);
+
+    let one = &tar[..tar.len() - 512];
+    assert_eq!(
+        in008_of(one, "one.tar"),
+        vec![(
+            "note".to_string(),
+            "the archive ends after one zero block; the end-of-archive marker is two".to_string(),
+            Some(one.len() as u64 - 512)
+        )]
+    );
+
+    // A payload appended after the marker: invisible to tar readers.
+    let mut appended = tar.clone();
+    appended.extend_from_slice(b"PK\x03\x04 second payload");
+    let expected = vec![(
+        "warning".to_string(),
+        format!(
+            "19 nonzero bytes follow the end-of-archive marker (first at offset {}, 19 bytes after the marker in all): tar readers do not see them",
+            tar.len()
+        ),
+        Some(tar.len() as u64),
+    )];
+    assert_eq!(in008_of(&appended, "appended.tar"), expected);
+    assert_eq!(in008_of(&gzip(&appended), "appended.tar.gz"), expected);
+}
+
 #[test]
 fn lt010_corrupt_stream() {
     let mut img = Image::simple();

@@ -59,7 +59,7 @@ fn num_name(f: NumField) -> &'static str {
 }
 
 /// The sentence for an anomaly, or `None` when it is benign.
-fn describe(kind: &AnomalyKind) -> Option<String> {
+pub(crate) fn describe(kind: &AnomalyKind) -> Option<String> {
     Some(match kind {
         AnomalyKind::BadChecksum => "header checksum does not match; readers stop or skip here".into(),
         AnomalyKind::NonUtf8Path => "path is not valid UTF-8".into(),

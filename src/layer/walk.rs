@@ -574,9 +574,10 @@ impl TarWalker {
         self.facts.total_size
     }
 
-    /// Whether the walk is over: the end marker was seen, or a header problem stopped it.
-    pub fn is_done(&self) -> bool {
-        matches!(self.state, State::AfterEnd | State::Stopped)
+    /// Whether a header problem stopped the walk (after the end marker it goes on counting
+    /// trailing bytes).
+    pub fn is_stopped(&self) -> bool {
+        self.state == State::Stopped
     }
 
     /// Members recorded since the last call, in stream order (with

@@ -111,6 +111,27 @@ pub struct ListingProblem {
     pub offset: Option<u64>,
 }
 
+/// What the walk of a dump's own tar found besides its members (IN008).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArchiveFacts {
+    /// Bytes of (uncompressed) archive read.
+    pub size: u64,
+    /// How the archive ended.
+    pub end: crate::layer::walk::EndMarker,
+    /// Offset of the end marker, when there is one.
+    pub end_offset: Option<u64>,
+    /// Bytes after the end marker (zero padding to a record size is normal).
+    pub bytes_after_end: u64,
+    /// Nonzero bytes among them.
+    pub trailing_nonzero: u64,
+    /// Offset of the first nonzero byte after the end marker.
+    pub trailing_offset: Option<u64>,
+    /// Header anomalies (the ones that stop or truncate the listing are listing problems).
+    pub anomalies: Vec<crate::layer::walk::Anomaly>,
+    /// Whether the walk read the archive to its end (not stopped by a problem or a cap).
+    pub complete: bool,
+}
+
 /// A read-only, indexed view of one dump.
 #[derive(Debug)]
 pub struct Store {
@@ -120,6 +141,9 @@ pub struct Store {
     pub entries: Vec<Entry>,
     /// Problems met while listing.
     pub problems: Vec<ListingProblem>,
+    /// How a dump packed as a tar is built, beyond its members (`None` for a directory or a
+    /// single file).
+    pub archive: Option<ArchiveFacts>,
     /// Entry index by path (the last entry of a path wins, as extraction does).
     by_path: std::collections::HashMap<String, usize>,
 }
@@ -145,7 +169,7 @@ impl Store {
     pub fn new(backing: Backing, mut entries: Vec<Entry>, problems: Vec<ListingProblem>) -> Store {
         entries.shrink_to_fit();
         let by_path = entries.iter().enumerate().map(|(i, e)| (e.path.clone(), i)).collect();
-        Store { backing, entries, problems, by_path }
+        Store { backing, entries, problems, archive: None, by_path }
     }
 
     /// Index of the entry with exactly this path (last one wins, as tar extraction does).

@@ -4,7 +4,7 @@
 //! extension records are held only up to its limit (1 MiB), so a hostile archive cannot make the
 //! listing hold a multi-gigabyte "long name" in memory, and member data is never read to list it.
 
-use super::{Backing, DataRef, Entry, EntryKind, ListingProblem, Store};
+use super::{ArchiveFacts, Backing, DataRef, Entry, EntryKind, ListingProblem, Store};
 use crate::layer::walk::{AnomalyKind, TarEntry, TarFacts, TarWalker, TruncatedIn, WalkLimits};
 use std::fs::File;
 use std::io::{self, BufReader, Read};
@@ -121,13 +121,14 @@ fn read_block(source: &mut dyn Source, block: &mut [u8; BLOCK]) -> io::Result<us
     Ok(filled)
 }
 
-/// Lists every member of the archive in `source`, stopping at its end marker.
-fn list(source: &mut dyn Source) -> (Vec<Entry>, Vec<ListingProblem>) {
+/// Lists every member of the archive in `source`, and reads what follows its end marker.
+fn list(source: &mut dyn Source) -> (Vec<Entry>, Vec<ListingProblem>, ArchiveFacts) {
     let mut walker =
         TarWalker::new(WalkLimits { max_entries: MAX_TAR_ENTRIES, keep_all_entries: true, ..WalkLimits::default() });
     let mut entries: Vec<Entry> = Vec::new();
     let mut problems = Vec::new();
     let mut block = [0u8; BLOCK];
+    let mut complete = false;
     let result: io::Result<()> = (|| {
         loop {
             for e in walker.take_entries() {
@@ -170,7 +171,7 @@ fn list(source: &mut dyn Source) -> (Vec<Entry>, Vec<ListingProblem>) {
                 }
                 entries.push(record);
             }
-            if walker.is_done() {
+            if walker.is_stopped() {
                 return Ok(());
             }
             let skippable = walker.skippable();
@@ -181,6 +182,7 @@ fn list(source: &mut dyn Source) -> (Vec<Entry>, Vec<ListingProblem>) {
             }
             let n = read_block(source, &mut block)?;
             if n == 0 {
+                complete = true;
                 return Ok(());
             }
             walker.feed(block.get(..n).unwrap_or_default());
@@ -189,8 +191,23 @@ fn list(source: &mut dyn Source) -> (Vec<Entry>, Vec<ListingProblem>) {
     if let Err(e) = result {
         problems.push(ListingProblem { path: String::new(), message: e.to_string(), offset: Some(walker.position()) });
     }
-    problems.extend(walk_problems(&walker.finish()));
-    (entries, problems)
+    let facts = walker.finish();
+    problems.extend(walk_problems(&facts));
+    let archive = ArchiveFacts {
+        size: facts.total_size,
+        end: facts.end,
+        end_offset: facts.end_offset,
+        bytes_after_end: facts.bytes_after_end,
+        trailing_nonzero: facts.trailing_nonzero,
+        trailing_offset: facts.trailing_offset,
+        anomalies: facts
+            .anomalies
+            .into_iter()
+            .filter(|a| !matches!(a.kind, AnomalyKind::BadChecksum | AnomalyKind::ExtensionTooLarge { .. }))
+            .collect(),
+        complete: complete && facts.stopped_at.is_none() && facts.truncated.is_none(),
+    };
+    (entries, problems, archive)
 }
 
 /// What the walk of the archive itself found that affects the listing (an end inside member
@@ -240,7 +257,7 @@ pub fn open(path: &Path) -> Result<Store, std::io::Error> {
     let file = File::open(path)?;
     let file_len = file.metadata()?.len();
     let mut source = FileSource { reader: BufReader::with_capacity(64 << 10, file) };
-    let (entries, mut problems) = list(&mut source);
+    let (entries, mut problems, archive) = list(&mut source);
     for e in &entries {
         if let DataRef::TarRange { offset } = e.data
             && offset.saturating_add(e.size) > file_len
@@ -252,7 +269,9 @@ pub fn open(path: &Path) -> Result<Store, std::io::Error> {
             });
         }
     }
-    Ok(Store::new(Backing::Tar(path.to_path_buf()), entries, problems))
+    let mut store = Store::new(Backing::Tar(path.to_path_buf()), entries, problems);
+    store.archive = Some(archive);
+    Ok(store)
 }
 
 /// Indexes a tar read from a decompressing stream. Small members are kept in memory; every
@@ -260,6 +279,8 @@ pub fn open(path: &Path) -> Result<Store, std::io::Error> {
 /// since it cannot be read again.
 pub fn open_stream(path: &Path, reader: impl Read, on_streamed: &mut dyn FnMut(usize, &Entry, &mut dyn Read)) -> Store {
     let mut source = StreamSource { reader: BufReader::with_capacity(256 << 10, reader), kept: 0, on_streamed };
-    let (entries, problems) = list(&mut source);
-    Store::new(Backing::CompressedTar(path.to_path_buf()), entries, problems)
+    let (entries, problems, archive) = list(&mut source);
+    let mut store = Store::new(Backing::CompressedTar(path.to_path_buf()), entries, problems);
+    store.archive = Some(archive);
+    store
 }
