@@ -264,6 +264,22 @@ fn in008_archive_anomaly() {
         )]
     );
 
+    // A member after a single zero block: readers disagree whether it is in the dump.
+    let mut hidden = tar[..tar.len() - 1024].to_vec();
+    hidden.extend_from_slice(&[0; 512]);
+    let at = hidden.len() as u64;
+    hidden.extend_from_slice(&tar_of(&[("hidden", b"x")]));
+    assert_eq!(
+        in008_of(&hidden, "hidden.tar"),
+        vec![(
+            "warning".to_string(),
+            format!(
+                "a header follows a single zero block at offset {at}: readers disagree whether the archive ends there (Go's reader fails, others stop, GNU tar -i reads on)"
+            ),
+            Some(at)
+        )]
+    );
+
     // A payload appended after the marker: invisible to tar readers.
     let mut appended = tar.clone();
     appended.extend_from_slice(b"PK\x03\x04 second payload");

@@ -47,6 +47,14 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
             );
         }
     }
+    if let Some(at) = a.after_single_zero {
+        out.push(
+            finding(format!(
+                "a header follows a single zero block at offset {at}: readers disagree whether the archive ends there (Go's reader fails, others stop, GNU tar -i reads on)"
+            ))
+            .at(at, 512),
+        );
+    }
     if !a.complete {
         return;
     }

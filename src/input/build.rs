@@ -11,7 +11,7 @@ use std::sync::Arc;
 pub fn build(dump: &mut Dump, opts: &OpenOptions) {
     // Nearly every blob is referenced once: sizing the references up front avoids the moment when
     // doubling holds both the old and the new array (1.5x the final size at the peak).
-    let blobs = dump.store.entries.len();
+    let blobs = dump.store.entries.len().min(1 << 16);
     dump.refs.reserve(blobs);
     let mut b = Builder { dump, max_json: opts.scan.limits.max_json, doc_by_entry: HashMap::new() };
     match b.dump.format {

@@ -454,7 +454,7 @@ impl Parser<'_> {
                 b'"' => {
                     self.pos += 1;
                     let text = std::str::from_utf8(out).map_err(|_| self.error("string is not valid UTF-8"))?;
-                    return Ok(match super::media_type::known(text).filter(|_| text.len() > 24) {
+                    return Ok(match (text.len() > 24).then(|| super::media_type::known(text)).flatten() {
                         Some(known) => CompactString::const_new(known),
                         None => CompactString::new(text),
                     });

@@ -318,7 +318,15 @@ impl<'a, 'scope, 'env> Output<'a, 'scope, 'env> {
                     Some(c) => c,
                     None => pipe.empty.recv().map_err(|_| stopped())?,
                 };
-                let n = decoder.read(&mut chunk)?;
+                let n = match decoder.read(&mut chunk) {
+                    Ok(n) => n,
+                    Err(e) => {
+                        // Keep the buffer: an interrupted read is retried, and every buffer lost
+                        // would leave one fewer in circulation (none left: a deadlock).
+                        pipe.spare.push(chunk);
+                        return Err(e);
+                    }
+                };
                 let take = (n as u64).min(room) as usize;
                 if take == 0 {
                     pipe.spare.push(chunk);
@@ -722,6 +730,7 @@ mod tests {
         assert!(!helpers.claim(), "the idle worker was claimed");
         assert_eq!((&helped.sha256, helped.size), (&alone.sha256, alone.size));
         let (h, a) = (helped.decoded.unwrap(), alone.decoded.unwrap());
+        let full_diff_id = a.diff_id.clone();
         assert_eq!((&h.diff_id, h.size, h.complete, h.members), (&a.diff_id, a.size, a.complete, a.members));
         assert_eq!((h.second_member, h.trailing, h.inner), (a.second_member, a.trailing, a.inner));
         assert_eq!((a.members, a.size), (2, tar.len() as u64));
@@ -735,6 +744,25 @@ mod tests {
         let a = BlobScan::of_bytes(&blob, &capped).decoded.unwrap();
         assert_eq!((h.size, h.complete, &h.limit_hit, &h.diff_id), (1_000_000, false, &a.limit_hit, &a.diff_id));
         assert!(!helpers.claim());
+        // Interrupted reads are retried without losing a buffer (four lost ones deadlocked).
+        // (every other read of the first member's middle: inside the decoder, which retries).
+        struct Interrupting<'b>(io::Cursor<&'b Vec<u8>>, bool);
+        impl Read for Interrupting<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let at = self.0.position() as usize;
+                let len = self.0.get_ref().len();
+                self.1 = !self.1;
+                if self.1 && (len / 10..len * 4 / 10).contains(&at) {
+                    return Err(io::Error::from(io::ErrorKind::Interrupted));
+                }
+                self.0.read(buf.get_mut(..buf.len().min(4096)).unwrap_or_default())
+            }
+        }
+        helpers.offer();
+        let h = scan_helped(&mut Interrupting(io::Cursor::new(&blob), false), &opts, Some(&helpers));
+        assert!(!helpers.claim());
+        let d = h.decoded.unwrap();
+        assert_eq!((&d.diff_id, d.size, h.sha256), (&full_diff_id, tar.len() as u64, alone.sha256));
     }
 
     #[test]

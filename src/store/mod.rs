@@ -126,6 +126,9 @@ pub struct ArchiveFacts {
     pub trailing_nonzero: u64,
     /// Offset of the first nonzero byte after the end marker.
     pub trailing_offset: Option<u64>,
+    /// Offset of a non-zero block after a single zero block (readers disagree whether the
+    /// archive ends there).
+    pub after_single_zero: Option<u64>,
     /// Header anomalies (the ones that stop or truncate the listing are listing problems).
     pub anomalies: Vec<crate::layer::walk::Anomaly>,
     /// Whether the walk read the archive to its end (not stopped by a problem or a cap).

@@ -5,7 +5,7 @@
 //! listing hold a multi-gigabyte "long name" in memory, and member data is never read to list it.
 
 use super::{ArchiveFacts, Backing, DataRef, Entry, EntryKind, ListingProblem, Store};
-use crate::layer::walk::{AnomalyKind, TarEntry, TarFacts, TarWalker, TruncatedIn, WalkLimits};
+use crate::layer::walk::{AnomalyKind, EntryType, TarEntry, TarFacts, TarWalker, TruncatedIn, WalkLimits};
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
@@ -27,16 +27,18 @@ const BLOCK: usize = 512;
 trait Source {
     /// Reads up to `buf.len()` bytes.
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize>;
-    /// Passes over `n` bytes.
-    fn skip(&mut self, n: u64) -> io::Result<()>;
+    /// Passes over up to `n` bytes starting at archive offset `at`; returns how many there were
+    /// (fewer only at the end of the source).
+    fn skip(&mut self, n: u64, at: u64) -> io::Result<u64>;
     /// Records where the data of member `index` (`record.size` bytes, coming next) can be read;
     /// returns how many of its bytes were passed over (fewer only when the stream ended).
     fn member_data(&mut self, index: usize, record: &mut Entry, at: u64) -> io::Result<u64>;
 }
 
-/// An uncompressed tar file: member data is a byte range, skipped by seeking.
+/// An uncompressed tar file of `len` bytes: member data is a byte range, skipped by seeking.
 struct FileSource {
     reader: BufReader<File>,
+    len: u64,
 }
 
 impl Source for FileSource {
@@ -44,15 +46,16 @@ impl Source for FileSource {
         self.reader.read(buf)
     }
 
-    fn skip(&mut self, n: u64) -> io::Result<()> {
-        let n = i64::try_from(n).map_err(|_| io::Error::other(format!("cannot skip {n} bytes")))?;
-        self.reader.seek_relative(n)
+    fn skip(&mut self, n: u64, at: u64) -> io::Result<u64> {
+        let n = n.min(self.len.saturating_sub(at));
+        let by = i64::try_from(n).map_err(|_| io::Error::other(format!("cannot skip {n} bytes")))?;
+        self.reader.seek_relative(by)?;
+        Ok(n)
     }
 
     fn member_data(&mut self, _index: usize, record: &mut Entry, at: u64) -> io::Result<u64> {
         record.data = DataRef::TarRange { offset: at };
-        self.skip(record.size)?;
-        Ok(record.size)
+        self.skip(record.size, at)
     }
 }
 
@@ -69,8 +72,8 @@ impl<R: Read> Source for StreamSource<'_, R> {
         self.reader.read(buf)
     }
 
-    fn skip(&mut self, n: u64) -> io::Result<()> {
-        io::copy(&mut (&mut self.reader).take(n), &mut io::sink()).map(|_| ())
+    fn skip(&mut self, n: u64, _at: u64) -> io::Result<u64> {
+        io::copy(&mut (&mut self.reader).take(n), &mut io::sink())
     }
 
     fn member_data(&mut self, index: usize, record: &mut Entry, _at: u64) -> io::Result<u64> {
@@ -90,16 +93,16 @@ impl<R: Read> Source for StreamSource<'_, R> {
     }
 }
 
-/// The listing record of a member (no data location yet). Types go by the header's typeflag,
-/// as the member would be unpacked.
+/// The listing record of a member (no data location yet), typed as the walker (like Go's
+/// reader) sees it: a pre-POSIX regular file whose name ends in `/` is a directory, with no data.
 fn record_of(e: &TarEntry) -> Entry {
     let link = || e.link_target.clone().unwrap_or_default();
-    let kind = match e.typeflag {
-        b'0' | 0 | b'7' => EntryKind::File,
-        b'5' => EntryKind::Dir,
-        b'2' => EntryKind::Symlink(link()),
-        b'1' => EntryKind::Hardlink(link()),
-        other => EntryKind::Other(format!("tar type {:?}", char::from(other))),
+    let kind = match e.entry_type {
+        EntryType::File | EntryType::Other(b'7') => EntryKind::File,
+        EntryType::Dir => EntryKind::Dir,
+        EntryType::Symlink => EntryKind::Symlink(link()),
+        EntryType::HardLink => EntryKind::Hardlink(link()),
+        _ => EntryKind::Other(format!("tar type {:?}", char::from(e.typeflag))),
     };
     let size = if kind == EntryKind::File { e.size } else { 0 };
     let path = e.path.strip_prefix("./").map(str::to_string).unwrap_or_else(|| e.path.clone());
@@ -121,10 +124,15 @@ fn read_block(source: &mut dyn Source, block: &mut [u8; BLOCK]) -> io::Result<us
     Ok(filled)
 }
 
-/// Lists every member of the archive in `source`, and reads what follows its end marker.
-fn list(source: &mut dyn Source) -> (Vec<Entry>, Vec<ListingProblem>, ArchiveFacts) {
-    let mut walker =
-        TarWalker::new(WalkLimits { max_entries: MAX_TAR_ENTRIES, keep_all_entries: true, ..WalkLimits::default() });
+/// Lists every member of the archive in `source` (at most `max_entries`), and reads what
+/// follows its end marker.
+fn list(source: &mut dyn Source, max_entries: usize) -> (Vec<Entry>, Vec<ListingProblem>, ArchiveFacts) {
+    let mut walker = TarWalker::new(WalkLimits {
+        // One more than indexed, so the member past the limit comes out and is reported.
+        max_entries: max_entries.saturating_add(1),
+        keep_all_entries: true,
+        ..WalkLimits::default()
+    });
     let mut entries: Vec<Entry> = Vec::new();
     let mut problems = Vec::new();
     let mut block = [0u8; BLOCK];
@@ -132,17 +140,28 @@ fn list(source: &mut dyn Source) -> (Vec<Entry>, Vec<ListingProblem>, ArchiveFac
     let result: io::Result<()> = (|| {
         loop {
             for e in walker.take_entries() {
-                if entries.len() >= MAX_TAR_ENTRIES {
+                if entries.len() >= max_entries {
                     problems.push(ListingProblem {
                         path: String::new(),
-                        message: format!("more than {MAX_TAR_ENTRIES} members; the rest is not indexed"),
+                        message: format!("more than {max_entries} members; the rest is not indexed"),
                         offset: Some(e.header_offset),
                     });
                     return Ok(());
                 }
                 let mut record = record_of(&e);
+                if e.path_truncated {
+                    problems.push(ListingProblem {
+                        path: record.path.clone(),
+                        message: format!(
+                            "member name longer than {} bytes; listed under its first {0} bytes",
+                            WalkLimits::default().max_name_len
+                        ),
+                        offset: record.header_offset,
+                    });
+                }
                 let data_at = e.header_offset.saturating_add(BLOCK as u64);
-                if record.kind == EntryKind::File && walker.position() == data_at {
+                let has_data = walker.position() == data_at && walker.skippable() >= record.size;
+                if record.kind == EntryKind::File && has_data {
                     let passed = match source.member_data(entries.len(), &mut record, data_at) {
                         Ok(n) => n,
                         Err(e) => {
@@ -176,8 +195,11 @@ fn list(source: &mut dyn Source) -> (Vec<Entry>, Vec<ListingProblem>, ArchiveFac
             }
             let skippable = walker.skippable();
             if skippable > 0 {
-                source.skip(skippable)?;
-                walker.skip(skippable);
+                let passed = source.skip(skippable, walker.position())?;
+                walker.skip(passed);
+                if passed < skippable {
+                    return Ok(());
+                }
                 continue;
             }
             let n = read_block(source, &mut block)?;
@@ -200,6 +222,7 @@ fn list(source: &mut dyn Source) -> (Vec<Entry>, Vec<ListingProblem>, ArchiveFac
         bytes_after_end: facts.bytes_after_end,
         trailing_nonzero: facts.trailing_nonzero,
         trailing_offset: facts.trailing_offset,
+        after_single_zero: facts.after_single_zero.map(|a| a.offset),
         anomalies: facts
             .anomalies
             .into_iter()
@@ -255,20 +278,9 @@ fn walk_problems(facts: &TarFacts) -> Vec<ListingProblem> {
 /// Indexes an uncompressed tar file: each member's data is a byte range of the file.
 pub fn open(path: &Path) -> Result<Store, std::io::Error> {
     let file = File::open(path)?;
-    let file_len = file.metadata()?.len();
-    let mut source = FileSource { reader: BufReader::with_capacity(64 << 10, file) };
-    let (entries, mut problems, archive) = list(&mut source);
-    for e in &entries {
-        if let DataRef::TarRange { offset } = e.data
-            && offset.saturating_add(e.size) > file_len
-        {
-            problems.push(ListingProblem {
-                path: e.path.clone(),
-                message: format!("member data ends at byte {} but the archive has {file_len}", offset + e.size),
-                offset: e.header_offset,
-            });
-        }
-    }
+    let len = file.metadata()?.len();
+    let mut source = FileSource { reader: BufReader::with_capacity(64 << 10, file), len };
+    let (entries, problems, archive) = list(&mut source, MAX_TAR_ENTRIES);
     let mut store = Store::new(Backing::Tar(path.to_path_buf()), entries, problems);
     store.archive = Some(archive);
     Ok(store)
@@ -279,8 +291,61 @@ pub fn open(path: &Path) -> Result<Store, std::io::Error> {
 /// since it cannot be read again.
 pub fn open_stream(path: &Path, reader: impl Read, on_streamed: &mut dyn FnMut(usize, &Entry, &mut dyn Read)) -> Store {
     let mut source = StreamSource { reader: BufReader::with_capacity(256 << 10, reader), kept: 0, on_streamed };
-    let (entries, problems, archive) = list(&mut source);
+    let (entries, problems, archive) = list(&mut source, MAX_TAR_ENTRIES);
     let mut store = Store::new(Backing::CompressedTar(path.to_path_buf()), entries, problems);
     store.archive = Some(archive);
     store
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layer::walk::testtar::Tar;
+
+    fn list_bytes(bytes: &[u8], max_entries: usize) -> (Vec<Entry>, Vec<ListingProblem>, ArchiveFacts) {
+        let mut ignore = |_: usize, _: &Entry, _: &mut dyn Read| {};
+        let mut source = StreamSource { reader: BufReader::new(bytes), kept: 0, on_streamed: &mut ignore };
+        list(&mut source, max_entries)
+    }
+
+    #[test]
+    fn members_past_the_limit_are_reported() {
+        let mut t = Tar::default();
+        t.file("a", b"1").file("b", b"2").file("c", b"3").file("d", b"4").end();
+        let (entries, problems, archive) = list_bytes(&t.bytes(), 3);
+        assert_eq!(entries.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].message, "more than 3 members; the rest is not indexed");
+        assert_eq!(problems[0].offset, Some(3 * 1024));
+        assert!(!archive.complete);
+        let (entries, problems, archive) = list_bytes(&t.bytes(), 4);
+        assert_eq!((entries.len(), problems.len(), archive.complete), (4, 0, true));
+    }
+
+    #[test]
+    fn a_pre_posix_directory_with_a_size_has_no_data() {
+        // Typeflag NUL and a name ending in `/`: a directory to Go's reader, its size ignored.
+        let mut t = Tar::default();
+        t.entry(crate::layer::walk::testtar::H { name: b"d/", typeflag: 0, size: 100, ..Default::default() }, b"");
+        t.file("b.txt", b"bee").end();
+        let (entries, problems, archive) = list_bytes(&t.bytes(), 10);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!((entries[0].path.as_str(), &entries[0].kind, entries[0].size), ("d/", &EntryKind::Dir, 0));
+        assert_eq!((entries[1].path.as_str(), entries[1].size), ("b.txt", 3));
+        assert!(matches!(&entries[1].data, DataRef::Memory(d) if d.as_slice() == b"bee"));
+        assert!(archive.complete);
+    }
+
+    #[test]
+    fn a_cut_inside_skipped_bytes_is_found() {
+        let mut t = Tar::default();
+        t.file("a", &[7; 100]).end();
+        // Cut inside the padding of `a` (its data ends at 612).
+        let (entries, problems, archive) = list_bytes(&t.bytes()[..700], 10);
+        assert_eq!(entries.len(), 1);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].message, "the archive ends 324 bytes short of the member at offset 0");
+        assert!(!archive.complete);
+        assert_eq!(archive.size, 700);
+    }
 }
