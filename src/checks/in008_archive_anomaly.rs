@@ -75,9 +75,10 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
     }
     if a.trailing_nonzero > 0 {
         let at = a.trailing_offset.unwrap_or(0);
+        let read = if a.trailing_capped { "read before the limit" } else { "in all" };
         out.push(
             finding(format!(
-                "{} nonzero bytes follow the end-of-archive marker (first at offset {at}, {} bytes after the marker in all): tar readers do not see them",
+                "{} nonzero bytes follow the end-of-archive marker (first at offset {at}, {} bytes after the marker {read}): tar readers do not see them",
                 a.trailing_nonzero, a.bytes_after_end
             ))
             .at(at, a.bytes_after_end.min(512)),

@@ -574,6 +574,11 @@ impl TarWalker {
         self.facts.total_size
     }
 
+    /// Bytes seen after the end-of-archive marker so far.
+    pub fn bytes_after_end(&self) -> u64 {
+        self.facts.bytes_after_end
+    }
+
     /// Whether a header problem stopped the walk (after the end marker it goes on counting
     /// trailing bytes).
     pub fn is_stopped(&self) -> bool {

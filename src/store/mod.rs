@@ -126,6 +126,8 @@ pub struct ArchiveFacts {
     pub trailing_nonzero: u64,
     /// Offset of the first nonzero byte after the end marker.
     pub trailing_offset: Option<u64>,
+    /// Whether reading stopped after `store::tar::MAX_TRAILING` bytes past the marker.
+    pub trailing_capped: bool,
     /// Offset of a non-zero block after a single zero block (readers disagree whether the
     /// archive ends there).
     pub after_single_zero: Option<u64>,

@@ -20,6 +20,10 @@ pub const KEEP_IN_MEMORY: u64 = 64 << 20;
 /// Total bytes kept in memory for one compressed archive.
 pub const MEMORY_BUDGET: u64 = 512 << 20;
 
+/// Bytes after the end-of-archive marker read at most (a compressed dump could otherwise make
+/// the listing inflate gigabytes of zeros past its end).
+pub const MAX_TRAILING: u64 = 64 << 20;
+
 /// Tar block size: headers and extension payloads are read a block at a time.
 const BLOCK: usize = 512;
 
@@ -137,6 +141,7 @@ fn list(source: &mut dyn Source, max_entries: usize) -> (Vec<Entry>, Vec<Listing
     let mut problems = Vec::new();
     let mut block = [0u8; BLOCK];
     let mut complete = false;
+    let mut trailing_capped = false;
     let result: io::Result<()> = (|| {
         loop {
             for e in walker.take_entries() {
@@ -202,6 +207,10 @@ fn list(source: &mut dyn Source, max_entries: usize) -> (Vec<Entry>, Vec<Listing
                 }
                 continue;
             }
+            if walker.bytes_after_end() >= MAX_TRAILING {
+                trailing_capped = true;
+                return Ok(());
+            }
             let n = read_block(source, &mut block)?;
             if n == 0 {
                 complete = true;
@@ -223,12 +232,13 @@ fn list(source: &mut dyn Source, max_entries: usize) -> (Vec<Entry>, Vec<Listing
         trailing_nonzero: facts.trailing_nonzero,
         trailing_offset: facts.trailing_offset,
         after_single_zero: facts.after_single_zero.map(|a| a.offset),
+        trailing_capped,
         anomalies: facts
             .anomalies
             .into_iter()
             .filter(|a| !matches!(a.kind, AnomalyKind::BadChecksum | AnomalyKind::ExtensionTooLarge { .. }))
             .collect(),
-        complete: complete && facts.stopped_at.is_none() && facts.truncated.is_none(),
+        complete: (complete || trailing_capped) && facts.stopped_at.is_none() && facts.truncated.is_none(),
     };
     (entries, problems, archive)
 }
@@ -334,6 +344,21 @@ mod tests {
         assert_eq!((entries[1].path.as_str(), entries[1].size), ("b.txt", 3));
         assert!(matches!(&entries[1].data, DataRef::Memory(d) if d.as_slice() == b"bee"));
         assert!(archive.complete);
+    }
+
+    #[test]
+    fn bytes_after_the_end_are_read_up_to_a_limit() {
+        let mut t = Tar::default();
+        t.file("a", b"1").end();
+        let tar = t.bytes();
+        let endless = tar.as_slice().chain(io::repeat(1).take(MAX_TRAILING * 4));
+        let mut ignore = |_: usize, _: &Entry, _: &mut dyn Read| {};
+        let mut source = StreamSource { reader: BufReader::new(endless), kept: 0, on_streamed: &mut ignore };
+        let (entries, problems, archive) = list(&mut source, 10);
+        assert_eq!((entries.len(), problems.len()), (1, 0));
+        assert!(archive.trailing_capped && archive.complete);
+        assert_eq!((archive.bytes_after_end, archive.trailing_nonzero), (MAX_TRAILING, MAX_TRAILING));
+        assert_eq!(archive.trailing_offset, Some(tar.len() as u64));
     }
 
     #[test]
