@@ -94,10 +94,37 @@ fn verify_signed_bytes(
     }
 }
 
+/// Verifies a DSSE envelope the same way: keyless over its first signature when a certificate
+/// and a trusted root are given, else every signature with the keys. `None` for a certificate
+/// with neither a trusted root nor keys.
+fn verify_dsse_envelope(
+    payload_type: &str,
+    payload: &[u8],
+    signatures: &[crypto::DsseSignature],
+    cert_pem: Option<&str>,
+    chain_pem: &Option<String>,
+    bundle_json: &Option<Vec<u8>>,
+    trust: &Trust,
+) -> Option<Report> {
+    match (cert_pem, &trust.root, signatures.first()) {
+        (Some(cert), Some(root), Some(sig)) => Some(crypto::verify_keyless_dsse(
+            payload_type,
+            payload,
+            &sig.sig_b64,
+            cert,
+            chain_pem.as_deref(),
+            bundle_json.as_deref(),
+            root,
+            trust.identity.as_deref(),
+            trust.issuer.as_deref(),
+        )),
+        (Some(_), None, _) if trust.keys.is_empty() => None,
+        _ => Some(crypto::verify_dsse(payload_type, payload, signatures, &trust.keys)),
+    }
+}
+
 /// Verifies one signature.
 pub fn verify_material(m: &Material, trust: &Trust) -> Report {
-    let id = trust.identity.as_deref();
-    let iss = trust.issuer.as_deref();
     match &m.evidence {
         Evidence::SimpleSigning {
             payload, payload_sha256, signature_b64, cert_pem, chain_pem, bundle_json, ..
@@ -112,23 +139,8 @@ pub fn verify_material(m: &Material, trust: &Trust) -> Report {
                 .unwrap_or_else(|| unverifiable("keyless signature: no trusted root given (--trusted-root)"))
         }
         Evidence::Dsse { payload_type, payload, signatures, cert_pem, chain_pem, bundle_json } => {
-            match (cert_pem, &trust.root, signatures.first()) {
-                (Some(cert), Some(root), Some(sig)) => crypto::verify_keyless_dsse(
-                    payload_type,
-                    payload,
-                    &sig.sig_b64,
-                    cert,
-                    chain_pem.as_deref(),
-                    bundle_json.as_deref(),
-                    root,
-                    id,
-                    iss,
-                ),
-                (Some(_), None, _) if trust.keys.is_empty() => {
-                    unverifiable("keyless attestation: no trusted root given (--trusted-root)")
-                }
-                _ => crypto::verify_dsse(payload_type, payload, signatures, &trust.keys),
-            }
+            verify_dsse_envelope(payload_type, payload, signatures, cert_pem.as_deref(), chain_pem, bundle_json, trust)
+                .unwrap_or_else(|| unverifiable("keyless attestation: no trusted root given (--trusted-root)"))
         }
         Evidence::Bundle { json, artifact } => verify_bundle(json, artifact, trust),
     }
@@ -181,8 +193,6 @@ pub fn verify_bundle(bytes: &[u8], artifact: &SignedArtifact, trust: &Trust) -> 
         }
         _ => None,
     };
-    let id = trust.identity.as_deref();
-    let iss = trust.issuer.as_deref();
     // What the entry body must record: (payloadType for DSSE, signed payload, signature).
     let signed: Option<(Option<String>, Vec<u8>, String)>;
     let mut report = if let Some(env) = v.get("dsseEnvelope") {
@@ -205,22 +215,9 @@ pub fn verify_bundle(bytes: &[u8], artifact: &SignedArtifact, trust: &Trust) -> 
             })
             .unwrap_or_default();
         signed = sigs.first().map(|s| (Some(ptype.to_string()), payload.clone(), s.sig_b64.clone()));
-        match (&cert_pem, &trust.root, sigs.first()) {
-            (Some(cert), Some(root), Some(sig)) => crypto::verify_keyless_dsse(
-                ptype,
-                &payload,
-                &sig.sig_b64,
-                cert,
-                chain_pem.as_deref(),
-                bundle_json.as_deref(),
-                root,
-                id,
-                iss,
-            ),
-            (Some(_), None, _) if trust.keys.is_empty() => {
-                return unverifiable("keyless bundle: no trusted root given (--trusted-root)");
-            }
-            _ => crypto::verify_dsse(ptype, &payload, &sigs, &trust.keys),
+        match verify_dsse_envelope(ptype, &payload, &sigs, cert_pem.as_deref(), &chain_pem, &bundle_json, trust) {
+            Some(report) => report,
+            None => return unverifiable("keyless bundle: no trusted root given (--trusted-root)"),
         }
     } else if let Some(ms) = v.get("messageSignature") {
         let signature_b64 = ms.get("signature").and_then(Value::as_str).unwrap_or("");

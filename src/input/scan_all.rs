@@ -36,33 +36,36 @@ pub fn scan_entries(dump: &mut Dump, opts: &OpenOptions, progress: &Progress) {
     let store = &dump.store;
     let workers = opts.jobs.max(1).min(order.len().max(1));
     let helpers = scan::Helpers::default();
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                loop {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&idx) = order.get(k) else {
-                        // Nothing left to start: lend this core to a large blob still being read.
-                        helpers.offer();
-                        break;
-                    };
-                    let Some(entry) = store.entries.get(idx) else { continue };
-                    let o = options_for(entry, &opts.scan);
-                    if progress.is_enabled() {
-                        progress.set_message(&entry.path);
-                    }
-                    let result = match store.open(idx) {
-                        Ok(reader) => {
-                            let mut counted = ProgressReader { inner: reader, progress };
-                            scan::scan_helped(&mut counted, &o, Some(&helpers))
-                        }
-                        Err(e) => failed_scan(e.to_string()),
-                    };
-                    if let Ok(mut r) = results.lock() {
-                        r.push((idx, result));
-                    }
+    let work = || {
+        loop {
+            let k = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&idx) = order.get(k) else {
+                // Nothing left to start: lend this core to a large blob still being read.
+                helpers.offer();
+                break;
+            };
+            let Some(entry) = store.entries.get(idx) else { continue };
+            let o = options_for(entry, &opts.scan);
+            if progress.is_enabled() {
+                progress.set_message(&entry.path);
+            }
+            let result = match store.open(idx) {
+                Ok(reader) => {
+                    let mut counted = ProgressReader { inner: reader, progress };
+                    scan::scan_helped(&mut counted, &o, Some(&helpers))
                 }
-            });
+                Err(e) => failed_scan(e.to_string()),
+            };
+            if let Ok(mut r) = results.lock() {
+                r.push((idx, result));
+            }
+        }
+    };
+    std::thread::scope(|s| {
+        // A worker the system refuses is one fewer; with none at all, the scan runs here.
+        let started = (0..workers).filter(|_| std::thread::Builder::new().spawn_scoped(s, work).is_ok()).count();
+        if started == 0 {
+            work();
         }
     });
     for (idx, result) in results.into_inner().unwrap_or_default() {

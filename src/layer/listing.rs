@@ -325,18 +325,29 @@ fn delete_target(target: &str, name: &str, note: &mut impl FnMut(WhiteoutNoteKin
     Some(resolved.path)
 }
 
-/// What is wrong with a hard link to `target`, if anything; `found` says whether the target was
-/// written earlier in this layer or survives in a lower one (asked only for relative targets).
-fn hardlink_kind(target: &Normalized, found: impl FnOnce() -> bool) -> Option<HardlinkNoteKind> {
-    if target.absolute {
-        Some(HardlinkNoteKind::Absolute)
-    } else if target.climbs_out {
-        Some(HardlinkNoteKind::ClimbsOut)
-    } else if !found() {
-        Some(HardlinkNoteKind::Missing)
+/// The note on hard link `e` (entry `ei` of layer `li`), if its target is wrong; `found` says
+/// whether the normalised target was written earlier in this layer or survives in a lower one
+/// (asked only for relative targets).
+fn hardlink_note(li: usize, ei: usize, e: &TarEntry, found: impl FnOnce(&str) -> bool) -> Option<HardlinkNote> {
+    let target = e.link_target.as_deref().unwrap_or("");
+    let t = normalize(target);
+    let kind = if t.absolute {
+        HardlinkNoteKind::Absolute
+    } else if t.climbs_out {
+        HardlinkNoteKind::ClimbsOut
+    } else if !found(&t.path) {
+        HardlinkNoteKind::Missing
     } else {
-        None
-    }
+        return None;
+    };
+    Some(HardlinkNote {
+        layer: li,
+        entry: ei,
+        offset: e.offset,
+        path: e.path.clone(),
+        target: target.to_string(),
+        kind,
+    })
 }
 
 /// Merges the layers (base first) into one filesystem and gathers per-layer summaries and facts.
@@ -426,19 +437,9 @@ fn merge_layer<L: Borrow<TarFacts>>(out: &mut Merged, layers: &[L], li: usize, l
             }
         }
         if e.entry_type == EntryType::HardLink {
-            let target = e.link_target.as_deref().unwrap_or("");
-            let t = normalize(target);
-            let found = || seen_here.contains(t.path.as_str()) || out.files.contains_key(&t.path);
-            if let Some(kind) = hardlink_kind(&t, found) {
-                out.hardlinks.push(HardlinkNote {
-                    layer: li,
-                    entry: ei,
-                    offset: e.offset,
-                    path: e.path.clone(),
-                    target: target.to_string(),
-                    kind,
-                });
-            }
+            let files = &out.files;
+            let note = hardlink_note(li, ei, e, |t| seen_here.contains(t) || files.contains_key(t));
+            out.hardlinks.extend(note);
         }
         if has_hardlinks {
             seen_here.insert(n.path.as_str());
@@ -963,24 +964,15 @@ pub fn merge_compact<L: Borrow<TarFacts>>(layers: &[L]) -> Merged {
                 }
             }
             if e.entry_type == EntryType::HardLink {
-                let target = e.link_target.as_deref().unwrap_or("");
-                let t = normalize(target);
-                let seen_here = if layer.compact {
-                    layer.links_seen_here.binary_search(&e.index).is_ok()
-                } else {
-                    layer.entries.iter().take(ei).any(|x| normalize(&x.path).path == t.path)
+                let found = |t: &str| {
+                    let seen_here = if layer.compact {
+                        layer.links_seen_here.binary_search(&e.index).is_ok()
+                    } else {
+                        layer.entries.iter().take(ei).any(|x| normalize(&x.path).path == t)
+                    };
+                    seen_here || lower(&deletes, li, t, false).is_some()
                 };
-                let found = || seen_here || lower(&deletes, li, &t.path, false).is_some();
-                if let Some(kind) = hardlink_kind(&t, found) {
-                    out.hardlinks.push(HardlinkNote {
-                        layer: li,
-                        entry: ei,
-                        offset: e.offset,
-                        path: e.path.clone(),
-                        target: target.to_string(),
-                        kind,
-                    });
-                }
+                out.hardlinks.extend(hardlink_note(li, ei, e, found));
             }
         }
         deletes.push(mine);

@@ -283,10 +283,13 @@ impl<'a, 'scope, 'env> Output<'a, 'scope, 'env> {
         if self.pipe.is_some() || !self.helpers.is_some_and(Helpers::claim) {
             return;
         }
-        let Some(sink) = self.sink.take() else { return };
         let (full, filled) = mpsc::sync_channel::<(Vec<u8>, usize)>(PIPE_DEPTH);
         let (emptied, empty) = mpsc::channel::<Vec<u8>>();
-        let hasher = self.scope.spawn(move || {
+        // The sink goes over only once the thread exists: if the system refuses a thread, the
+        // scan simply goes on here.
+        let (give, given) = mpsc::sync_channel::<&'env mut Sink>(1);
+        let spawned = std::thread::Builder::new().spawn_scoped(self.scope, move || {
+            let Ok(sink) = given.recv() else { return };
             for (chunk, n) in filled {
                 sink.push(chunk.get(..n).unwrap_or_default());
                 if emptied.send(chunk).is_err() {
@@ -294,6 +297,11 @@ impl<'a, 'scope, 'env> Output<'a, 'scope, 'env> {
                 }
             }
         });
+        let (Ok(hasher), Some(sink)) = (spawned, self.sink.take()) else { return };
+        if let Err(mpsc::SendError(sink)) = give.send(sink) {
+            self.sink = Some(sink);
+            return;
+        }
         let spare = (0..=PIPE_DEPTH).map(|_| vec![0u8; self.buf.len()]).collect();
         self.pipe = Some(Pipe { full, empty, spare, hasher });
     }
@@ -384,12 +392,11 @@ fn drain(reader: &mut impl BufRead) -> io::Result<u64> {
     }
 }
 
-/// Reads up to `n` bytes (fewer only at end of stream).
-fn read_head(reader: &mut impl Read, n: usize) -> io::Result<Vec<u8>> {
-    let mut head = vec![0u8; n];
+/// Fills `buf` from `reader`, looping over short and interrupted reads; returns the bytes read
+/// (fewer than `buf.len()` only at the end of the stream).
+pub fn read_full(reader: &mut (impl Read + ?Sized), buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
-    while filled < n {
-        let Some(slot) = head.get_mut(filled..) else { break };
+    while let Some(slot) = buf.get_mut(filled..).filter(|s| !s.is_empty()) {
         match reader.read(slot) {
             Ok(0) => break,
             Ok(k) => filled += k,
@@ -397,6 +404,13 @@ fn read_head(reader: &mut impl Read, n: usize) -> io::Result<Vec<u8>> {
             Err(e) => return Err(e),
         }
     }
+    Ok(filled)
+}
+
+/// Reads up to `n` bytes (fewer only at end of stream).
+fn read_head(reader: &mut impl Read, n: usize) -> io::Result<Vec<u8>> {
+    let mut head = vec![0u8; n];
+    let filled = read_full(reader, &mut head)?;
     head.truncate(filled);
     Ok(head)
 }
@@ -422,7 +436,7 @@ pub fn scan_helped(reader: &mut dyn Read, opts: &ScanOptions, helpers: Option<&H
     let mut json = None;
     let walk_limits = opts.limits.walk;
     let result: io::Result<()> = (|| {
-        let head_reader = io::Cursor::new(head.clone());
+        let head_reader = io::Cursor::new(head.as_slice());
         let mut stream = BufReader::with_capacity(read_buffer(opts.size_hint), head_reader.chain(&mut hashing));
         match kind {
             _ if error.is_some() => {}

@@ -28,9 +28,7 @@ pub const MAX_TRAILING: u64 = 64 << 20;
 const BLOCK: usize = 512;
 
 /// How the listing reaches member data: by seeking in a file, or by reading a stream.
-trait Source {
-    /// Reads up to `buf.len()` bytes.
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize>;
+trait Source: Read {
     /// Passes over up to `n` bytes starting at archive offset `at`; returns how many there were
     /// (fewer only at the end of the source).
     fn skip(&mut self, n: u64, at: u64) -> io::Result<u64>;
@@ -45,11 +43,13 @@ struct FileSource {
     len: u64,
 }
 
-impl Source for FileSource {
+impl Read for FileSource {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.reader.read(buf)
     }
+}
 
+impl Source for FileSource {
     fn skip(&mut self, n: u64, at: u64) -> io::Result<u64> {
         let n = n.min(self.len.saturating_sub(at));
         let by = i64::try_from(n).map_err(|_| io::Error::other(format!("cannot skip {n} bytes")))?;
@@ -71,11 +71,13 @@ struct StreamSource<'a, R> {
     on_streamed: &'a mut dyn FnMut(usize, &Entry, &mut dyn Read),
 }
 
-impl<R: Read> Source for StreamSource<'_, R> {
+impl<R: Read> Read for StreamSource<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.reader.read(buf)
     }
+}
 
+impl<R: Read> Source for StreamSource<'_, R> {
     fn skip(&mut self, n: u64, _at: u64) -> io::Result<u64> {
         io::copy(&mut (&mut self.reader).take(n), &mut io::sink())
     }
@@ -111,21 +113,6 @@ fn record_of(e: &TarEntry) -> Entry {
     let size = if kind == EntryKind::File { e.size } else { 0 };
     let path = e.path.strip_prefix("./").map(str::to_string).unwrap_or_else(|| e.path.clone());
     Entry { path, kind, size, data: DataRef::None, header_offset: Some(e.header_offset) }
-}
-
-/// Reads up to one block, looping over short reads; fewer bytes only at the end of the source.
-fn read_block(source: &mut dyn Source, block: &mut [u8; BLOCK]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < BLOCK {
-        let Some(rest) = block.get_mut(filled..) else { break };
-        match source.read(rest) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 /// Lists every member of the archive in `source` (at most `max_entries`), and reads what
@@ -211,7 +198,7 @@ fn list(source: &mut dyn Source, max_entries: usize) -> (Vec<Entry>, Vec<Listing
                 trailing_capped = true;
                 return Ok(());
             }
-            let n = read_block(source, &mut block)?;
+            let n = crate::scan::read_full(source, &mut block)?;
             if n == 0 {
                 complete = true;
                 return Ok(());
