@@ -10,6 +10,7 @@ pub mod human;
 pub mod json;
 pub mod rules_doc;
 pub mod sarif;
+pub mod terminal;
 
 /// What one input turned out to be.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
