@@ -238,7 +238,9 @@ fn lt003_symlink_and_hardlink_escapes() {
     upper.dir("usr/").dir("usr/lib/");
     let sym = upper.len();
     upper.link("usr/lib/evil", b'2', "../../../etc/shadow");
-    upper.link("usr/lib/fine", b'2', "/../../etc/passwd"); // absolute: resolves inside the root
+    let abs_climb = upper.len();
+    upper.link("usr/lib/abs-climb", b'2', "/../../etc/passwd"); // `/..` climbs like `../..` for naive extractors
+    upper.link("usr/lib/fine", b'2', "/etc/passwd"); // absolute: resolves inside the root
     upper.link("usr/lib/rel", b'2', "../../etc/passwd"); // stays at the root
     upper.link("usr/lib/lower", b'1', "etc/passwd"); // a path of the lower layer
     let abs = upper.len();
@@ -251,6 +253,7 @@ fn lt003_symlink_and_hardlink_escapes() {
         lt_of(&v),
         vec![
             lt("LT003", 1, Some("usr/lib/abs"), abs),
+            lt("LT003", 1, Some("usr/lib/abs-climb"), abs_climb),
             lt("LT003", 1, Some("usr/lib/evil"), sym),
             lt("LT003", 1, Some("usr/lib/missing"), missing),
         ]
@@ -683,4 +686,144 @@ fn lt016_walk_limits_are_reported() {
     assert_eq!(f.len(), 1, "{v:#}");
     assert!(f[0]["message"].as_str().unwrap().contains("has 3 members and more distinct paths than the walk tracks"));
     assert_eq!(f[0]["help"], "raise --max-paths if the layer is genuine");
+}
+
+/// Checks an OCI layout of an image over `layers`; returns the exit code and the report.
+fn check_layers_code(layers: Vec<Layer>) -> (i32, Value) {
+    let img = Image::from_layers(layers);
+    let dir = tempfile::tempdir().unwrap();
+    oci_layout(&img).write_dir(dir.path());
+    check_json(dir.path(), &[])
+}
+
+#[test]
+fn lt003_real_symlink_attack_dump() {
+    // google/osv-scalibr's symlink-attack.tar (docker save): `../../secret.txt` and `/../secret.txt`.
+    let (code, v) = check_json(&testdata("real-world/osv-scalibr/ls-symlink-attack.tar"), &[]);
+    let got: Vec<(String, Option<String>)> = with_code(&v, "LT003")
+        .iter()
+        .map(|f| (f["severity"].as_str().unwrap().to_string(), f["member"].as_str().map(str::to_string)))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("error".to_string(), Some("dir1/attack-symlink-absolute.txt".to_string())),
+            ("error".to_string(), Some("dir1/attack-symlink.txt".to_string()))
+        ]
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn lt003_symlink_chain_through_the_merged_filesystem() {
+    // Layer 0: `d/up -> ..` (harmless: the root). Layer 1: `d/escape -> up/../tmp`, lexically
+    // `d/tmp`, but through `d/up` it is `../tmp`: above the root.
+    let mut lower = Tar::default();
+    lower.dir("d/").link("d/up", b'2', "..").end();
+    let mut upper = Tar::default();
+    upper.file("ok", b"");
+    let esc = upper.len();
+    upper.link("d/escape", b'2', "up/../tmp");
+    upper.link("trampoline", b'2', ".");
+    let tramp = upper.len();
+    upper.link("escape2", b'2', "trampoline/../../../tmp").end();
+    let (code, v) = check_layers_code(vec![plain(&lower), gz(&upper)]);
+    assert_eq!(lt_of(&v), vec![lt("LT003", 1, Some("d/escape"), esc), lt("LT003", 1, Some("escape2"), tramp)]);
+    let msgs: Vec<&str> = with_code(&v, "LT003").iter().map(|f| f["message"].as_str().unwrap()).collect();
+    assert!(msgs[0].contains("through `d/up` -> `..` (layer 0)"), "{}", msgs[0]);
+    assert!(msgs[1].contains("through `trampoline` -> `.` (layer 1)"), "{}", msgs[1]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn lt003_link_cycle_is_a_note() {
+    let mut t = Tar::default();
+    t.link("a", b'2', "b");
+    let b = t.len();
+    t.link("b", b'2', "a").end();
+    let (code, v) = check_layers_code(vec![plain(&t)]);
+    assert_eq!(lt_of(&v), vec![lt("LT003", 0, Some("b"), b)]);
+    let f = one(&v, "LT003");
+    assert_eq!(f["severity"], "note");
+    assert!(f["message"].as_str().unwrap().contains("cycle"));
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn lt020_write_through_absolute_link() {
+    let mut lower = Tar::default();
+    lower.dir("etc/").file("etc/shadow", b"root:*::");
+    let link = lower.len();
+    lower.link("evil", b'2', "/etc").end();
+    let mut upper = Tar::default();
+    upper.file("evil/shadow", b"root::0:0").file("evil/passwd", b"").end();
+    let (code, v) = check_layers_code(vec![plain(&lower), gz(&upper)]);
+    assert_eq!(lt_of(&v), vec![lt("LT020", 1, Some("evil/shadow"), 0)]);
+    let f = one(&v, "LT020");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(
+        f["message"],
+        "`evil/shadow` is written through symlink `evil` -> `/etc` (layer 0); a runtime writes it at `etc/shadow`, \
+         a naive extractor outside the root"
+    );
+    assert_eq!(code, 1);
+    // `ls` shows where a runtime writes it, and the link it went through.
+    let img = Image::from_layers(vec![plain(&lower), gz(&upper)]);
+    let dir = tempfile::tempdir().unwrap();
+    oci_layout(&img).write_dir(dir.path());
+    let p = dir.path().to_string_lossy().into_owned();
+    let run = ocidig(&["ls", "--format", "json", &p]);
+    let ls: Value = serde_json::from_str(&run.stdout).unwrap();
+    let files: Vec<(&str, u64, Option<&str>)> = ls["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["layer"].as_u64().unwrap(), f["via_link"].as_str()))
+        .collect();
+    assert_eq!(
+        files,
+        [("etc", 0, None), ("etc/passwd", 1, Some("evil")), ("etc/shadow", 1, Some("evil")), ("evil", 0, None)]
+    );
+    assert_eq!(ls["files"][0]["offset"], 0);
+    let text = ocidig(&["ls", &p]).stdout;
+    assert!(text.contains("[1] etc/shadow (through link evil)"), "{text}");
+    assert!(text.contains("[0] evil -> /etc") && link > 0, "{text}");
+}
+
+#[test]
+fn lt020_write_through_climbing_link() {
+    let mut lower = Tar::default();
+    lower.dir("a/");
+    let link = lower.len();
+    lower.link("a/evil", b'2', "../../..").end();
+    let mut upper = Tar::default();
+    upper.dir("tmp/");
+    let at = upper.len();
+    upper.file("a/evil/etc/cron.d/x", b"* * * * * root sh").end();
+    let (code, v) = check_layers_code(vec![plain(&lower), plain(&upper)]);
+    assert_eq!(lt_of(&v), vec![lt("LT003", 0, Some("a/evil"), link), lt("LT020", 1, Some("a/evil/etc/cron.d/x"), at)]);
+    let f = one(&v, "LT020");
+    assert_eq!(f["severity"], "error");
+    assert!(f["message"].as_str().unwrap().contains("a runtime writes it at `etc/cron.d/x`"));
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn lt020_write_through_inside_link_is_a_warning() {
+    // Merged-usr base: `lib -> usr/lib`; a hand-made layer writes `lib/x/libc.so` (same layer
+    // and next layer), then a layer that replaces the link with a directory is silent.
+    let mut base = Tar::default();
+    base.dir("usr/").dir("usr/lib/").link("lib", b'2', "usr/lib");
+    let same = base.len();
+    base.file("lib/here.so", b"").end();
+    let mut upper = Tar::default();
+    upper.dir("lib/x/").file("lib/x/libc.so", b"").end();
+    let mut redo = Tar::default();
+    redo.dir("lib/").file("lib/y.so", b"").end();
+    let (code, v) = check_layers_code(vec![plain(&base), plain(&upper), plain(&redo)]);
+    assert_eq!(lt_of(&v), vec![lt("LT020", 0, Some("lib/here.so"), same), lt("LT020", 1, Some("lib/x/"), 0)]);
+    assert!(with_code(&v, "LT020").iter().all(|f| f["severity"] == "warning"));
+    let upper_finding = with_code(&v, "LT020").into_iter().find(|f| f["member"] == "lib/x/").unwrap();
+    assert!(upper_finding["message"].as_str().unwrap().contains("writes it at `usr/lib/x`"));
+    assert_eq!(code, 0);
 }

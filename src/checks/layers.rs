@@ -3,6 +3,7 @@
 
 use crate::diag::{Finding, Rule};
 use crate::layer::listing::{Merged, merge, merge_compact};
+use crate::layer::resolve::{Trace, trace};
 use crate::layer::walk::{TarEntry, TarFacts};
 use crate::model::{Dump, Role};
 use crate::scan::BlobScan;
@@ -173,6 +174,31 @@ pub fn stacks(dump: &Dump) -> Vec<Stack<'_>> {
         .filter_map(|i| stack(dump, i))
         .filter(|s| s.layers.iter().flatten().any(|b| b.tar().is_some()))
         .collect()
+}
+
+/// The tar facts of a stack's layers, an empty stand-in where a layer has none.
+pub fn stack_facts<'a>(s: &Stack<'a>) -> Vec<&'a TarFacts> {
+    s.layers.iter().map(|b| b.as_ref().and_then(LayerBlob::tar).unwrap_or(&EMPTY)).collect()
+}
+
+/// Every stack with its [`trace`] (links followed through the merged filesystem), then a
+/// one-layer stack for each layer blob that no image uses.
+pub fn traces(dump: &Dump) -> Vec<(Vec<Option<LayerBlob<'_>>>, Trace)> {
+    let mut out = Vec::new();
+    let mut covered = HashSet::new();
+    for s in stacks(dump) {
+        covered.extend(s.layers.iter().flatten().map(|b| b.entry));
+        let t = trace(&stack_facts(&s));
+        out.push((s.layers, t));
+    }
+    for b in layer_blobs(dump) {
+        if covered.insert(b.entry)
+            && let Some(tar) = b.tar()
+        {
+            out.push((vec![Some(b)], trace(&[tar])));
+        }
+    }
+    out
 }
 
 /// The image's tar entry at (`layer`, `entry`) of a stack.

@@ -1,19 +1,22 @@
 //! LT003 link-escape.
 
-use super::layers::{layer_blobs, stack_entry, stacks};
+use super::layers::{stack_entry, stacks, traces};
 use crate::declare_rule;
-use crate::diag::Finding;
-use crate::layer::listing::{HardlinkNoteKind, normalize, parent, resolve_symlink};
-use crate::layer::walk::EntryType;
+use crate::diag::{Finding, Severity};
+use crate::layer::listing::HardlinkNoteKind;
+use crate::layer::resolve::{GaveUp, MAX_LINKS, MAX_STEPS};
 use crate::model::Dump;
 use std::collections::HashSet;
 
 declare_rule! {
     /// ## What it does
-    /// Reports a symlink whose target, resolved lexically from the link's own directory inside
-    /// the image root, climbs above the root; and a hard link whose target is absolute, climbs
-    /// out, or names no earlier entry of the same layer nor a path of the lower layers (in the
-    /// image's layer order).
+    /// Reports a symlink whose target climbs above the image root: resolved from the link's own
+    /// directory (itself resolved through earlier links), following the symlinks of the image's
+    /// merged filesystem (same and lower layers, in the image's layer order) one component at a
+    /// time, as the kernel follows them for a naive extractor. An absolute target restarts at
+    /// the image root; a `..` above that root (`/../secret`, `../../x`, or `t/../..` where `t`
+    /// points to `..`) is the escape. Also reports a hard link whose target is absolute, climbs
+    /// out, or names no earlier entry of the same layer nor a path of the lower layers.
     ///
     /// ## Why is this bad?
     /// An extractor that follows the symlink when writing a later member (`lib -> ../../..`
@@ -22,8 +25,9 @@ declare_rule! {
     /// unpack in some tools and links to whatever is there in others.
     ///
     /// ## Example
-    /// `usr/lib/evil -> ../../../etc/shadow` (symlink); `etc/passwd2` hard-linked to
-    /// `/etc/passwd` or to `missing/file`.
+    /// `usr/lib/evil -> ../../../etc/shadow` or `x -> /../secret` (symlinks); the pair
+    /// `d/up -> ..` then `d/escape -> up/../tmp`, each harmless alone (the finding names the
+    /// chain); `etc/passwd2` hard-linked to `/etc/passwd` or to `missing/file`.
     ///
     /// ## How to fix
     /// Point symlinks inside the image (absolute targets are fine: they resolve against the
@@ -31,10 +35,13 @@ declare_rule! {
     ///
     /// ## Evidence
     /// `member` is the link, `location` its first header in the uncompressed layer stream; the
-    /// message gives the target as written.
+    /// message gives the target as written and the links followed (with their layers). A link
+    /// that cannot be resolved to its end (a cycle, more than 40 links or 4096 components) is a
+    /// note, not an error.
     ///
     /// ## Limits
-    /// Resolution is lexical: intermediate symlinks are not followed. A hard link to a path of
+    /// Links are followed as of the moment the link is written (later links do not count).
+    /// Hard-link targets are resolved lexically. A hard link to a path of
     /// a lower layer is judged against the first image (in the dump) that uses the layer; when a
     /// lower layer could not be walked completely, missing hard-link targets are not reported.
     ///
@@ -46,26 +53,63 @@ declare_rule! {
 
 /// Reports symlinks resolving out of the root and suspicious hard links.
 pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
-    for layer in layer_blobs(dump) {
-        let Some(tar) = layer.tar() else { continue };
-        for e in &tar.entries {
-            if e.entry_type != EntryType::Symlink {
+    // Symlinks: resolved through each image's merged filesystem; reported once per layer member.
+    let mut seen_links: HashSet<(usize, usize)> = HashSet::new();
+    for (layers, t) in traces(dump) {
+        let at = |i: usize| {
+            let l = t.links.get(i)?;
+            let blob = layers.get(l.layer).copied().flatten()?;
+            Some((l, blob, blob.tar()?.entries.get(l.entry)?))
+        };
+        for x in &t.escapes {
+            let Some((l, blob, e)) = at(x.link) else { continue };
+            if !seen_links.insert((blob.entry, l.entry)) {
                 continue;
             }
-            let Some(target) = e.link_target.as_deref() else { continue };
-            let dir = normalize(&e.path).path;
-            if resolve_symlink(parent(&dir), target).climbs_out {
-                out.push(
-                    layer
-                        .member_finding(
-                            &RULE,
-                            dump,
-                            e,
-                            format!("symlink `{}` points to `{target}`, which resolves above the image root", e.path),
-                        )
-                        .help("point the link inside the image (absolute targets resolve against the image root)"),
-                );
+            let target = &l.target;
+            let mut msg = format!("symlink `{}` points to `{target}`, which resolves above the image root", e.path);
+            if !x.via.is_empty() {
+                let chain: Vec<String> = x
+                    .via
+                    .iter()
+                    .filter_map(|&v| t.links.get(v))
+                    .map(|v| format!("`{}` -> `{}` (layer {})", v.path, v.target, v.layer))
+                    .collect();
+                msg.push_str(&format!(" through {}", chain.join(", then ")));
             }
+            out.push(
+                blob.member_finding(&RULE, dump, e, msg)
+                    .help("point the link inside the image (absolute targets resolve against the image root)"),
+            );
+        }
+        for n in t.notes.iter().filter(|n| n.target) {
+            let Some((blob, e)) =
+                layers.get(n.layer).copied().flatten().and_then(|b| Some((b, b.tar()?.entries.get(n.entry)?)))
+            else {
+                continue;
+            };
+            if !seen_links.insert((blob.entry, n.entry)) {
+                continue;
+            }
+            let why = match n.why {
+                GaveUp::Cycle => "the links form a cycle".to_string(),
+                GaveUp::TooManyLinks => format!("more than {MAX_LINKS} links in a chain"),
+                GaveUp::TooLong => format!("more than {MAX_STEPS} path components"),
+            };
+            out.push(
+                blob.member_finding(
+                    &RULE,
+                    dump,
+                    e,
+                    format!(
+                        "symlink `{}` -> `{}` was not resolved to its end: {why}",
+                        e.path,
+                        e.link_target.as_deref().unwrap_or("")
+                    ),
+                )
+                .severity(Severity::Note)
+                .help("a runtime fails to follow such a link (ELOOP); it cannot lead anywhere"),
+            );
         }
     }
     // Hard links: judged in each image's layer order; reported once per layer member.

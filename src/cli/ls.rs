@@ -99,6 +99,10 @@ pub struct FileInfo {
     pub layer: usize,
     /// Offset of the member's first header in that layer's uncompressed stream.
     pub offset: u64,
+    /// Merged listings: the symlink (its path) that the member's parent path goes through; `path`
+    /// is then where a runtime writes it, not the member's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via_link: Option<String>,
     /// Whether the entry is a whiteout or opaque marker (single-layer listings only).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub whiteout: bool,
@@ -130,6 +134,7 @@ fn file_info(path: String, e: &TarEntry, layer: usize, whiteout: bool) -> FileIn
         link_target: e.link_target.clone(),
         layer,
         offset: e.offset,
+        via_link: None,
         whiteout,
     }
 }
@@ -225,14 +230,31 @@ pub fn listing(dump: &Dump, image: usize, layer: Option<usize>) -> Result<Listin
                 })
                 .collect()
         }
-        None => merged
-            .files
-            .iter()
-            .filter_map(|(path, at)| {
-                let e = facts.get(at.layer)?.entries.get(at.entry)?;
-                Some(file_info(path.clone(), e, at.layer, false))
-            })
-            .collect(),
+        None => {
+            // Members written through symlinks move to where a runtime writes them.
+            let t = crate::layer::resolve::trace(&facts);
+            let mut files = merged.files.clone();
+            let mut via = std::collections::HashMap::new();
+            for m in &t.moved {
+                let Some(e) = facts.get(m.layer).and_then(|f| f.entries.get(m.entry)) else { continue };
+                let at = crate::layer::listing::MergedEntry { layer: m.layer, entry: m.entry };
+                let written = normalize(&e.path).path;
+                if files.get(&written) == Some(&at) {
+                    files.remove(&written);
+                    files.insert(m.resolved.clone(), at);
+                    via.insert((m.layer, m.entry), t.links.get(m.link).map(|l| l.path.clone()));
+                }
+            }
+            files
+                .iter()
+                .filter_map(|(path, at)| {
+                    let e = facts.get(at.layer)?.entries.get(at.entry)?;
+                    let mut info = file_info(path.clone(), e, at.layer, false);
+                    info.via_link = via.get(&(at.layer, at.entry)).cloned().flatten();
+                    Some(info)
+                })
+                .collect()
+        }
     };
     Ok(Listing {
         schema_version: LS_SCHEMA_VERSION,
@@ -323,14 +345,17 @@ pub fn render_text(l: &Listing) -> String {
         };
         let _ = writeln!(
             s,
-            "{} {:>5}/{:<5} {:>10} [{}] {}{link}{}",
+            "{} {:>5}/{:<5} {:>10} [{}] {}{link}{}{}",
             mode_string(f.kind, &f.mode),
             f.uid,
             f.gid,
             f.size,
             f.layer,
             f.path,
-            if f.whiteout { " (whiteout)" } else { "" }
+            if f.whiteout { " (whiteout)" } else { "" },
+            f.via_link
+                .as_deref()
+                .map_or(String::new(), |l| format!(" (through link {})", crate::report::terminal::Esc(l)))
         );
     }
     s

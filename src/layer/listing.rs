@@ -709,6 +709,11 @@ pub struct Added {
     pub duplicate: bool,
     /// The entry is a hard link whose normalised target an earlier entry of the layer has.
     pub link_target_seen: bool,
+    /// The entry is the first of the layer under a parent directory that the layer has not
+    /// written as a directory before it (absent, or a symlink or file of this layer): the one
+    /// member [`crate::layer::resolve`] needs to see a write through a link of this or a lower
+    /// layer. The walker keeps it in compact mode.
+    pub under_non_dir: bool,
 }
 
 /// Builds a layer's [`PathIndex`] entry by entry during the walk, finding duplicate paths (by
@@ -722,6 +727,8 @@ pub struct PathIndexBuilder {
     seen: SeenMap,
     dups: Vec<Duplicate>,
     dup_at: HashMap<u64, usize, std::hash::BuildHasherDefault<IdHasher>>,
+    /// Parents (by hash) that already had a member kept for [`Added::under_non_dir`].
+    non_dir_parents: HashSet<u64, std::hash::BuildHasherDefault<IdHasher>>,
     max_paths: usize,
     capped: bool,
 }
@@ -739,6 +746,7 @@ impl PathIndexBuilder {
             seen: HashMap::default(),
             dups: Vec::new(),
             dup_at: HashMap::default(),
+            non_dir_parents: HashSet::default(),
             max_paths,
             capped: false,
         }
@@ -760,6 +768,15 @@ impl PathIndexBuilder {
             out.link_target_seen = self.seen.get(&k).is_some_and(|s| s.flags() & PATH_ANY != 0);
         }
         let whiteout = classify_whiteout(&n.path) != WhiteoutName::NotWhiteout;
+        if let Some((dir, _)) = n.path.rsplit_once('/')
+            && !whiteout
+        {
+            let key = path_hash(dir) & !FLAG_BITS;
+            let dir_here = self.seen.get(&key).is_some_and(|s| s.flags() & PATH_LAST_DIR != 0);
+            if !dir_here && self.non_dir_parents.len() < self.max_paths && self.non_dir_parents.insert(key) {
+                out.under_non_dir = true;
+            }
+        }
         let Some(rec) = record(&mut self.seen, self.max_paths, &mut self.capped, h, Seen::new(e.offset, index)) else {
             return out;
         };
@@ -828,9 +845,8 @@ pub fn worth_keeping(e: &TarEntry) -> bool {
     if e.entry_type == EntryType::HardLink || e.entry_type.is_device_like() {
         return true;
     }
-    if e.entry_type == EntryType::Symlink
-        && e.link_target.as_deref().is_some_and(|t| resolve_symlink(parent(&normalize(&e.path).path), t).climbs_out)
-    {
+    // Every symlink: LT003 and LT020 resolve paths through the links of the merged filesystem.
+    if e.entry_type == EntryType::Symlink {
         return true;
     }
     if is_setuid_or_setgid(e.mode) || is_world_writable(e.mode) {
@@ -1000,7 +1016,7 @@ mod tests {
     fn path_tracking_stops_at_its_limit() {
         let entries = all_entries(Tar::default().file("a/b/c", b"1").file("d", b"2").file("a/b/c", b"3"));
         let mut b = PathIndexBuilder::with_limit(3);
-        assert_eq!(b.add(&entries[0], 0), Added::default());
+        assert_eq!(b.add(&entries[0], 0), Added { under_non_dir: true, ..Added::default() }, "no `a/b/` entry");
         assert!(!b.capped(), "a/b/c, a/b and a fill the three places");
         assert_eq!(b.add(&entries[1], 1), Added::default());
         assert!(b.capped(), "d found no place");

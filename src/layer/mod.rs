@@ -1,4 +1,6 @@
-//! Layer tar streams: the header walk and the facts it records ([`walk`]), and the pure functions
-//! that merge, summarise and resolve paths over those facts ([`listing`]).
+//! Layer tar streams: the header walk and the facts it records ([`walk`]), the pure functions
+//! that merge, summarise and resolve paths over those facts ([`listing`]), and paths resolved
+//! through the symlinks of an image's merged filesystem ([`resolve`]).
 pub mod listing;
+pub mod resolve;
 pub mod walk;
