@@ -827,3 +827,34 @@ fn lt020_write_through_inside_link_is_a_warning() {
     assert!(upper_finding["message"].as_str().unwrap().contains("writes it at `usr/lib/x`"));
     assert_eq!(code, 0);
 }
+
+#[test]
+fn lt022_kaniko_root_member_is_a_note() {
+    let mut t = Tar::default();
+    t.dir("/");
+    let abs = t.len();
+    t.file("/etc/x", b"").end();
+    let (code, v) = check_layers_code(vec![plain(&t)]);
+    assert_eq!(lt_of(&v), vec![lt("LT002", 0, Some("/etc/x"), abs), lt("LT022", 0, Some("/"), 0)]);
+    assert_eq!(one(&v, "LT022")["severity"], "note");
+    assert_eq!(code, 1, "LT002 still fails");
+    // Only a directory named exactly `/` is the root.
+    let mut t = Tar::default();
+    t.dir("/").file("/", b"x").dir("//").end();
+    let (code, v) = check_layers_code(vec![plain(&t)]);
+    assert_eq!(
+        lt_of(&v),
+        vec![lt("LT002", 0, Some("/"), 512), lt("LT002", 0, Some("//"), 1536), lt("LT022", 0, Some("/"), 0)]
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn lt022_real_kaniko_dump_is_valid() {
+    // wagoodman/dive's test-kaniko-image.tar: every layer starts with a `/` directory member.
+    let (code, v) = check_json(&testdata("real-world/dive/test-kaniko-image.tar"), &[]);
+    assert_eq!(code, 0, "{v:#}");
+    assert!(v["findings"].as_array().unwrap().iter().all(|f| f["severity"] != "error"), "{v:#}");
+    assert_eq!(with_code(&v, "LT022").len(), 13);
+    assert!(with_code(&v, "LT002").is_empty());
+}

@@ -10,7 +10,8 @@ declare_rule! {
     /// ## What it does
     /// Reports a layer member whose path starts with `/` (for readers that honour PAX/GNU long
     /// names, or for those that read only the ustar name). The dump's own archive gets the same
-    /// check on its member names.
+    /// check on its member names. A directory member named exactly `/` (kaniko's root entry) is
+    /// LT022 instead.
     ///
     /// ## Why is this bad?
     /// Layer paths are relative to the image root. Docker and containerd strip the leading `/`,
@@ -38,6 +39,9 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
     for layer in layer_blobs(dump) {
         let Some(tar) = layer.tar() else { continue };
         for e in &tar.entries {
+            if super::lt022_root_member::is_root_dir(e) {
+                continue; // kaniko's root entry: LT022
+            }
             let msg = if e.path.starts_with('/') {
                 format!("layer member `{}` is an absolute path", e.path)
             } else if let Some(ustar) = e.ustar_name.as_deref().filter(|u| u.starts_with('/')) {
