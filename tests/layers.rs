@@ -858,3 +858,112 @@ fn lt022_real_kaniko_dump_is_valid() {
     assert_eq!(with_code(&v, "LT022").len(), 13);
     assert!(with_code(&v, "LT002").is_empty());
 }
+
+/// An eStargz layer as BuildKit writes it (lossless): the tar with its own end marker in one
+/// gzip member, the TOC (`stargz.index.json` and an end marker) in the next, then the 51-byte
+/// footer naming the TOC member's offset. Returns the layer and the TOC's digest.
+fn estargz_layer(t: &Tar, toc: &str) -> (Layer, String) {
+    let mut body = Tar::default();
+    body.file("stargz.index.json", toc.as_bytes()).end();
+    let first = gzip(&t.bytes());
+    let toc_off = first.len();
+    let mut stored = first;
+    stored.extend_from_slice(&gzip(&body.bytes()));
+    // Go's gzip header with the extra field `SG` (22 bytes), an empty stored block, CRC and size 0.
+    let mut footer = vec![0x1f, 0x8b, 0x08, 0x04, 0, 0, 0, 0, 0, 0xff, 26, 0, b'S', b'G', 22, 0];
+    footer.extend_from_slice(format!("{toc_off:016x}STARGZ").as_bytes());
+    footer.extend_from_slice(&[1, 0, 0, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(footer.len(), 51);
+    stored.extend_from_slice(&footer);
+    let mut tar = t.bytes();
+    tar.extend_from_slice(&body.bytes());
+    (Layer { tar, stored, codec: Codec::Gzip }, sha256(toc.as_bytes()))
+}
+
+/// Checks an image of one layer whose descriptor carries the TOC digest annotation `digest`.
+fn check_estargz(layer: Layer, digest: &str) -> (i32, Value) {
+    let mut img = Image::from_layers(vec![layer]);
+    let mut m = img.manifest_value();
+    m["layers"][0]["annotations"] = serde_json::json!({"containerd.io/snapshot/stargz/toc.digest": digest});
+    img.manifest = serde_json::to_vec(&m).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    oci_layout(&img).write_dir(dir.path());
+    check_json(dir.path(), &[])
+}
+
+/// A small layer and the TOC BuildKit would write for it.
+fn estargz_parts() -> (Tar, String) {
+    let mut t = Tar::default();
+    t.dir("bin/").file("bin/sh", b"#!elf").link("bin/ash", b'2', "sh").end();
+    let toc = r#"{"version":1,"entries":[{"name":"bin/","type":"dir"},{"name":"bin/sh","type":"reg","size":5,"offset":0},{"name":"bin/ash","type":"symlink","linkName":"sh"}]}"#;
+    (t, toc.to_string())
+}
+
+#[test]
+fn lt021_well_formed_estargz_is_silent() {
+    let (t, toc) = estargz_parts();
+    let (layer, digest) = estargz_layer(&t, &toc);
+    let (code, v) = check_estargz(layer, &digest);
+    assert_eq!(lt_of(&v), vec![], "no LT009, LT012 nor LT021: {v:#}");
+    assert_eq!(code, 0);
+    // The real BuildKit sample: wagoodman/dive's test-oci-estargz-image.tar.
+    let (code, v) = check_json(&testdata("real-world/dive/test-oci-estargz-image.tar"), &[]);
+    assert_eq!(v["findings"], serde_json::json!([]), "{v:#}");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn lt021_toc_that_disagrees() {
+    let (t, _) = estargz_parts();
+    let toc = r#"{"version":1,"entries":[{"name":"bin/","type":"dir"},{"name":"bin/sh","type":"reg","size":7},{"name":"bin/ash","type":"symlink","linkName":"/etc/shadow"},{"name":"ghost","type":"reg","size":1}]}"#;
+    let (layer, digest) = estargz_layer(&t, toc);
+    let toc_at = t.len();
+    // `bin/sh`'s size (7 in the TOC, 5 in the tar) is not compared: `check` keeps no plain file
+    // (see the rule's limits; the unit test `lt021...compare_full_facts` covers it).
+    let (code, v) = check_estargz(layer, "sha256:0000000000000000000000000000000000000000000000000000000000000000");
+    let mut msgs: Vec<String> = with_code(&v, "LT021")
+        .iter()
+        .map(|f| {
+            assert_eq!(f["location"]["offset"], toc_at);
+            f["message"].as_str().unwrap().split(": ").skip(1).collect::<Vec<_>>().join(": ")
+        })
+        .collect();
+    msgs.sort();
+    assert_eq!(
+        msgs,
+        [
+            "TOC entry `bin/ash` links to `/etc/shadow`, the tar member to `sh`".to_string(),
+            "TOC entry `ghost` (reg) has no tar member of that path and type".to_string(),
+            "the TOC lists 4 entries, the tar has 3 members".to_string(),
+            format!(
+                "the annotation `containerd.io/snapshot/stargz/toc.digest` is `sha256:0000000000000000000000000000000000000000000000000000000000000000`, the TOC's digest is `{digest}`"
+            ),
+        ]
+    );
+    assert_eq!(codes(&v).iter().filter(|c| c.starts_with("LT") && *c != "LT021").count(), 0, "{v:#}");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn lt021_broken_footer_and_data_after_the_toc() {
+    let (t, toc) = estargz_parts();
+    let (mut layer, digest) = estargz_layer(&t, &toc);
+    // A footer naming another offset.
+    let n = layer.stored.len();
+    layer.stored[n - 51 + 16..n - 51 + 32].copy_from_slice(b"0000000000000001");
+    let (code, v) = check_estargz(layer, &digest);
+    assert_eq!(lt_of(&v), vec![lt("LT021", 0, None, t.len())]);
+    assert!(one(&v, "LT021")["message"].as_str().unwrap().contains("the footer names offset 1 for the TOC"));
+    assert_eq!(code, 1);
+    // Anything else after the end marker is still LT012: here, junk after the TOC's own end marker.
+    let mut body = Tar::default();
+    body.file("stargz.index.json", toc.as_bytes()).end().raw(b"hidden payload");
+    let mut stored = gzip(&t.bytes());
+    stored.extend_from_slice(&gzip(&body.bytes()));
+    let mut tar = t.bytes();
+    tar.extend_from_slice(&body.bytes());
+    let (_, v) = check_estargz(Layer { tar, stored, codec: Codec::Gzip }, &digest);
+    let got: Vec<String> = lt_of(&v).into_iter().map(|x| x.0).collect();
+    assert_eq!(got, ["LT012", "LT021"], "{v:#}");
+    assert!(one(&v, "LT021")["message"].as_str().unwrap().contains("not an eStargz footer"));
+}

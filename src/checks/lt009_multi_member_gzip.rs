@@ -10,7 +10,9 @@ use crate::scan::Codec;
 declare_rule! {
     /// ## What it does
     /// Reports a gzip layer made of several gzip members. An eStargz layer (its last tar entry
-    /// is `stargz.index.json`) is made of many members by design; it is reported as a note.
+    /// is `stargz.index.json`) is made of many members by design; it is reported as a note. An
+    /// eStargz layer whose table of contents follows the tar's end marker (as BuildKit writes
+    /// it) is not reported: LT021 checks it.
     ///
     /// ## Why is this bad?
     /// Concatenated members are legal gzip, but parsers differ: some decompressors (and some
@@ -38,7 +40,8 @@ declare_rule! {
 pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
     for layer in layer_blobs(dump) {
         let Some(d) = layer.scan.decoded.as_ref() else { continue };
-        if d.codec != Codec::Gzip || d.members < 2 {
+        // An eStargz TOC after the end marker (BuildKit): multi-member by design, checked by LT021.
+        if d.codec != Codec::Gzip || d.members < 2 || d.estargz.is_some() {
             continue;
         }
         let estargz = layer

@@ -10,6 +10,9 @@ declare_rule! {
     /// Reports non-zero bytes after a layer tar's end-of-archive marker, and a block that is not
     /// zero right after a single zero block (a member hidden behind half an end marker).
     ///
+    /// An eStargz table of contents written after the end marker (BuildKit's lossless layout,
+    /// checked by LT021) is not reported; data after it is.
+    ///
     /// ## Why is this bad?
     /// Readers stop at the marker, so the bytes are in the layer's diff_id but in no unpacked
     /// filesystem: a hiding place inside a signed image. After a single zero block readers
@@ -61,16 +64,29 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
             };
             out.push(f.help("rewrite the layer with a tar writer"));
         }
-        if let Some(offset) = tar.trailing_offset {
+        // An eStargz TOC after the end marker is by design (LT021 checks it); only what follows
+        // the TOC is hidden data.
+        let estargz = layer.scan.decoded.as_ref().and_then(|d| d.estargz.as_deref());
+        let trailing = match estargz {
+            Some(es) => es.data_after_toc,
+            None => tar.trailing_offset,
+        };
+        if let Some(offset) = trailing {
             out.push(
                 layer
                     .finding(
                         &RULE,
                         dump,
-                        format!(
-                            "{} non-zero bytes follow the end-of-archive marker of layer `{}`; tar readers never show them",
-                            tar.trailing_nonzero, layer.file
-                        ),
+                        match estargz {
+                            Some(_) => format!(
+                                "data follows the eStargz table of contents after the end-of-archive marker of layer `{}`; tar readers never show it",
+                                layer.file
+                            ),
+                            None => format!(
+                                "{} non-zero bytes follow the end-of-archive marker of layer `{}`; tar readers never show them",
+                                tar.trailing_nonzero, layer.file
+                            ),
+                        },
                     )
                     .at(offset, tar.total_size.saturating_sub(offset))
                     .help("nothing but zero padding should follow the end marker"),

@@ -45,6 +45,7 @@ pub mod lt014_header_anomaly;
 pub mod lt015_world_writable;
 pub mod lt016_walk_limit;
 pub mod lt020_write_through_link;
+pub mod lt021_estargz_toc_mismatch;
 pub mod lt022_root_member;
 pub mod mt001_extension_mismatch;
 pub mod mt002_media_type_mismatch;

@@ -53,6 +53,7 @@ pub const CHECKS: &[Check] = &[
     Check { rule: &lt015_world_writable::RULE, run: lt015_world_writable::check },
     Check { rule: &lt016_walk_limit::RULE, run: lt016_walk_limit::check },
     Check { rule: &lt020_write_through_link::RULE, run: lt020_write_through_link::check },
+    Check { rule: &lt021_estargz_toc_mismatch::RULE, run: lt021_estargz_toc_mismatch::check },
     Check { rule: &lt022_root_member::RULE, run: lt022_root_member::check },
     Check { rule: &mt001_extension_mismatch::RULE, run: mt001_extension_mismatch::check },
     Check { rule: &mt002_media_type_mismatch::RULE, run: mt002_media_type_mismatch::check },

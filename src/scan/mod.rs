@@ -91,6 +91,9 @@ pub struct Decoded {
     pub limit_hit: Option<String>,
     /// The sniffed type of the uncompressed stream.
     pub inner: Sniff,
+    /// An eStargz table of contents after the tar's end-of-archive marker (gzip layers as
+    /// BuildKit writes them), when the bytes there start with one.
+    pub estargz: Option<Box<crate::layer::estargz::Estargz>>,
 }
 
 /// Everything one pass over a blob learned.
@@ -200,6 +203,10 @@ struct Sink {
     walker: Option<TarWalker>,
     size: u64,
     head: Vec<u8>,
+    /// Bytes after the tar's end-of-archive marker (up to [`crate::layer::estargz::MAX_TRAILER`]).
+    trailer: Vec<u8>,
+    /// Whether bytes after the end marker were left out of `trailer`.
+    trailer_cut: bool,
 }
 
 impl Sink {
@@ -210,7 +217,15 @@ impl Sink {
         }
         self.sha256.update(chunk);
         if let Some(w) = self.walker.as_mut() {
+            let before = w.bytes_after_end();
             w.feed(chunk);
+            let after = usize::try_from(w.bytes_after_end().saturating_sub(before)).unwrap_or(usize::MAX);
+            if after > 0 {
+                let tail = chunk.get(chunk.len().saturating_sub(after)..).unwrap_or_default();
+                let room = crate::layer::estargz::MAX_TRAILER.saturating_sub(self.trailer.len());
+                self.trailer.extend_from_slice(tail.get(..room.min(tail.len())).unwrap_or_default());
+                self.trailer_cut |= tail.len() > room;
+            }
         }
         self.size += chunk.len() as u64;
     }
@@ -518,6 +533,8 @@ fn compact(mut facts: TarFacts) -> TarFacts {
 /// What the member loop learned about a compressed stream.
 #[derive(Default)]
 struct Members {
+    /// The last members' starts and the last one's gzip extra field (eStargz footer).
+    tail: crate::layer::estargz::Tail,
     count: u32,
     second: Option<u64>,
     trailing: Option<Trailing>,
@@ -535,8 +552,14 @@ fn decode<R: BufRead>(
     buf: &mut [u8],
     helpers: Option<&Helpers>,
 ) -> io::Result<(Decoded, Option<TarFacts>)> {
-    let mut sink =
-        Sink { sha256: Sha256::new(), walker: Some(TarWalker::new(opts.limits.walk)), size: 0, head: Vec::new() };
+    let mut sink = Sink {
+        sha256: Sha256::new(),
+        walker: Some(TarWalker::new(opts.limits.walk)),
+        size: 0,
+        head: Vec::new(),
+        trailer: Vec::new(),
+        trailer_cut: false,
+    };
     let codec = if kind == Sniff::Gzip { Codec::Gzip } else { Codec::Zstd };
     let helpers = helpers.filter(|_| opts.size_hint >= HAND_OVER_FROM);
     let (m, hasher_ok) = std::thread::scope(|scope| {
@@ -568,6 +591,15 @@ fn decode<R: BufRead>(
     let complete = m.error.is_none() && m.finished;
     let inner = sniff(&sink.head);
     let tar = sink.walker.take().map(|w| compact(w.finish()));
+    // Bytes after the end marker that start with an eStargz TOC (only a gzip layer read whole).
+    let estargz = tar
+        .as_ref()
+        .filter(|t| codec == Codec::Gzip && complete && t.trailing_offset.is_some())
+        .and_then(|t| {
+            let start = t.end_offset?.saturating_add(1024);
+            crate::layer::estargz::analyze(&sink.trailer, start, sink.trailer_cut, &m.tail)
+        })
+        .map(Box::new);
     Ok((
         Decoded {
             codec,
@@ -580,6 +612,7 @@ fn decode<R: BufRead>(
             trailing: m.trailing,
             limit_hit,
             inner,
+            estargz,
         },
         tar,
     ))
@@ -611,8 +644,19 @@ fn members<R: BufRead>(
             if m.count == 2 {
                 m.second = Some(consumed_before_member);
             }
+            let produced_before = out.produced;
+            if m.tail.marks.len() >= 4 {
+                m.tail.marks.remove(0);
+            }
+            m.tail
+                .marks
+                .push(crate::layer::estargz::MemberMark { stored: consumed_before_member, produced: produced_before });
             let mut decoder = flate2::bufread::GzDecoder::new(&mut counting);
-            match pump(&mut decoder, out, &ratio) {
+            let pumped = pump(&mut decoder, out, &ratio);
+            m.tail.last_extra = decoder.header().and_then(|h| h.extra()).filter(|x| x.len() <= 64).map(<[u8]>::to_vec);
+            m.tail.last_produced = out.produced.saturating_sub(produced_before);
+            m.tail.last_stored = consumed.get().saturating_sub(consumed_before_member);
+            match pumped {
                 Ok(true) => {}
                 Ok(false) => {
                     m.finished = false;
