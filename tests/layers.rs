@@ -368,6 +368,11 @@ fn lt011_tar_missing_end() {
     let (v, _) = check_layers(vec![gz(&t)], &[]);
     assert_eq!(lt_of(&v), vec![lt("LT011", 0, Some("last"), t.len())]);
     assert_eq!(one(&v, "LT011")["severity"], "warning");
+    // Half an end marker is no end marker either.
+    t.zeros(1);
+    let (v, _) = check_layers(vec![plain(&t)], &[]);
+    assert_eq!(lt_of(&v), vec![lt("LT011", 0, Some("last"), t.len())]);
+    assert!(one(&v, "LT011")["message"].as_str().unwrap().contains("ends with a single zero block"));
 }
 
 #[test]
@@ -430,7 +435,10 @@ fn lt014_stream_ends_inside_a_member() {
     let bytes = t.bytes()[..(cut as usize + 1000)].to_vec();
     let layer = Layer { tar: bytes.clone(), stored: gzip(&bytes), codec: Codec::Gzip };
     let (v, _) = check_layers(vec![layer], &[]);
-    assert_eq!(lt_of(&v), vec![lt("LT014", 0, Some("big"), cut)]);
+    // LT014 says where the stream is cut; LT011 that it has no end marker.
+    assert_eq!(lt_of(&v), vec![lt("LT011", 0, Some("big"), cut + 1000), lt("LT014", 0, Some("big"), cut)]);
+    assert!(one(&v, "LT011")["message"].as_str().unwrap().contains("ends inside a member (see LT014)"));
+    assert!(one(&v, "LT014")["message"].as_str().unwrap().contains("bytes short"));
 }
 
 #[test]

@@ -8,8 +8,9 @@ use crate::model::Dump;
 
 declare_rule! {
     /// ## What it does
-    /// Reports a layer tar stream that ends after a complete member without the end-of-archive
-    /// marker (two 512-byte zero blocks).
+    /// Reports a layer tar stream that ends without the end-of-archive marker (two 512-byte zero
+    /// blocks): after a complete member, after a single zero block, or inside a member (LT014
+    /// then gives where and how many bytes are missing).
     ///
     /// ## Why is this bad?
     /// POSIX requires the marker; a reader cannot tell a layer that ends here from one cut in
@@ -18,7 +19,7 @@ declare_rule! {
     /// fact is worth knowing before another tool refuses the image.
     ///
     /// ## Example
-    /// A layer whose last bytes are the data (and padding) of its last member.
+    /// A layer whose last bytes are the data (and padding) of its last member, or one zero block.
     ///
     /// ## How to fix
     /// Rewrite the layer with a tar writer that closes the archive (`tar.Writer.Close()` in Go).
@@ -27,8 +28,8 @@ declare_rule! {
     /// `member` is the last member, `location` the end of the uncompressed stream.
     ///
     /// ## Limits
-    /// A stream that ends inside a member is LT014 (header-anomaly); a layer whose
-    /// decompression failed (LT010) or hit a limit (LT013) is not judged.
+    /// A layer whose decompression failed (LT010) or hit a limit (LT013), or whose walk stopped
+    /// at an unreadable header (LT014: the marker may lie beyond it), is not judged.
     ///
     /// ## References
     /// - https://pubs.opengroup.org/onlinepubs/9799919799/utilities/pax.html#tag_20_94_13_06
@@ -40,20 +41,18 @@ declare_rule! {
 pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
     for layer in layer_blobs(dump) {
         let Some(tar) = layer.tar() else { continue };
-        if tar.end != EndMarker::Missing
-            || !layer.stream_complete()
-            || tar.truncated.is_some()
-            || tar.stopped_at.is_some()
-        {
+        if tar.end == EndMarker::TwoZeroBlocks || !layer.stream_complete() || tar.stopped_at.is_some() {
             continue;
         }
+        let how = match (tar.truncated.is_some(), tar.end) {
+            (true, _) => "ends inside a member (see LT014)".to_string(),
+            (false, EndMarker::OneZeroBlock) => "ends with a single zero block".to_string(),
+            _ => format!("ends after {} bytes", tar.total_size),
+        };
         let mut f = layer.finding(
             &RULE,
             dump,
-            format!(
-                "layer `{}` ends after {} bytes without the tar end-of-archive marker (two zero blocks)",
-                layer.file, tar.total_size
-            ),
+            format!("layer `{}` {how}, without the tar end-of-archive marker (two zero blocks)", layer.file),
         );
         if let Some(last) = tar.entries.last().filter(|e| e.index + 1 == tar.entry_count) {
             f = f.member(layer.layer_index, last.path.clone());
