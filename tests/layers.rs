@@ -975,3 +975,46 @@ fn lt021_broken_footer_and_data_after_the_toc() {
     assert_eq!(got, ["LT012", "LT021"], "{v:#}");
     assert!(one(&v, "LT021")["message"].as_str().unwrap().contains("not an eStargz footer"));
 }
+
+/// A gzip member of `data` whose CRC is wrong: decoders inflate all of `data`, then fail.
+fn gzip_bad_crc(data: &[u8]) -> Vec<u8> {
+    let mut g = gzip(data);
+    let n = g.len();
+    g[n - 8] ^= 0xff;
+    g
+}
+
+#[test]
+fn lt010_nothing_past_the_corruption_is_evidence() {
+    // A complete tar, then a member inflating non-zero garbage before its CRC fails: the garbage
+    // is not "data after the end marker" (LT012).
+    let mut t = Tar::default();
+    t.file("a", b"1").end();
+    let mut stored = gzip(&t.bytes());
+    stored.extend_from_slice(&gzip_bad_crc(&[0x5a; 4096]));
+    let mut tar = t.bytes();
+    tar.extend_from_slice(&[0x5a; 4096]);
+    let (code, v) = check_layers_code(vec![Layer { tar, stored, codec: Codec::Gzip }]);
+    let got: Vec<String> = lt_of(&v).into_iter().map(|x| x.0).collect();
+    assert_eq!(got, ["LT009", "LT010"], "{v:#}");
+    assert_eq!(code, 1);
+    // A tar without its end marker, then garbage that reads as a header with a bad checksum:
+    // not LT014 either; the members before the failing one still count (LT002).
+    let mut t = Tar::default();
+    t.file("/abs", b"1");
+    let mut stored = gzip(&t.bytes());
+    stored.extend_from_slice(&gzip_bad_crc(&[0x5a; 1024]));
+    let mut tar = t.bytes();
+    tar.extend_from_slice(&[0x5a; 1024]);
+    let (_, v) = check_layers_code(vec![Layer { tar, stored, codec: Codec::Gzip }]);
+    let got: Vec<String> = lt_of(&v).into_iter().map(|x| x.0).collect();
+    assert_eq!(got, ["LT002", "LT009", "LT010"], "{v:#}");
+    // The same garbage in a member that decodes is evidence.
+    let mut stored = gzip(&t.bytes());
+    stored.extend_from_slice(&gzip(&[0x5a; 1024]));
+    let mut tar = t.bytes();
+    tar.extend_from_slice(&[0x5a; 1024]);
+    let (_, v) = check_layers_code(vec![Layer { tar, stored, codec: Codec::Gzip }]);
+    let got: Vec<String> = lt_of(&v).into_iter().map(|x| x.0).collect();
+    assert_eq!(got, ["LT002", "LT009", "LT014"], "{v:#}");
+}

@@ -36,6 +36,12 @@ impl<'a> LayerBlob<'a> {
         self.scan.decoded.as_ref().is_none_or(|d| d.complete) && self.scan.error.is_none()
     }
 
+    /// The offset in the uncompressed stream from which walk facts are no evidence: where the
+    /// gzip member (or zstd stream) that failed to decode began (LT010), or `u64::MAX`.
+    pub fn evidence_until(&self) -> u64 {
+        self.scan.decoded.as_ref().and_then(|d| d.corrupt_from).unwrap_or(u64::MAX)
+    }
+
     /// A finding on this layer as a whole (no member): file, blob and layer index set.
     pub fn finding(&self, rule: &Rule, dump: &Dump, message: impl Into<String>) -> Finding {
         let mut f = Finding::new(rule, &dump.input, message).file(self.file).blob(self.scan.sha256.clone());

@@ -11,7 +11,9 @@ declare_rule! {
     /// zero right after a single zero block (a member hidden behind half an end marker).
     ///
     /// An eStargz table of contents written after the end marker (BuildKit's lossless layout,
-    /// checked by LT021) is not reported; data after it is.
+    /// checked by LT021) is not reported; data after it is. Bytes decoded from a gzip member
+    /// (or zstd stream) that fails to decode (LT010) are not evidence: they may be garbage
+    /// inflated from corrupt data.
     ///
     /// ## Why is this bad?
     /// Readers stop at the marker, so the bytes are in the layer's diff_id but in no unpacked
@@ -42,7 +44,9 @@ declare_rule! {
 pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
     for layer in layer_blobs(dump) {
         let Some(tar) = layer.tar() else { continue };
-        if let Some(after) = tar.after_single_zero {
+        // Bytes inflated from a member that failed to decode (LT010) are no evidence.
+        let until = layer.evidence_until();
+        if let Some(after) = tar.after_single_zero.filter(|a| a.offset < until) {
             let hidden = tar.entries.iter().find(|e| e.offset == after.offset);
             let f = match hidden {
                 Some(e) if after.valid_header => layer.member_finding(
@@ -71,7 +75,7 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
             Some(es) => es.data_after_toc,
             None => tar.trailing_offset,
         };
-        if let Some(offset) = trailing {
+        if let Some(offset) = trailing.filter(|&o| o < until) {
             out.push(
                 layer
                     .finding(

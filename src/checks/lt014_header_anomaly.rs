@@ -39,7 +39,8 @@ declare_rule! {
     /// A ustar name that is a truncation of the long name (what writers emit), base-256 numbers
     /// (GNU, read by every modern reader) and a zero header size for PAX sizes beyond 8 GiB are
     /// normal and not reported. A stream cut by a decoder error (LT010) or limit (LT013) is not
-    /// reported as truncated.
+    /// reported as truncated, and headers decoded from the gzip member (or zstd stream) that
+    /// failed are not reported at all: they may be garbage inflated from corrupt data.
     ///
     /// ## References
     /// - https://pubs.opengroup.org/onlinepubs/9799919799/utilities/pax.html
@@ -114,7 +115,9 @@ fn member_at(tar: &TarFacts, offset: u64) -> Option<&crate::layer::walk::TarEntr
 pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
     for layer in layer_blobs(dump) {
         let Some(tar) = layer.tar() else { continue };
-        for a in &tar.anomalies {
+        // Headers decoded from a member that failed to decode (LT010) are no evidence.
+        let until = layer.evidence_until();
+        for a in tar.anomalies.iter().filter(|a| a.offset < until) {
             let Some(what) = describe(&a.kind) else { continue };
             let f = match member_at(tar, a.offset) {
                 Some(e) => layer.member_finding(&RULE, dump, e, format!("layer member `{}`: {what}", e.path)),

@@ -81,6 +81,10 @@ pub struct Decoded {
     pub complete: bool,
     /// Decoder error, if any (truncated or invalid stream).
     pub error: Option<String>,
+    /// With a decoder error: the offset in the uncompressed stream where the member (gzip) or
+    /// stream (zstd) that failed began. Bytes from there on were never checked (CRC, checksum)
+    /// and may be garbage inflated from corrupt data: no evidence for other rules.
+    pub corrupt_from: Option<u64>,
     /// Number of gzip members (1 for a normal gzip).
     pub members: u32,
     /// Offset in the stored blob of the second gzip member, when there is one (LT009).
@@ -539,6 +543,7 @@ struct Members {
     second: Option<u64>,
     trailing: Option<Trailing>,
     error: Option<String>,
+    corrupt_from: Option<u64>,
     finished: bool,
     stored: u64,
 }
@@ -607,6 +612,7 @@ fn decode<R: BufRead>(
             diff_id: format!("sha256:{}", hex(&sink.sha256.finalize())),
             complete,
             error: m.error,
+            corrupt_from: m.corrupt_from,
             members: m.count,
             second_member: m.second,
             trailing: m.trailing,
@@ -664,6 +670,7 @@ fn members<R: BufRead>(
                 }
                 Err(e) => {
                     m.error = Some(e.to_string());
+                    m.corrupt_from = Some(produced_before);
                     break;
                 }
             }
@@ -675,10 +682,16 @@ fn members<R: BufRead>(
                 match pump(&mut decoder, out, &ratio) {
                     Ok(true) => {}
                     Ok(false) => m.finished = false,
-                    Err(e) => m.error = Some(e.to_string()),
+                    Err(e) => {
+                        m.error = Some(e.to_string());
+                        m.corrupt_from = Some(0);
+                    }
                 }
             }
-            Err(e) => m.error = Some(e.to_string()),
+            Err(e) => {
+                m.error = Some(e.to_string());
+                m.corrupt_from = Some(0);
+            }
         },
     }
     m.stored = consumed.get();
