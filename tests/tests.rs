@@ -7,6 +7,7 @@ mod formats;
 mod layers;
 mod policy;
 mod readonly;
+mod real_world;
 mod robustness;
 mod rules;
 mod sigstore;
