@@ -37,7 +37,7 @@ declare_rule! {
     /// `member` is the first member written through the link, `location` its header in the
     /// uncompressed layer stream; the message names the link, its target and its layer, and the
     /// path a runtime writes. A resolution that cannot finish (a cycle, more than 40 links or
-    /// 4096 components, or the image's budget of 20,000,000 components spent) is a note.
+    /// 4096 components, or the image's budget of 1 GiB of path bytes looked up spent) is a note.
     ///
     /// ## Limits
     /// In `check`, a layer's members under a directory the layer itself writes are not kept,
@@ -96,6 +96,16 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
                     .help("a runtime fails to unpack this member (ELOOP)"),
             );
         }
+        if t.notes_dropped > 0 {
+            out.push(
+                Finding::new(
+                    &RULE,
+                    &dump.input,
+                    format!("{} more links or paths were not resolved (cycles or limits); not listed", t.notes_dropped),
+                )
+                .severity(Severity::Note),
+            );
+        }
         if let Some((layer, entry)) = t.budget_out
             && let Some((blob, e)) = member(layer, entry)
         {
@@ -105,7 +115,7 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
                     dump,
                     e,
                     format!(
-                        "paths were not resolved through links from `{}` on: the image's budget of {IMAGE_BUDGET} path components is spent",
+                        "paths were not resolved through links from `{}` on: the image's budget of {IMAGE_BUDGET} bytes of path lookups is spent",
                         e.path
                     ),
                 )

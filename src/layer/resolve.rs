@@ -18,12 +18,13 @@
 //! - resolutions given up (a cycle or more than [`MAX_LINKS`] links, a path of more than
 //!   [`MAX_STEPS`] components): notes.
 //!
-//! Cost is bounded: each resolution follows at most [`MAX_LINKS`] links and [`MAX_STEPS`]
-//! components, and one image spends at most [`IMAGE_BUDGET`] steps in total (past it, the trace
-//! stops and says so). Memory is one map entry per symlink kept.
+//! Cost is bounded: a member whose parent crosses no link costs one pass over its path (prefix
+//! hashes); each resolution follows at most [`MAX_LINKS`] links and [`MAX_STEPS`] components,
+//! and one image looks up at most [`IMAGE_BUDGET`] bytes of paths while following links (past
+//! it, the trace stops and says so). Memory is one map entry per symlink kept.
 
 use std::borrow::Borrow;
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use super::listing::{PATH_ENTRY, PATH_NONDIR, WhiteoutName, classify_whiteout, normalize, parent};
 use super::walk::{EntryType, TarFacts};
@@ -32,8 +33,11 @@ use super::walk::{EntryType, TarFacts};
 pub const MAX_LINKS: usize = 40;
 /// Path components visited at most in one resolution.
 pub const MAX_STEPS: usize = 4096;
-/// Path components visited at most over one image.
-pub const IMAGE_BUDGET: u64 = 20_000_000;
+/// Resolutions given up that are recorded per image at most (the rest are counted).
+pub const MAX_NOTES: usize = 100;
+/// Bytes of paths looked up at most over one image while following links (about a second of
+/// work); past it the trace stops and says so.
+pub const IMAGE_BUDGET: u64 = 1 << 30;
 
 /// A symlink of the merged filesystem.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,32 +141,82 @@ pub struct Trace {
     pub writes: Vec<WriteThrough>,
     /// Symlinks resolving above the root.
     pub escapes: Vec<LinkEscape>,
-    /// Resolutions given up.
+    /// Resolutions given up (the first [`MAX_NOTES`]).
     pub notes: Vec<GiveUpNote>,
+    /// Resolutions given up beyond [`MAX_NOTES`].
+    pub notes_dropped: usize,
     /// Every member whose parent went through a link, in layer and stream order.
     pub moved: Vec<Moved>,
     /// Set when the image's step budget ran out at (layer, entry): later members were not traced.
     pub budget_out: Option<(usize, usize)>,
 }
 
+impl Trace {
+    /// Records a resolution given up, up to [`MAX_NOTES`].
+    fn note(&mut self, n: GiveUpNote) {
+        if self.notes.len() < MAX_NOTES {
+            self.notes.push(n);
+        } else {
+            self.notes_dropped = self.notes_dropped.saturating_add(1);
+        }
+    }
+}
+
+/// FNV-1a over bytes, continued from `h` (prefix hashes of a path in one pass).
+fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// FNV-1a's starting state.
+const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
 /// The symlinks in force, by the path a runtime gives them.
 #[derive(Debug, Default)]
 struct Links {
     /// Path → index into `all`.
     map: BTreeMap<String, usize>,
+    /// [`fnv`] hashes of the paths in `map`, with how many paths have each: a one-pass test of
+    /// whether some prefix of a path may be a link (a collision only sends it the slow way).
+    hashes: HashMap<u64, u32>,
     /// Every link met.
     all: Vec<Link>,
 }
 
 impl Links {
+    /// Makes `path` a link (index `index` into `all`).
+    fn insert(&mut self, path: String, index: usize) {
+        let h = fnv(FNV_START, path.as_bytes());
+        if self.map.insert(path, index).is_none() {
+            *self.hashes.entry(h).or_insert(0) += 1;
+        }
+    }
+
+    /// Forgets the link at `path`, if any.
+    fn forget(&mut self, path: &str) {
+        if self.map.remove(path).is_some() {
+            let h = fnv(FNV_START, path.as_bytes());
+            if let Some(n) = self.hashes.get_mut(&h) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    self.hashes.remove(&h);
+                }
+            }
+        }
+    }
+
     /// Removes the links at `path` and, with `under`, strictly under it (`""`: everything).
     fn remove(&mut self, path: &str, under: bool) {
-        self.map.remove(path);
-        if !under {
+        self.forget(path);
+        if !under || self.map.is_empty() {
             return;
         }
         if path.is_empty() {
             self.map.clear();
+            self.hashes.clear();
             return;
         }
         let prefix = format!("{path}/");
@@ -173,62 +227,97 @@ impl Links {
             .map(|(k, _)| k.clone())
             .collect();
         for k in gone {
-            self.map.remove(&k);
+            self.forget(&k);
         }
     }
 
-    /// Resolves `rel` from directory `dir` (both inside the root; `dir` already resolved),
-    /// following every symlink met, with `steps` counting components visited.
-    fn resolve(&self, dir: &str, rel: &str, steps: &mut u64) -> Resolved {
-        let mut out = Resolved::default();
-        let mut cur: Vec<String> =
-            if dir.is_empty() { Vec::new() } else { dir.split('/').map(str::to_string).collect() };
-        let mut todo: VecDeque<String> =
-            rel.split('/').filter(|c| !c.is_empty() && *c != ".").map(str::to_string).collect();
-        if rel.starts_with('/') {
-            cur.clear();
+    /// Whether some prefix of `dir` (itself included) may be a link: one pass over its bytes.
+    fn may_cross(&self, dir: &str) -> bool {
+        if dir.is_empty() || self.hashes.is_empty() {
+            return false;
         }
+        let mut h = FNV_START;
+        for &b in dir.as_bytes() {
+            if b == b'/' && self.hashes.contains_key(&h) {
+                return true;
+            }
+            h = fnv(h, &[b]);
+        }
+        self.hashes.contains_key(&h)
+    }
+
+    /// Resolves `rel` from directory `dir` (both inside the root; `dir` already resolved),
+    /// following every symlink met for which `live` holds. `cost` counts the bytes of the paths
+    /// looked up.
+    fn resolve(&self, dir: &str, rel: &str, cost: &mut u64, live: &dyn Fn(&Link, &mut u64) -> bool) -> Resolved {
+        let mut out = Resolved::default();
+        // The path reached, and the length of `here` before each of its components.
+        let mut here = String::new();
+        let mut lens: Vec<usize> = Vec::new();
+        let push = |here: &mut String, lens: &mut Vec<usize>, comp: &str| {
+            lens.push(here.len());
+            if !here.is_empty() {
+                here.push('/');
+            }
+            here.push_str(comp);
+        };
+        if !rel.starts_with('/') {
+            for comp in dir.split('/').filter(|c| !c.is_empty()) {
+                push(&mut here, &mut lens, comp);
+            }
+        }
+        let mut todo: VecDeque<&str> = rel.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
         let mut seen: HashSet<usize> = HashSet::new();
-        let mut local = 0usize;
+        let mut visited = 0usize;
         while let Some(comp) = todo.pop_front() {
-            local += 1;
-            *steps = steps.saturating_add(1);
-            if local > MAX_STEPS {
+            visited += 1;
+            if visited > MAX_STEPS {
                 out.gave_up = Some(GaveUp::TooLong);
                 break;
             }
             if comp == ".." {
-                if cur.pop().is_none() {
-                    out.climbed = true;
+                match lens.pop() {
+                    Some(len) => here.truncate(len),
+                    None => out.climbed = true,
                 }
                 continue;
             }
-            cur.push(comp);
-            let here = cur.join("/");
-            let Some(&li) = self.map.get(&here) else { continue };
-            let Some(link) = self.all.get(li) else { continue };
+            push(&mut here, &mut lens, comp);
+            *cost = cost.saturating_add(here.len() as u64 + 16);
+            let Some(link) =
+                self.map.get(&here).and_then(|&i| Some((i, self.all.get(i)?))).filter(|(_, l)| live(l, cost))
+            else {
+                continue;
+            };
+            let (li, link) = link;
             if out.via.len() >= MAX_LINKS {
                 out.gave_up = Some(if seen.contains(&li) { GaveUp::Cycle } else { GaveUp::TooManyLinks });
                 break;
             }
             seen.insert(li);
             out.via.push(li);
-            cur.pop();
+            if let Some(len) = lens.pop() {
+                here.truncate(len);
+            }
             if link.target.starts_with('/') {
                 out.absolute = true;
-                cur.clear();
+                here.clear();
+                lens.clear();
             }
             // The target's components come first, then what was left.
-            let parts: Vec<&str> = link.target.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
-            if todo.len().saturating_add(parts.len()) > MAX_STEPS {
+            let before = todo.len();
+            for p in link.target.split('/').rev().filter(|c| !c.is_empty() && *c != ".") {
+                todo.push_front(p);
+                if todo.len() > MAX_STEPS {
+                    break;
+                }
+            }
+            if todo.len() > MAX_STEPS || todo.len() < before {
                 out.gave_up = Some(GaveUp::TooLong);
                 break;
             }
-            for p in parts.into_iter().rev() {
-                todo.push_front(p.to_string());
-            }
         }
-        out.path = cur.join("/");
+        out.path = here;
         out
     }
 }
@@ -238,11 +327,20 @@ impl Links {
 pub fn trace<L: Borrow<TarFacts>>(layers: &[L]) -> Trace {
     let mut links = Links::default();
     let mut out = Trace::default();
-    let mut steps: u64 = 0;
+    let mut cost: u64 = 0;
     // (first link, layer) pairs already reported.
     let mut reported: HashSet<(usize, usize)> = HashSet::new();
     'layers: for (li, layer) in layers.iter().enumerate() {
         let layer: &TarFacts = layer.borrow();
+        // A compact walk kept only some members: a lower link that a layer in between
+        // overwrote (or hid under a non-directory) with a member it did not keep is gone.
+        let live = |l: &Link, cost: &mut u64| {
+            let between = layers.get(l.layer.saturating_add(1)..li).unwrap_or(&[]);
+            // Each layer's check hashes the path and its ancestors.
+            let per = (l.path.len() as u64 + 16).saturating_mul(l.path.split('/').count() as u64);
+            *cost = cost.saturating_add(per.saturating_mul(between.len() as u64));
+            between.iter().map(Borrow::borrow).all(|f: &TarFacts| !f.compact || !overwritten(&f.path_index, &l.path))
+        };
         // Whiteouts and opaque markers apply to the lower layers first.
         for e in &layer.entries {
             match classify_whiteout(&normalize(&e.path).path) {
@@ -257,7 +355,7 @@ pub fn trace<L: Borrow<TarFacts>>(layers: &[L]) -> Trace {
             }
         }
         for (ei, e) in layer.entries.iter().enumerate() {
-            if steps > IMAGE_BUDGET {
+            if cost > IMAGE_BUDGET {
                 out.budget_out = Some((li, ei));
                 break 'layers;
             }
@@ -267,13 +365,13 @@ pub fn trace<L: Borrow<TarFacts>>(layers: &[L]) -> Trace {
             }
             let dir = parent(&n.path);
             let base = n.path.rsplit('/').next().unwrap_or("");
-            let resolved_dir = if links.map.is_empty() || !crosses_link(&links, dir) {
-                Resolved { path: dir.to_string(), ..Resolved::default() }
+            let resolved_dir = if links.may_cross(dir) {
+                links.resolve("", dir, &mut cost, &live)
             } else {
-                links.resolve("", dir, &mut steps)
+                Resolved { path: dir.to_string(), ..Resolved::default() }
             };
             if let Some(why) = resolved_dir.gave_up {
-                out.notes.push(GiveUpNote { layer: li, entry: ei, target: false, why });
+                out.note(GiveUpNote { layer: li, entry: ei, target: false, why });
             }
             let path =
                 if resolved_dir.path.is_empty() { base.to_string() } else { format!("{}/{base}", resolved_dir.path) };
@@ -298,54 +396,19 @@ pub fn trace<L: Borrow<TarFacts>>(layers: &[L]) -> Trace {
                 let target = e.link_target.clone().unwrap_or_default();
                 let index = links.all.len();
                 links.all.push(Link { layer: li, entry: ei, path: path.clone(), target: target.clone() });
-                links.map.insert(path.clone(), index);
-                let r = links.resolve(parent(&path), &target, &mut steps);
+                links.insert(path.clone(), index);
+                let r = links.resolve(parent(&path), &target, &mut cost, &live);
                 if let Some(why) = r.gave_up {
-                    out.notes.push(GiveUpNote { layer: li, entry: ei, target: true, why });
+                    out.note(GiveUpNote { layer: li, entry: ei, target: true, why });
                 } else if r.climbed {
                     let via = r.via.into_iter().filter(|&v| v != index).collect();
                     out.escapes.push(LinkEscape { link: index, via });
                 }
             }
         }
-        // In compact mode the walk kept only some members: drop the lower links this layer
-        // overwrote (or hid under a non-directory) with members it did not keep.
-        if layer.compact {
-            let stale: Vec<String> = links
-                .map
-                .iter()
-                .filter(|&(p, &i)| links.all.get(i).is_some_and(|l| l.layer < li) && overwritten(&layer.path_index, p))
-                .map(|(p, _)| p.clone())
-                .collect();
-            for p in stale {
-                links.map.remove(&p);
-            }
-        }
     }
     out.links = links.all;
     out
-}
-
-/// Whether some prefix of `dir` (itself included) is a link in force.
-fn crosses_link(links: &Links, dir: &str) -> bool {
-    if dir.is_empty() {
-        return false;
-    }
-    let mut end = 0;
-    loop {
-        let next = dir.get(end..).and_then(|r| r.find('/')).map(|i| end + i);
-        let prefix = match next {
-            Some(i) => dir.get(..i).unwrap_or(dir),
-            None => dir,
-        };
-        if links.map.contains_key(prefix) {
-            return true;
-        }
-        match next {
-            Some(i) => end = i + 1,
-            None => return false,
-        }
-    }
 }
 
 /// Whether a layer's path index says it writes an entry at `path` or a non-directory at one of
@@ -500,5 +563,27 @@ mod tests {
             }),
         ]);
         assert!(t.writes.is_empty());
+    }
+
+    #[test]
+    fn hostile_chains_stay_bounded() {
+        // 1200 links, each to the previous one through a long detour: every resolution stops at
+        // MAX_LINKS; the whole trace stays fast.
+        let mut t = Tar::default();
+        t.dir("d/");
+        let detour = "x/../".repeat(17);
+        t.link("d/l0", b'2', ".");
+        for i in 1..1200 {
+            t.link(&format!("d/l{i}"), b'2', &format!("{detour}l{}", i - 1));
+        }
+        t.file(&format!("d/l1199/{}", "a/".repeat(40)), b"");
+        t.end();
+        let start = std::time::Instant::now();
+        let tr = trace(&[walk(&t, false)]);
+        assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+        assert!(tr.escapes.is_empty());
+        assert!(tr.notes.iter().any(|n| n.why == GaveUp::TooManyLinks));
+        assert_eq!(tr.notes.len(), MAX_NOTES);
+        assert!(tr.notes_dropped > 1000);
     }
 }
