@@ -6,6 +6,7 @@ use base64::Engine;
 use ocidig::sigstore::intoto::PredicateKind;
 use ocidig::sigstore::link::{self, Content, LinkOptions, ReadMode};
 use serde_json::{Value, json};
+use sha2::Digest as _;
 use std::path::Path;
 
 const IMAGE: &str = "sha256:9bd049b6b470118cc6a02d58595b86107407c9e288c0d556ce342ea8acbafdf4";
@@ -397,7 +398,8 @@ fn sg001_signature_target_mismatch() {
     let tag = l.tag(&d, "sig");
     l.artifact(vec![(SS, payload(&other), sig_ann())], json!({}), tag, true);
     let (v, _d) = l.check();
-    assert_eq!(sg_at(&v), vec!["SG001"]);
+    // The misplaced signature does not count for the image it is attached to.
+    assert_eq!(sg_at(&v), vec!["SG001", "SG010"]);
     let f = with_code(&v, "SG001")[0];
     assert_eq!((f["expected"].as_str(), f["actual"].as_str()), (Some(d.as_str()), Some(other.as_str())));
     assert_eq!(f["severity"], "error");
@@ -410,7 +412,8 @@ fn sg002_signature_payload_invalid() {
     let tag = l.tag(&d, "sig");
     l.artifact(vec![(SS, br#"{"critical":{"image":{}},"optional":null}"#.to_vec(), sig_ann())], json!({}), tag, true);
     let (v, _d) = l.check();
-    assert_eq!(sg_at(&v), vec!["SG002"]);
+    // A payload naming no digest signs no image.
+    assert_eq!(sg_at(&v), vec!["SG002", "SG010"]);
 }
 
 #[test]
@@ -479,10 +482,12 @@ fn at001_sigstore_bundle_referrer_by_subject() {
     // cosign writes referrer bundles without listing them in index.json.
     l.artifact(vec![("application/vnd.dev.sigstore.bundle.v0.3+json", bundle, Value::Null)], extra, Value::Null, false);
     let (v, dir) = l.check();
-    assert_eq!(sg_at(&v), vec!["AT001"], "{v:#}");
+    // The bundle's statement names another digest: it is no signature of the image it hangs off.
+    assert_eq!(sg_at(&v), vec!["AT001", "SG010"], "{v:#}");
     let list = attestations_json(dir.path());
     assert_eq!(list["attestations"][0]["kind"], "sigstore-bundle");
     assert_eq!(list["attestations"][0]["attached_to"], d);
+    assert_eq!(list["attestations"][0]["counts_for"], json!([]));
 }
 
 #[test]
@@ -589,4 +594,213 @@ fn buildkit_attestation_manifest_links_by_reference_digest() {
     assert_eq!(list["attestations"][0]["kind"], "buildkit-attestation");
     assert_eq!(list["attestations"][0]["attached_to"], d);
     assert_eq!(list["attestations"][0]["signed"], false);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Binding: a signature or attestation counts only for the image its signed content names.
+
+impl Layout {
+    /// Adds a second container image (listed in index.json); returns its manifest digest.
+    fn add_image(&mut self, img: &Image) -> String {
+        for (p, m) in oci_layout(img).0 {
+            if p.starts_with("blobs/")
+                && let Member::File(b) = m
+            {
+                self.files.put(&p, b);
+            }
+        }
+        let entry = img.index_value()["manifests"][0].clone();
+        self.index["manifests"].as_array_mut().unwrap().push(entry);
+        sha256(&img.manifest)
+    }
+
+    /// Adds a referrer manifest as cosign writes one for a bundle (empty config, `subject`,
+    /// not listed in index.json); returns its digest.
+    fn referrer(&mut self, bundle: Vec<u8>, subject: &str, predicate: Option<&str>) -> String {
+        let cd = self.blob(b"{}");
+        let ld = self.blob(&bundle);
+        let mut m = json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "artifactType": BUNDLE_MT,
+            "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": cd, "size": 2},
+            "layers": [{"mediaType": BUNDLE_MT, "digest": ld, "size": bundle.len()}],
+            "subject": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": subject, "size": self.image.manifest.len()},
+        });
+        if let Some(p) = predicate {
+            m["annotations"] = json!({"dev.sigstore.bundle.predicateType": p});
+        }
+        self.blob(&serde_json::to_vec(&m).unwrap())
+    }
+
+    fn check_code(&mut self) -> (i32, Value, tempfile::TempDir) {
+        self.files.put("index.json", serde_json::to_vec_pretty(&self.index).unwrap());
+        let dir = tempfile::tempdir().unwrap();
+        self.files.write_dir(dir.path());
+        let (code, v) = check_json(dir.path(), &[]);
+        (code, v, dir)
+    }
+}
+
+fn other_image() -> Image {
+    Image::from_layers(vec![Layer::new(&[("srv/other", b"other\n")], Codec::Gzip)])
+}
+
+const BUNDLE_MT: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
+
+/// The bindings of the one input, as (role, counts_for) pairs.
+fn bindings(v: &Value) -> Vec<(String, Vec<String>)> {
+    v["inputs"][0]["bindings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|b| {
+                    let c = b["counts_for"].as_array().unwrap().iter().map(|d| d.as_str().unwrap().to_string());
+                    (b["role"].as_str().unwrap().to_string(), c.collect())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn bundle_for_one_image_attached_to_another_counts_for_the_one_it_names() {
+    let mut l = Layout::new();
+    let o = l.image_digest();
+    let e = l.add_image(&other_image());
+    let st = statement(&e, "https://slsa.dev/provenance/v1", json!({}));
+    let env: Value = serde_json::from_slice(&envelope(&st, signed())).unwrap();
+    let bundle = serde_json::to_vec(&json!({
+        "mediaType": BUNDLE_MT,
+        "verificationMaterial": {"publicKey": {"hint": "k"}},
+        "dsseEnvelope": env,
+    }))
+    .unwrap();
+    l.referrer(bundle, &o, Some("https://slsa.dev/provenance/v1"));
+    let (code, v, dir) = l.check_code();
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(sg_at(&v), vec!["AT001", "SG010"], "{v:#}");
+    let at001 = with_code(&v, "AT001")[0];
+    assert_eq!(at001["expected"], o.as_str());
+    assert!(at001["pointer"].as_str().unwrap().starts_with("/layers/0"), "{at001:#}");
+    // O, which it hangs off, is unsigned; E, which it names, is not reported.
+    let sg010 = with_code(&v, "SG010");
+    assert_eq!(sg010.len(), 1);
+    assert_eq!(sg010[0]["blob"], o.as_str());
+    assert_eq!(bindings(&v), vec![("attestation".to_string(), vec![e.clone()])]);
+    assert_eq!(v["inputs"][0]["images"], 2);
+    assert_eq!(v["inputs"][0]["attestations"], 1);
+    // The linked model says the same to other commands.
+    let dump = open_docs(dir.path());
+    let linked = link::collect(&dump, &LinkOptions::default());
+    let a = &linked.artifacts[0];
+    assert_eq!(a.target_digest.as_deref(), Some(o.as_str()));
+    assert!(a.signed_target().names_digest(&e));
+    assert!(!a.signed_target().names_digest(&o));
+    let human = ocidig(&["check", dir.path().to_str().unwrap()]);
+    assert!(human.stdout.contains(&format!("counts for `v1` ({e})")), "{}", human.stdout);
+}
+
+#[test]
+fn message_signature_bundle_for_a_file_attached_to_an_image_is_sg001() {
+    let mut l = Layout::new();
+    let o = l.image_digest();
+    let file_digest = sha2::Sha256::digest(b"release.tar.gz contents");
+    let bundle = serde_json::to_vec(&json!({
+        "mediaType": BUNDLE_MT,
+        "verificationMaterial": {"publicKey": {"hint": "k"}},
+        "messageSignature": {
+            "messageDigest": {"algorithm": "SHA2_256", "digest": b64(&file_digest)},
+            "signature": b64(b"signature-bytes"),
+        },
+    }))
+    .unwrap();
+    l.referrer(bundle, &o, None);
+    let (code, v, _dir) = l.check_code();
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(sg_at(&v), vec!["SG001", "SG010"], "{v:#}");
+    let f = with_code(&v, "SG001")[0];
+    let file_hex: String = file_digest.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(f["expected"], o.as_str());
+    assert_eq!(f["actual"], format!("sha256:{file_hex}"));
+    assert_eq!(bindings(&v), vec![("signature".to_string(), vec![])]);
+    assert_eq!(v["inputs"][0]["signatures"], 1);
+}
+
+#[test]
+fn message_signature_bundle_naming_its_image_signs_it() {
+    let mut l = Layout::new();
+    let o = l.image_digest();
+    let bundle = serde_json::to_vec(&json!({
+        "mediaType": BUNDLE_MT,
+        "verificationMaterial": {"publicKey": {"hint": "k"}},
+        "messageSignature": {
+            "messageDigest": {"algorithm": "SHA2_256", "digest": b64(&sha2::Sha256::digest(&l.image.manifest))},
+            "signature": b64(b"signature-bytes"),
+        },
+    }))
+    .unwrap();
+    l.referrer(bundle, &o, None);
+    let (code, v, _dir) = l.check_code();
+    assert_eq!(sg_at(&v), Vec::<String>::new(), "{v:#}");
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(bindings(&v), vec![("signature".to_string(), vec![o])]);
+}
+
+#[test]
+fn att_tag_naming_an_image_its_statement_does_not() {
+    let mut l = Layout::new();
+    let o = l.image_digest();
+    let e = l.add_image(&other_image());
+    // A signature for each image, so SG010 stays quiet; the .att under O's tag is about E.
+    for d in [&o, &e] {
+        let tag = l.tag(d, "sig");
+        l.artifact(vec![(SS, payload(d), sig_ann())], json!({}), tag, true);
+    }
+    let st = statement(&e, "https://slsa.dev/provenance/v0.2", json!({}));
+    let tag = l.tag(&o, "att");
+    l.artifact(vec![(DSSE, envelope(&st, signed()), Value::Null)], json!({}), tag, true);
+    let (code, v, dir) = l.check_code();
+    assert_eq!(code, 1);
+    assert_eq!(sg_at(&v), vec!["AT001"], "{v:#}");
+    assert_eq!(with_code(&v, "AT001")[0]["expected"], o.as_str());
+    let b = bindings(&v);
+    assert!(b.contains(&("attestation".to_string(), vec![e.clone()])), "{b:?}");
+    assert!(b.contains(&("signature".to_string(), vec![o.clone()])), "{b:?}");
+    assert_eq!(v["inputs"][0]["signatures"], 2);
+    let list = attestations_json(dir.path());
+    assert_eq!(list["attestations"][0]["attached_to"], o);
+    assert_eq!(list["attestations"][0]["counts_for"], json!([e]));
+}
+
+#[test]
+fn statement_subject_by_sha512_binds_to_the_manifest() {
+    let mut l = Layout::new();
+    let o = l.image_digest();
+    let sha512: String = sha2::Sha512::digest(&l.image.manifest).iter().map(|b| format!("{b:02x}")).collect();
+    let st = serde_json::to_vec(&json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "predicateType": "https://slsa.dev/provenance/v1",
+        "subject": [{"name": "example.com/app", "digest": {"sha512": sha512}}],
+        "predicate": {},
+    }))
+    .unwrap();
+    let tag = l.tag(&o, "att");
+    l.artifact(vec![(DSSE, envelope(&st, signed()), Value::Null)], json!({}), tag, true);
+    let (_, v, _dir) = l.check_code();
+    assert_eq!(sg_at(&v), Vec::<String>::new(), "{v:#}");
+    assert_eq!(bindings(&v), vec![("attestation".to_string(), vec![o])]);
+    // A wrong sha512 next to the right sha256 binds nothing (digest sets must agree).
+    let mut l = Layout::new();
+    let st = serde_json::to_vec(&json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "predicateType": "https://slsa.dev/provenance/v1",
+        "subject": [{"name": "x", "digest": {"sha256": hexpart(&l.image_digest()), "sha512": "ab".repeat(64)}}],
+        "predicate": {},
+    }))
+    .unwrap();
+    let tag = l.tag(&l.image_digest(), "att");
+    l.artifact(vec![(DSSE, envelope(&st, signed()), Value::Null)], json!({}), tag, true);
+    let (_, v, _dir) = l.check_code();
+    assert_eq!(bindings(&v), vec![("attestation".to_string(), vec![])]);
 }

@@ -45,6 +45,8 @@ pub struct Row {
     pub signed: bool,
     /// The digest the attestation is attached to (tag, subject, BuildKit reference).
     pub attached_to: Option<String>,
+    /// Manifest digests of the images in the dump its statement names (what it counts for).
+    pub counts_for: Vec<String>,
     /// Why the layer was not decoded, when it was not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_read: Option<String>,
@@ -101,6 +103,7 @@ fn row(dump: &Dump, a: &Artifact) -> Row {
         key_id: a.key_id().map(str::to_string),
         signed: env.is_some_and(|e| e.is_signed()),
         attached_to: a.target_digest.clone(),
+        counts_for: a.bound_images.iter().filter_map(|&i| dump.images.get(i)?.manifest_digest.clone()).collect(),
         not_read: match &a.content {
             Content::NotRead { reason } => Some(reason.clone()),
             Content::Unreadable { message } => Some(message.clone()),
