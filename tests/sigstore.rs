@@ -804,3 +804,65 @@ fn statement_subject_by_sha512_binds_to_the_manifest() {
     let (_, v, _dir) = l.check_code();
     assert_eq!(bindings(&v), vec![("attestation".to_string(), vec![])]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// SG011: signature material in annotations that does not decode.
+
+/// A layout whose image is signed by a `.sig` layer with these annotations; its check report.
+fn signed_with(annotations: Value) -> (i32, Value, tempfile::TempDir) {
+    let mut l = Layout::new();
+    let d = l.image_digest();
+    let tag = l.tag(&d, "sig");
+    l.artifact(vec![(SS, payload(&d), annotations)], json!({}), tag, true);
+    l.check_code()
+}
+
+fn assert_sg011(annotations: Value, key: &str, needle: &str) {
+    let value = serde_json::to_string(&annotations[key]).unwrap();
+    let (code, v, dir) = signed_with(annotations);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(sg_at(&v), vec!["SG011"], "{v:#}");
+    let f = with_code(&v, "SG011")[0];
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["pointer"], format!("/layers/0/annotations/{}", key.replace('/', "~1")), "{f:#}");
+    assert!(f["file"].as_str().unwrap().starts_with("blobs/sha256/"), "{f:#}");
+    // The span covers the annotation's value in the manifest blob.
+    let manifest = std::fs::read(dir.path().join(f["file"].as_str().unwrap())).unwrap();
+    let (off, len) =
+        (f["location"]["offset"].as_u64().unwrap() as usize, f["location"]["length"].as_u64().unwrap() as usize);
+    assert_eq!(String::from_utf8_lossy(&manifest[off..off + len]), value, "{f:#}");
+    let msg = f["message"].as_str().unwrap();
+    assert!(msg.contains(key) && msg.contains(needle), "{msg}");
+}
+
+const CERT_KEY: &str = "dev.sigstore.cosign/certificate";
+
+#[test]
+fn sg011_signature_annotation_not_base64() {
+    assert_sg011(
+        json!({"dev.cosignproject.cosign/signature": "not base64!"}),
+        "dev.cosignproject.cosign/signature",
+        "base64",
+    );
+}
+
+#[test]
+fn sg011_bundle_annotation_garbage() {
+    let mut ann = sig_ann();
+    ann["dev.sigstore.cosign/bundle"] = json!("garbage{");
+    assert_sg011(ann, "dev.sigstore.cosign/bundle", "not JSON");
+}
+
+#[test]
+fn sg011_certificate_not_pem_or_not_x509() {
+    let mut ann = sig_ann();
+    ann[CERT_KEY] = json!("hello");
+    ann["dev.sigstore.cosign/chain"] = json!("");
+    assert_sg011(ann.clone(), CERT_KEY, "PEM");
+    ann[CERT_KEY] = json!(format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", b64(b"not DER")));
+    assert_sg011(ann.clone(), CERT_KEY, "not an X.509 certificate");
+    // The chain is checked the same way.
+    let mut ann = sig_ann();
+    ann["dev.sigstore.cosign/chain"] = json!("-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n");
+    assert_sg011(ann, "dev.sigstore.cosign/chain", "base64");
+}
