@@ -866,3 +866,127 @@ fn sg011_certificate_not_pem_or_not_x509() {
     ann["dev.sigstore.cosign/chain"] = json!("-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n");
     assert_sg011(ann, "dev.sigstore.cosign/chain", "base64");
 }
+
+// ---------------------------------------------------------------------------------------------
+// containers/image signature storage: `signature-N` files of skopeo `dir:` folders.
+
+const DIR_SIGNED: &str = "containers-image/dir-img-cosign-valid";
+const DIR_DIGEST: &str = "sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00";
+
+#[test]
+fn real_skopeo_dir_signature_is_decoded_not_orphaned() {
+    let (code, v) = check_json(&testdata(DIR_SIGNED), &[]);
+    // Only manifest.json and the signature are shipped: the missing config and layer are real.
+    assert_eq!(
+        triples(&v),
+        vec![
+            ("RF001".to_string(), "manifest.json".to_string(), "/config/digest".to_string()),
+            ("RF001".to_string(), "manifest.json".to_string(), "/layers/0/digest".to_string()),
+        ],
+        "{v:#}"
+    );
+    assert_eq!(code, 1);
+    assert_eq!(v["inputs"][0]["signatures"], 1);
+    assert_eq!(bindings(&v), vec![("signature".to_string(), vec![DIR_DIGEST.to_string()])]);
+    assert_eq!(v["inputs"][0]["bindings"][0]["artifact"], "signature file `signature-1`");
+    // tree nests it under the image it signs.
+    let run = ocidig(&["tree", "--format", "json", testdata(DIR_SIGNED).to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let t: Value = serde_json::from_str(&run.stdout).unwrap();
+    let image = &t["roots"][0];
+    assert_eq!(image["digest"], DIR_DIGEST);
+    let sig = &image["children"][0];
+    assert_eq!((sig["kind"].as_str(), sig["label"].as_str()), (Some("cosign-signature"), Some("signature-1")));
+    assert_eq!((sig["via"].as_str(), sig["refers_to"].as_str()), (Some("dir-signature"), Some(DIR_DIGEST)));
+    // attestations reads it and finds no attestation.
+    let list = attestations_json(&testdata(DIR_SIGNED));
+    assert_eq!(list["attestations"], json!([]));
+    assert_eq!(list["bytes_read"], 591);
+}
+
+/// A skopeo `dir:` folder of the simple image with these extra files.
+fn skopeo_with(files: &[(&str, Vec<u8>)]) -> (i32, Value, tempfile::TempDir, String) {
+    let img = Image::simple();
+    let mut f = skopeo_dir(&img);
+    for (p, b) in files {
+        f.put(p, b.clone());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    f.write_dir(dir.path());
+    let (code, v) = check_json(dir.path(), &[]);
+    (code, v, dir, sha256(&img.manifest))
+}
+
+fn sigstore_file(payload: &[u8], annotations: Value) -> Vec<u8> {
+    let mut b = b"\0sigstore-json\n".to_vec();
+    b.extend(
+        serde_json::to_vec(&json!({
+            "mimeType": "application/vnd.dev.cosign.simplesigning.v1+json",
+            "payload": b64(payload),
+            "annotations": annotations,
+        }))
+        .unwrap(),
+    );
+    b
+}
+
+#[test]
+fn skopeo_dir_signature_signing_its_manifest_is_clean() {
+    let d = sha256(&Image::simple().manifest);
+    let (code, v, _dir, _) = skopeo_with(&[("signature-1", sigstore_file(&payload(&d), sig_ann()))]);
+    assert_eq!(codes(&v), Vec::<String>::new(), "{v:#}");
+    assert_eq!(code, 0);
+    assert_eq!(bindings(&v), vec![("signature".to_string(), vec![d])]);
+}
+
+#[test]
+fn skopeo_dir_signature_for_another_manifest_is_sg001() {
+    let other = format!("sha256:{}", "ab".repeat(32));
+    let file = sigstore_file(&payload(&other), sig_ann());
+    let (code, v, _dir, d) = skopeo_with(&[("signature-1", file.clone())]);
+    assert_eq!(codes(&v), vec!["SG001", "SG010"], "{v:#}");
+    assert_eq!(code, 1);
+    let f = with_code(&v, "SG001")[0];
+    assert_eq!((f["expected"].as_str(), f["actual"].as_str()), (Some(d.as_str()), Some(other.as_str())));
+    assert_eq!((f["file"].as_str(), f["pointer"].as_str()), (Some("signature-1"), Some("/payload")));
+    let (off, len) =
+        (f["location"]["offset"].as_u64().unwrap() as usize, f["location"]["length"].as_u64().unwrap() as usize);
+    assert_eq!(&file[off..off + len], format!("\"{}\"", b64(&payload(&other))).as_bytes());
+}
+
+#[test]
+fn skopeo_dir_signature_file_that_does_not_decode_is_sg011() {
+    for (bytes, pointer, needle) in [
+        (b"\0sigstore-json\n{\"mimeType\":".to_vec(), "", "not JSON"),
+        (b"hello".to_vec(), "", "unrecognized signature format"),
+        (
+            b"\0sigstore-json\n{\"mimeType\":\"application/vnd.dev.cosign.simplesigning.v1+json\",\"payload\":\"@@\"}"
+                .to_vec(),
+            "/payload",
+            "base64",
+        ),
+    ] {
+        let (code, v, _dir, _) = skopeo_with(&[("signature-2", bytes)]);
+        // The damaged file signs nothing, so the image is left unsigned too.
+        assert_eq!(codes(&v), vec!["SG010", "SG011"], "{v:#}");
+        assert_eq!(code, 1);
+        let f = with_code(&v, "SG011")[0];
+        assert_eq!((f["file"].as_str(), f["pointer"].as_str()), (Some("signature-2"), Some(pointer)));
+        assert!(f["message"].as_str().unwrap().contains(needle), "{f:#}");
+    }
+}
+
+#[test]
+fn skopeo_dir_gpg_signature_is_recognised_not_orphaned() {
+    // A legacy simple-signing file: a bare OpenPGP message (here an old-format compressed packet).
+    let (code, v, dir, d) = skopeo_with(&[("signature-1", vec![0xa3, 0x01, 0x7b, 0x22])]);
+    assert_eq!(codes(&v), Vec::<String>::new(), "{v:#}");
+    assert_eq!(code, 0);
+    assert_eq!(v["inputs"][0]["signatures"], 1);
+    assert_eq!(v["inputs"][0]["bindings"][0]["kind"], "gpg-signature");
+    assert!(v["inputs"][0]["bindings"][0]["unbound"].as_str().unwrap().contains("cannot decode or verify"), "{v:#}");
+    let run = ocidig(&["tree", "--format", "json", dir.path().to_str().unwrap()]);
+    let t: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(t["roots"][0]["children"][0]["kind"], "gpg-signature");
+    assert_eq!(t["roots"][0]["children"][0]["refers_to"], d);
+}

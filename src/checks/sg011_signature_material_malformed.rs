@@ -6,6 +6,7 @@ use crate::diag::Finding;
 use crate::model::Dump;
 use crate::model::json::escape_token;
 use crate::sigstore::annotations::{self, CosignAnnotations, PemBlock};
+use crate::sigstore::link::Source;
 use crate::sigstore::{ProblemKind, link};
 
 declare_rule! {
@@ -15,7 +16,10 @@ declare_rule! {
     /// base64, a `dev.sigstore.cosign/bundle` that is not the Rekor bundle JSON cosign writes
     /// (`SignedEntryTimestamp`, `Payload.body`, `integratedTime`, `logIndex`, `logID`), a
     /// `dev.sigstore.cosign/certificate` or `dev.sigstore.cosign/chain` that is not PEM holding
-    /// X.509 certificates, or a `dev.sigstore.cosign/rfc3161timestamp` that does not decode.
+    /// X.509 certificates, or a `dev.sigstore.cosign/rfc3161timestamp` that does not decode. Also
+    /// reports containers/image signature files (`signature-N` of a skopeo `dir:` folder) that are
+    /// not a format containers/image reads, or whose `\0sigstore-json\n` data is not the JSON it
+    /// writes (`mimeType`, base64 `payload`, string `annotations`).
     ///
     /// ## Why is this bad?
     /// Cosign writes these annotations itself; one that does not decode was damaged or forged, and
@@ -83,6 +87,24 @@ pub fn annotation_problems(ann: &CosignAnnotations, key: &str) -> Vec<String> {
 /// Reports each signature-material annotation that does not decode.
 pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
     for a in &link::linked(dump).artifacts {
+        if let (Source::SignatureFile { path, .. }, Some(stored)) = (&a.source, &a.stored)
+            && let Some(first) = stored.problems.iter().find(|p| p.kind != ProblemKind::KeyCase)
+        {
+            let n = stored.problems.iter().filter(|p| p.kind != ProblemKind::KeyCase).count();
+            let more = if n > 1 { format!(" (and {} more)", n - 1) } else { String::new() };
+            let mut f = Finding::new(
+                &RULE,
+                &dump.input,
+                format!("the containers/image signature file `{path}` does not decode: {first}{more}"),
+            )
+            .file(path.clone())
+            .pointer(first.at.clone())
+            .help("sign again (skopeo copy --sign-by-sigstore…), or remove the damaged signature file");
+            if let Some((start, end)) = stored.span(&first.at) {
+                f = f.at(start as u64, end.saturating_sub(start) as u64);
+            }
+            out.push(f);
+        }
         let Some(ann) = &a.annotations else { continue };
         for key in KEYS {
             let problems = annotation_problems(ann, key);

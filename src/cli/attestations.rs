@@ -79,6 +79,7 @@ fn layer_label(a: &Artifact) -> String {
     match &a.source {
         Source::Layer { .. } => a.layer.as_ref().and_then(|l| l.digest.clone()).unwrap_or_default(),
         Source::CosignFile { document, .. } => format!("#{document}"),
+        Source::SignatureFile { path, .. } => path.clone(),
     }
 }
 
@@ -135,6 +136,7 @@ fn extract(a: &Artifact, st: &Statement) -> Option<Extracted> {
             .map(|d| d.rsplit(':').next().unwrap_or(d).chars().filter(char::is_ascii_hexdigit).take(16).collect())
             .unwrap_or_else(|| format!("layer{index}")),
         Source::CosignFile { document, .. } => format!("doc{document}"),
+        Source::SignatureFile { entry, .. } => format!("sigfile{entry}"),
     };
     if let Some(inner) = &st.inner {
         return Some(Extracted {

@@ -15,6 +15,7 @@
 
 use super::annotations::{self, CosignAnnotations};
 use super::bundle::{self, BundleContent, SigstoreBundle};
+use super::containers_signature::{self, StoredFormat, StoredSignature};
 use super::cosign_output::{self, CosignFile};
 use super::dsse::{self, Envelope};
 use super::intoto::{self, PredicateKind, Statement};
@@ -72,6 +73,8 @@ pub enum LinkVia {
     BuildkitReference,
     /// Only the payload names it (docker-manifest-digest, statement subject): cosign output files.
     Payload,
+    /// A containers/image `signature-N` file next to the `manifest.json` it signs (skopeo `dir:`).
+    DirSignature,
     /// Nothing names a target.
     None,
 }
@@ -93,6 +96,13 @@ pub enum Source {
         document: usize,
         /// Byte span of the document, or of the element, in the file.
         span: (usize, usize),
+    },
+    /// A containers/image signature file (`signature-N` of a skopeo `dir:` folder).
+    SignatureFile {
+        /// Store entry of the file.
+        entry: usize,
+        /// Its path in the dump.
+        path: String,
     },
 }
 
@@ -332,6 +342,9 @@ pub struct Artifact {
     pub stored_size: Option<u64>,
     /// The decoded content.
     pub content: Content,
+    /// The decoded containers/image signature file, for [`Source::SignatureFile`] artifacts.
+    #[serde(skip)]
+    pub stored: Option<Box<StoredSignature>>,
 }
 
 impl Artifact {
@@ -350,7 +363,9 @@ impl Artifact {
             Content::Bundle { statement, bundle, .. } => {
                 statement.is_none() && !matches!(bundle.content, BundleContent::Dsse(_))
             }
-            Content::NotRead { .. } | Content::Unreadable { .. } => self.kind == ArtifactKind::CosignSignature,
+            Content::NotRead { .. } | Content::Unreadable { .. } => {
+                matches!(self.kind, ArtifactKind::CosignSignature | ArtifactKind::GpgSignature)
+            }
             _ => false,
         }
     }
@@ -575,6 +590,7 @@ pub fn collect(dump: &Dump, opts: &LinkOptions) -> Linked {
         collect_cosign_file(dump, &mut out);
     }
     collect_images(dump, opts, &mut out);
+    collect_signature_files(dump, opts, &mut out);
     let binder = Binder::new(dump);
     for a in &mut out.artifacts {
         a.signed_target = SignedTarget::of(&a.content);
@@ -643,10 +659,94 @@ fn collect_images(dump: &Dump, opts: &LinkOptions, out: &mut Linked) {
                 stored_size: layer.size,
                 layer: Some(layer),
                 content,
+                stored: None,
             };
             artifact.target_image = find_target_image(dump, &artifact);
             out.artifacts.push(artifact);
         }
+    }
+}
+
+/// Decodes the containers/image `signature-N` files of a skopeo `dir:` dump.
+fn collect_signature_files(dump: &Dump, opts: &LinkOptions, out: &mut Linked) {
+    let files = containers_signature::signature_files(dump);
+    if files.is_empty() {
+        return;
+    }
+    // `signature-N` signs the folder's manifest.json; `<hex>.signature-N` the instance <hex>.
+    let top = dump
+        .images
+        .iter()
+        .position(|im| dump.docs.get(im.doc).is_some_and(|d| d.path == "manifest.json" && d.kind == DocKind::Manifest));
+    let top_digest = match top.and_then(|i| dump.images.get(i)) {
+        Some(im) => im.manifest_digest.clone(),
+        None => dump.store.find("manifest.json").and_then(|e| dump.scan(e)).map(|s| s.sha256.clone()),
+    };
+    for (entry, name) in files {
+        let path = dump.entry_path(entry).to_string();
+        let target_digest = name.instance.clone().or_else(|| top_digest.clone());
+        let size = dump.store.entries.get(entry).map(|e| e.size);
+        let mut stored = None;
+        let mut kind = ArtifactKind::CosignSignature;
+        // Signature files are documents of the dir format (small): read in every mode, like
+        // manifests, so that `tree` tells GPG from sigstore signatures.
+        let content = {
+            match dump.store.read_all(entry, opts.max_layer_bytes) {
+                Err(e) => Content::Unreadable { message: e.to_string() },
+                Ok(bytes) => {
+                    out.bytes_read += bytes.len() as u64;
+                    out.layers_read += 1;
+                    let s = containers_signature::decode_signature_file(&bytes, DEFAULT_DECODE_LIMIT);
+                    let content = match (s.format, &s.payload) {
+                        (StoredFormat::SigstoreJson, Some(p)) => Content::Signature {
+                            payload: Some(p.clone()),
+                            decoded: simplesigning::parse_simplesigning(p),
+                        },
+                        (StoredFormat::SigstoreJson, None) => {
+                            Content::Unreadable { message: "the signature file carries no decodable payload".into() }
+                        }
+                        (StoredFormat::SimpleSigningGpg, _) => {
+                            kind = ArtifactKind::GpgSignature;
+                            Content::NotRead {
+                                reason: "a GPG simple-signing signature: ocidig cannot decode or verify OpenPGP".into(),
+                            }
+                        }
+                        (StoredFormat::Unrecognized, _) => {
+                            Content::Unreadable { message: "not a signature format containers/image reads".into() }
+                        }
+                    };
+                    stored = Some(Box::new(s));
+                    content
+                }
+            }
+        };
+        let raw_annotations = stored.as_ref().map(|s| s.annotations.clone()).unwrap_or_default();
+        let annotations = (!raw_annotations.is_empty()).then(|| {
+            annotations::decode_annotations(
+                raw_annotations.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                DEFAULT_DECODE_LIMIT,
+            )
+        });
+        let mut artifact = Artifact {
+            kind,
+            image: None,
+            source: Source::SignatureFile { entry, path },
+            via: LinkVia::DirSignature,
+            target_digest,
+            target_image: None,
+            signed_target: SignedTarget::Unbound(String::new()),
+            bound_images: Vec::new(),
+            manifest_available: stored.as_ref().is_some_and(|s| s.format == StoredFormat::SigstoreJson),
+            raw_annotations,
+            annotations,
+            declared_predicate_type: None,
+            layer: None,
+            stored_size: size,
+            content,
+            stored,
+        };
+        artifact.target_image = find_target_image(dump, &artifact);
+        out.artifacts.push(artifact);
     }
 }
 
@@ -799,6 +899,7 @@ fn file_artifact(kind: ArtifactKind, document: usize, span: (usize, usize), cont
         layer: None,
         stored_size: Some(span.1.saturating_sub(span.0) as u64),
         content,
+        stored: None,
     }
 }
 
