@@ -990,3 +990,92 @@ fn skopeo_dir_gpg_signature_is_recognised_not_orphaned() {
     assert_eq!(t["roots"][0]["children"][0]["kind"], "gpg-signature");
     assert_eq!(t["roots"][0]["children"][0]["refers_to"], d);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Images vs artifacts: content, platform and media types decide together.
+
+/// A real-looking 3-layer linux/amd64 image whose first layer was replaced by a JSON document,
+/// as a crane tarball.
+fn crane_image_with_json_first_layer(json_doc: &[u8]) -> (i32, Value, tempfile::TempDir) {
+    let img = Image::from_layers(vec![
+        Layer::new(&[("etc/os-release", b"ID=test\n")], Codec::Gzip),
+        Layer::new(&[("usr/bin/app", b"\x7fELF")], Codec::Gzip),
+        Layer::new(&[("app/run.sh", b"#!/bin/sh\n")], Codec::Gzip),
+    ]);
+    let mut f = crane_tarball(&img);
+    let first = format!("{}{}", hexpart(&img.layers[0].digest()), img.layers[0].crane_ext());
+    f.put(&first, json_doc.to_vec());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("image.tar");
+    write_tar(&f, &path);
+    let (code, v) = check_json(&path, &[]);
+    (code, v, dir)
+}
+
+#[test]
+fn container_image_with_a_json_layer_stays_an_image() {
+    let sig = payload(&format!("sha256:{}", "ab".repeat(32)));
+    for doc in [sig, br#"{"hello":"world"}"#.to_vec()] {
+        let (code, v, _dir) = crane_image_with_json_first_layer(&doc);
+        assert_eq!(code, 1, "{v:#}");
+        let mt003 = with_code(&v, "MT003");
+        assert_eq!(mt003.len(), 1, "{v:#}");
+        assert_eq!(mt003[0]["layer_index"], 0, "{v:#}");
+        assert_eq!(mt003[0]["actual"], "json");
+        assert_eq!(sg_at(&v), Vec::<String>::new(), "{v:#}");
+        for f in with_code(&v, "MT001") {
+            assert!(!f["message"].as_str().unwrap().contains("crane names"), "{f:#}");
+        }
+        assert_eq!(v["inputs"][0]["images"], 1);
+        assert_eq!(v["inputs"][0]["signatures"], 0);
+    }
+}
+
+#[test]
+fn oras_artifact_with_a_text_file_declared_as_tar_is_a_warning() {
+    // `oras push REF hello.txt` in an OCI layout: artifactType, empty config, and the file
+    // declared application/vnd.oci.image.layer.v1.tar (ORAS's default for any file).
+    let mut f = Files::default();
+    let text = b"hello world\n".to_vec();
+    let cfg = b"{}".to_vec();
+    let manifest = serde_json::to_vec(&json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "artifactType": "application/vnd.unknown.artifact.v1",
+        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": sha256(&cfg), "size": 2, "data": "e30="},
+        "layers": [{
+            "mediaType": "application/vnd.oci.image.layer.v1.tar",
+            "digest": sha256(&text),
+            "size": text.len(),
+            "annotations": {"org.opencontainers.image.title": "hello.txt"},
+        }],
+        "annotations": {"org.opencontainers.image.created": "2024-01-01T00:00:00Z"},
+    }))
+    .unwrap();
+    for b in [&text, &cfg, &manifest] {
+        f.put(&format!("blobs/sha256/{}", hexpart(&sha256(b))), b.clone());
+    }
+    f.put("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec());
+    let index = json!({"schemaVersion": 2, "manifests": [{
+        "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": sha256(&manifest), "size": manifest.len(),
+        "artifactType": "application/vnd.unknown.artifact.v1",
+        "annotations": {"org.opencontainers.image.ref.name": "v1"},
+    }]});
+    f.put("index.json", serde_json::to_vec(&index).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    f.write_dir(dir.path());
+    let (code, v) = check_json(dir.path(), &[]);
+    assert_eq!(code, 0, "{v:#}");
+    let found: Vec<(&str, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["severity"].as_str().unwrap()))
+        .collect();
+    assert_eq!(found, vec![("MT003", "warning")], "{v:#}");
+    let f = with_code(&v, "MT003")[0];
+    assert!(f["message"].as_str().unwrap().contains("oras push"), "{f:#}");
+    assert_eq!(f["pointer"], "/layers/0/mediaType");
+    assert_eq!(v["inputs"][0]["images"], 0);
+    assert_eq!(v["inputs"][0]["other_artifacts"], 1);
+}

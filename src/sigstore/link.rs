@@ -833,6 +833,9 @@ fn read_layer(
     let Some(entry) = entry else {
         return Some(Content::Unreadable { message: "the layer blob is not in the dump".into() });
     };
+    if dump.scan(entry).is_some_and(|s| s.sniff == crate::scan::sniff::Sniff::Tar || s.sniff.is_compressed()) {
+        return None;
+    }
     let bytes = match dump.scan(entry).and_then(|s| s.json.clone()) {
         Some(b) => b,
         None => {
@@ -851,6 +854,13 @@ fn read_layer(
     };
     out.bytes_read += bytes.len() as u64;
     out.layers_read += 1;
+    // A tar (plain or compressed) is a filesystem layer, never signature material: no SG or AT
+    // rule reads it (layer rules do).
+    let head = bytes.get(..bytes.len().min(1024)).unwrap_or_default();
+    let sniffed = crate::scan::sniff(head);
+    if sniffed == crate::scan::sniff::Sniff::Tar || sniffed.is_compressed() {
+        return None;
+    }
     Some(decode_layer(kind, &bytes))
 }
 
