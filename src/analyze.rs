@@ -4,18 +4,53 @@ use crate::checks;
 use crate::input::{self, OpenError, OpenOptions};
 use crate::model::Dump;
 use crate::progress::Progress;
-use crate::report::{InputSummary, Report};
+use crate::report::{Binding, InputSummary, Report};
 use std::path::Path;
 
 /// The summary line of one dump.
 pub fn summarize(dump: &Dump) -> InputSummary {
+    use crate::model::ArtifactKind;
+    let linked = crate::sigstore::link::linked(dump);
+    let count = |k: ArtifactKind| dump.images.iter().filter(|i| i.kind == k).count();
+    let bindings: Vec<Binding> = linked
+        .artifacts
+        .iter()
+        .filter_map(|a| {
+            let role = if a.is_signature() {
+                "signature"
+            } else if a.is_attestation() {
+                "attestation"
+            } else {
+                return None;
+            };
+            let images = || a.bound_images.iter().filter_map(|&i| dump.images.get(i));
+            Some(Binding {
+                role,
+                kind: a.kind.name(),
+                artifact: crate::checks::artifact_util::describe(dump, a),
+                attached_to: a.target_digest.clone(),
+                signs: a.signed_target().digests(),
+                counts_for: images().filter_map(|im| im.manifest_digest.clone()).collect(),
+                counts_for_labels: images().map(|im| im.label.clone()).collect(),
+                unbound: match a.signed_target() {
+                    crate::sigstore::link::SignedTarget::Unbound(why) => Some(why.clone()),
+                    _ => None,
+                },
+            })
+        })
+        .collect();
     InputSummary {
+        signatures: bindings.iter().filter(|b| b.role == "signature").count(),
+        attestations: bindings.iter().filter(|b| b.role == "attestation").count(),
+        sboms: count(ArtifactKind::CosignSbom),
+        other_artifacts: count(ArtifactKind::OtherArtifact),
+        bindings,
         path: dump.input.clone(),
         format: match dump.outer_compression {
             Some(c) if dump.format != crate::model::Format::Unknown => format!("{}+{c}", dump.format.name()),
             _ => dump.format.name().to_string(),
         },
-        images: dump.images.len(),
+        images: count(ArtifactKind::Image),
         blobs: dump.blob_count(),
         bytes: dump.scans.iter().flatten().map(|s| s.size).sum(),
         inventory: None,

@@ -6,6 +6,7 @@ use base64::Engine;
 use ocidig::sigstore::intoto::PredicateKind;
 use ocidig::sigstore::link::{self, Content, LinkOptions, ReadMode};
 use serde_json::{Value, json};
+use sha2::Digest as _;
 use std::path::Path;
 
 const IMAGE: &str = "sha256:9bd049b6b470118cc6a02d58595b86107407c9e288c0d556ce342ea8acbafdf4";
@@ -397,7 +398,8 @@ fn sg001_signature_target_mismatch() {
     let tag = l.tag(&d, "sig");
     l.artifact(vec![(SS, payload(&other), sig_ann())], json!({}), tag, true);
     let (v, _d) = l.check();
-    assert_eq!(sg_at(&v), vec!["SG001"]);
+    // The misplaced signature does not count for the image it is attached to.
+    assert_eq!(sg_at(&v), vec!["SG001", "SG010"]);
     let f = with_code(&v, "SG001")[0];
     assert_eq!((f["expected"].as_str(), f["actual"].as_str()), (Some(d.as_str()), Some(other.as_str())));
     assert_eq!(f["severity"], "error");
@@ -410,7 +412,8 @@ fn sg002_signature_payload_invalid() {
     let tag = l.tag(&d, "sig");
     l.artifact(vec![(SS, br#"{"critical":{"image":{}},"optional":null}"#.to_vec(), sig_ann())], json!({}), tag, true);
     let (v, _d) = l.check();
-    assert_eq!(sg_at(&v), vec!["SG002"]);
+    // A payload naming no digest signs no image.
+    assert_eq!(sg_at(&v), vec!["SG002", "SG010"]);
 }
 
 #[test]
@@ -479,10 +482,12 @@ fn at001_sigstore_bundle_referrer_by_subject() {
     // cosign writes referrer bundles without listing them in index.json.
     l.artifact(vec![("application/vnd.dev.sigstore.bundle.v0.3+json", bundle, Value::Null)], extra, Value::Null, false);
     let (v, dir) = l.check();
-    assert_eq!(sg_at(&v), vec!["AT001"], "{v:#}");
+    // The bundle's statement names another digest: it is no signature of the image it hangs off.
+    assert_eq!(sg_at(&v), vec!["AT001", "SG010"], "{v:#}");
     let list = attestations_json(dir.path());
     assert_eq!(list["attestations"][0]["kind"], "sigstore-bundle");
     assert_eq!(list["attestations"][0]["attached_to"], d);
+    assert_eq!(list["attestations"][0]["counts_for"], json!([]));
 }
 
 #[test]
@@ -589,4 +594,488 @@ fn buildkit_attestation_manifest_links_by_reference_digest() {
     assert_eq!(list["attestations"][0]["kind"], "buildkit-attestation");
     assert_eq!(list["attestations"][0]["attached_to"], d);
     assert_eq!(list["attestations"][0]["signed"], false);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Binding: a signature or attestation counts only for the image its signed content names.
+
+impl Layout {
+    /// Adds a second container image (listed in index.json); returns its manifest digest.
+    fn add_image(&mut self, img: &Image) -> String {
+        for (p, m) in oci_layout(img).0 {
+            if p.starts_with("blobs/")
+                && let Member::File(b) = m
+            {
+                self.files.put(&p, b);
+            }
+        }
+        let entry = img.index_value()["manifests"][0].clone();
+        self.index["manifests"].as_array_mut().unwrap().push(entry);
+        sha256(&img.manifest)
+    }
+
+    /// Adds a referrer manifest as cosign writes one for a bundle (empty config, `subject`,
+    /// not listed in index.json); returns its digest.
+    fn referrer(&mut self, bundle: Vec<u8>, subject: &str, predicate: Option<&str>) -> String {
+        let cd = self.blob(b"{}");
+        let ld = self.blob(&bundle);
+        let mut m = json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "artifactType": BUNDLE_MT,
+            "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": cd, "size": 2},
+            "layers": [{"mediaType": BUNDLE_MT, "digest": ld, "size": bundle.len()}],
+            "subject": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": subject, "size": self.image.manifest.len()},
+        });
+        if let Some(p) = predicate {
+            m["annotations"] = json!({"dev.sigstore.bundle.predicateType": p});
+        }
+        self.blob(&serde_json::to_vec(&m).unwrap())
+    }
+
+    fn check_code(&mut self) -> (i32, Value, tempfile::TempDir) {
+        self.files.put("index.json", serde_json::to_vec_pretty(&self.index).unwrap());
+        let dir = tempfile::tempdir().unwrap();
+        self.files.write_dir(dir.path());
+        let (code, v) = check_json(dir.path(), &[]);
+        (code, v, dir)
+    }
+}
+
+fn other_image() -> Image {
+    Image::from_layers(vec![Layer::new(&[("srv/other", b"other\n")], Codec::Gzip)])
+}
+
+const BUNDLE_MT: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
+
+/// The bindings of the one input, as (role, counts_for) pairs.
+fn bindings(v: &Value) -> Vec<(String, Vec<String>)> {
+    v["inputs"][0]["bindings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|b| {
+                    let c = b["counts_for"].as_array().unwrap().iter().map(|d| d.as_str().unwrap().to_string());
+                    (b["role"].as_str().unwrap().to_string(), c.collect())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn bundle_for_one_image_attached_to_another_counts_for_the_one_it_names() {
+    let mut l = Layout::new();
+    let o = l.image_digest();
+    let e = l.add_image(&other_image());
+    let st = statement(&e, "https://slsa.dev/provenance/v1", json!({}));
+    let env: Value = serde_json::from_slice(&envelope(&st, signed())).unwrap();
+    let bundle = serde_json::to_vec(&json!({
+        "mediaType": BUNDLE_MT,
+        "verificationMaterial": {"publicKey": {"hint": "k"}},
+        "dsseEnvelope": env,
+    }))
+    .unwrap();
+    l.referrer(bundle, &o, Some("https://slsa.dev/provenance/v1"));
+    let (code, v, dir) = l.check_code();
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(sg_at(&v), vec!["AT001", "SG010"], "{v:#}");
+    let at001 = with_code(&v, "AT001")[0];
+    assert_eq!(at001["expected"], o.as_str());
+    assert!(at001["pointer"].as_str().unwrap().starts_with("/layers/0"), "{at001:#}");
+    // O, which it hangs off, is unsigned; E, which it names, is not reported.
+    let sg010 = with_code(&v, "SG010");
+    assert_eq!(sg010.len(), 1);
+    assert_eq!(sg010[0]["blob"], o.as_str());
+    assert_eq!(bindings(&v), vec![("attestation".to_string(), vec![e.clone()])]);
+    assert_eq!(v["inputs"][0]["images"], 2);
+    assert_eq!(v["inputs"][0]["attestations"], 1);
+    // The linked model says the same to other commands.
+    let dump = open_docs(dir.path());
+    let linked = link::collect(&dump, &LinkOptions::default());
+    let a = &linked.artifacts[0];
+    assert_eq!(a.target_digest.as_deref(), Some(o.as_str()));
+    assert!(a.signed_target().names_digest(&e));
+    assert!(!a.signed_target().names_digest(&o));
+    let human = ocidig(&["check", dir.path().to_str().unwrap()]);
+    assert!(human.stdout.contains(&format!("counts for `v1` ({e})")), "{}", human.stdout);
+}
+
+#[test]
+fn message_signature_bundle_for_a_file_attached_to_an_image_is_sg001() {
+    let mut l = Layout::new();
+    let o = l.image_digest();
+    let file_digest = sha2::Sha256::digest(b"release.tar.gz contents");
+    let bundle = serde_json::to_vec(&json!({
+        "mediaType": BUNDLE_MT,
+        "verificationMaterial": {"publicKey": {"hint": "k"}},
+        "messageSignature": {
+            "messageDigest": {"algorithm": "SHA2_256", "digest": b64(&file_digest)},
+            "signature": b64(b"signature-bytes"),
+        },
+    }))
+    .unwrap();
+    l.referrer(bundle, &o, None);
+    let (code, v, _dir) = l.check_code();
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(sg_at(&v), vec!["SG001", "SG010"], "{v:#}");
+    let f = with_code(&v, "SG001")[0];
+    let file_hex: String = file_digest.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(f["expected"], o.as_str());
+    assert_eq!(f["actual"], format!("sha256:{file_hex}"));
+    assert_eq!(bindings(&v), vec![("signature".to_string(), vec![])]);
+    assert_eq!(v["inputs"][0]["signatures"], 1);
+}
+
+#[test]
+fn message_signature_bundle_naming_its_image_signs_it() {
+    let mut l = Layout::new();
+    let o = l.image_digest();
+    let bundle = serde_json::to_vec(&json!({
+        "mediaType": BUNDLE_MT,
+        "verificationMaterial": {"publicKey": {"hint": "k"}},
+        "messageSignature": {
+            "messageDigest": {"algorithm": "SHA2_256", "digest": b64(&sha2::Sha256::digest(&l.image.manifest))},
+            "signature": b64(b"signature-bytes"),
+        },
+    }))
+    .unwrap();
+    l.referrer(bundle, &o, None);
+    let (code, v, _dir) = l.check_code();
+    assert_eq!(sg_at(&v), Vec::<String>::new(), "{v:#}");
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(bindings(&v), vec![("signature".to_string(), vec![o])]);
+}
+
+#[test]
+fn att_tag_naming_an_image_its_statement_does_not() {
+    let mut l = Layout::new();
+    let o = l.image_digest();
+    let e = l.add_image(&other_image());
+    // A signature for each image, so SG010 stays quiet; the .att under O's tag is about E.
+    for d in [&o, &e] {
+        let tag = l.tag(d, "sig");
+        l.artifact(vec![(SS, payload(d), sig_ann())], json!({}), tag, true);
+    }
+    let st = statement(&e, "https://slsa.dev/provenance/v0.2", json!({}));
+    let tag = l.tag(&o, "att");
+    l.artifact(vec![(DSSE, envelope(&st, signed()), Value::Null)], json!({}), tag, true);
+    let (code, v, dir) = l.check_code();
+    assert_eq!(code, 1);
+    assert_eq!(sg_at(&v), vec!["AT001"], "{v:#}");
+    assert_eq!(with_code(&v, "AT001")[0]["expected"], o.as_str());
+    let b = bindings(&v);
+    assert!(b.contains(&("attestation".to_string(), vec![e.clone()])), "{b:?}");
+    assert!(b.contains(&("signature".to_string(), vec![o.clone()])), "{b:?}");
+    assert_eq!(v["inputs"][0]["signatures"], 2);
+    let list = attestations_json(dir.path());
+    assert_eq!(list["attestations"][0]["attached_to"], o);
+    assert_eq!(list["attestations"][0]["counts_for"], json!([e]));
+}
+
+#[test]
+fn statement_subject_by_sha512_binds_to_the_manifest() {
+    let mut l = Layout::new();
+    let o = l.image_digest();
+    let sha512: String = sha2::Sha512::digest(&l.image.manifest).iter().map(|b| format!("{b:02x}")).collect();
+    let st = serde_json::to_vec(&json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "predicateType": "https://slsa.dev/provenance/v1",
+        "subject": [{"name": "example.com/app", "digest": {"sha512": sha512}}],
+        "predicate": {},
+    }))
+    .unwrap();
+    let tag = l.tag(&o, "att");
+    l.artifact(vec![(DSSE, envelope(&st, signed()), Value::Null)], json!({}), tag, true);
+    let (_, v, _dir) = l.check_code();
+    assert_eq!(sg_at(&v), Vec::<String>::new(), "{v:#}");
+    assert_eq!(bindings(&v), vec![("attestation".to_string(), vec![o])]);
+    // A wrong sha512 next to the right sha256 binds nothing (digest sets must agree).
+    let mut l = Layout::new();
+    let st = serde_json::to_vec(&json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "predicateType": "https://slsa.dev/provenance/v1",
+        "subject": [{"name": "x", "digest": {"sha256": hexpart(&l.image_digest()), "sha512": "ab".repeat(64)}}],
+        "predicate": {},
+    }))
+    .unwrap();
+    let tag = l.tag(&l.image_digest(), "att");
+    l.artifact(vec![(DSSE, envelope(&st, signed()), Value::Null)], json!({}), tag, true);
+    let (_, v, _dir) = l.check_code();
+    assert_eq!(bindings(&v), vec![("attestation".to_string(), vec![])]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// SG011: signature material in annotations that does not decode.
+
+/// A layout whose image is signed by a `.sig` layer with these annotations; its check report.
+fn signed_with(annotations: Value) -> (i32, Value, tempfile::TempDir) {
+    let mut l = Layout::new();
+    let d = l.image_digest();
+    let tag = l.tag(&d, "sig");
+    l.artifact(vec![(SS, payload(&d), annotations)], json!({}), tag, true);
+    l.check_code()
+}
+
+fn assert_sg011(annotations: Value, key: &str, needle: &str) {
+    let value = serde_json::to_string(&annotations[key]).unwrap();
+    let (code, v, dir) = signed_with(annotations);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(sg_at(&v), vec!["SG011"], "{v:#}");
+    let f = with_code(&v, "SG011")[0];
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["pointer"], format!("/layers/0/annotations/{}", key.replace('/', "~1")), "{f:#}");
+    assert!(f["file"].as_str().unwrap().starts_with("blobs/sha256/"), "{f:#}");
+    // The span covers the annotation's value in the manifest blob.
+    let manifest = std::fs::read(dir.path().join(f["file"].as_str().unwrap())).unwrap();
+    let (off, len) =
+        (f["location"]["offset"].as_u64().unwrap() as usize, f["location"]["length"].as_u64().unwrap() as usize);
+    assert_eq!(String::from_utf8_lossy(&manifest[off..off + len]), value, "{f:#}");
+    let msg = f["message"].as_str().unwrap();
+    assert!(msg.contains(key) && msg.contains(needle), "{msg}");
+}
+
+const CERT_KEY: &str = "dev.sigstore.cosign/certificate";
+
+#[test]
+fn sg011_signature_annotation_not_base64() {
+    assert_sg011(
+        json!({"dev.cosignproject.cosign/signature": "not base64!"}),
+        "dev.cosignproject.cosign/signature",
+        "base64",
+    );
+}
+
+#[test]
+fn sg011_bundle_annotation_garbage() {
+    let mut ann = sig_ann();
+    ann["dev.sigstore.cosign/bundle"] = json!("garbage{");
+    assert_sg011(ann, "dev.sigstore.cosign/bundle", "not JSON");
+}
+
+#[test]
+fn sg011_certificate_not_pem_or_not_x509() {
+    let mut ann = sig_ann();
+    ann[CERT_KEY] = json!("hello");
+    ann["dev.sigstore.cosign/chain"] = json!("");
+    assert_sg011(ann.clone(), CERT_KEY, "PEM");
+    ann[CERT_KEY] = json!(format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", b64(b"not DER")));
+    assert_sg011(ann.clone(), CERT_KEY, "not an X.509 certificate");
+    // The chain is checked the same way.
+    let mut ann = sig_ann();
+    ann["dev.sigstore.cosign/chain"] = json!("-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n");
+    assert_sg011(ann, "dev.sigstore.cosign/chain", "base64");
+}
+
+// ---------------------------------------------------------------------------------------------
+// containers/image signature storage: `signature-N` files of skopeo `dir:` folders.
+
+const DIR_SIGNED: &str = "containers-image/dir-img-cosign-valid";
+const DIR_DIGEST: &str = "sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00";
+
+#[test]
+fn real_skopeo_dir_signature_is_decoded_not_orphaned() {
+    let (code, v) = check_json(&testdata(DIR_SIGNED), &[]);
+    // Only manifest.json and the signature are shipped: the missing config and layer are real.
+    assert_eq!(
+        triples(&v),
+        vec![
+            ("RF001".to_string(), "manifest.json".to_string(), "/config/digest".to_string()),
+            ("RF001".to_string(), "manifest.json".to_string(), "/layers/0/digest".to_string()),
+        ],
+        "{v:#}"
+    );
+    assert_eq!(code, 1);
+    assert_eq!(v["inputs"][0]["signatures"], 1);
+    assert_eq!(bindings(&v), vec![("signature".to_string(), vec![DIR_DIGEST.to_string()])]);
+    assert_eq!(v["inputs"][0]["bindings"][0]["artifact"], "signature file `signature-1`");
+    // tree nests it under the image it signs.
+    let run = ocidig(&["tree", "--format", "json", testdata(DIR_SIGNED).to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let t: Value = serde_json::from_str(&run.stdout).unwrap();
+    let image = &t["roots"][0];
+    assert_eq!(image["digest"], DIR_DIGEST);
+    let sig = &image["children"][0];
+    assert_eq!((sig["kind"].as_str(), sig["label"].as_str()), (Some("cosign-signature"), Some("signature-1")));
+    assert_eq!((sig["via"].as_str(), sig["refers_to"].as_str()), (Some("dir-signature"), Some(DIR_DIGEST)));
+    // attestations reads it and finds no attestation.
+    let list = attestations_json(&testdata(DIR_SIGNED));
+    assert_eq!(list["attestations"], json!([]));
+    assert_eq!(list["bytes_read"], 591);
+}
+
+/// A skopeo `dir:` folder of the simple image with these extra files.
+fn skopeo_with(files: &[(&str, Vec<u8>)]) -> (i32, Value, tempfile::TempDir, String) {
+    let img = Image::simple();
+    let mut f = skopeo_dir(&img);
+    for (p, b) in files {
+        f.put(p, b.clone());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    f.write_dir(dir.path());
+    let (code, v) = check_json(dir.path(), &[]);
+    (code, v, dir, sha256(&img.manifest))
+}
+
+fn sigstore_file(payload: &[u8], annotations: Value) -> Vec<u8> {
+    let mut b = b"\0sigstore-json\n".to_vec();
+    b.extend(
+        serde_json::to_vec(&json!({
+            "mimeType": "application/vnd.dev.cosign.simplesigning.v1+json",
+            "payload": b64(payload),
+            "annotations": annotations,
+        }))
+        .unwrap(),
+    );
+    b
+}
+
+#[test]
+fn skopeo_dir_signature_signing_its_manifest_is_clean() {
+    let d = sha256(&Image::simple().manifest);
+    let (code, v, _dir, _) = skopeo_with(&[("signature-1", sigstore_file(&payload(&d), sig_ann()))]);
+    assert_eq!(codes(&v), Vec::<String>::new(), "{v:#}");
+    assert_eq!(code, 0);
+    assert_eq!(bindings(&v), vec![("signature".to_string(), vec![d])]);
+}
+
+#[test]
+fn skopeo_dir_signature_for_another_manifest_is_sg001() {
+    let other = format!("sha256:{}", "ab".repeat(32));
+    let file = sigstore_file(&payload(&other), sig_ann());
+    let (code, v, _dir, d) = skopeo_with(&[("signature-1", file.clone())]);
+    assert_eq!(codes(&v), vec!["SG001", "SG010"], "{v:#}");
+    assert_eq!(code, 1);
+    let f = with_code(&v, "SG001")[0];
+    assert_eq!((f["expected"].as_str(), f["actual"].as_str()), (Some(d.as_str()), Some(other.as_str())));
+    assert_eq!((f["file"].as_str(), f["pointer"].as_str()), (Some("signature-1"), Some("/payload")));
+    let (off, len) =
+        (f["location"]["offset"].as_u64().unwrap() as usize, f["location"]["length"].as_u64().unwrap() as usize);
+    assert_eq!(&file[off..off + len], format!("\"{}\"", b64(&payload(&other))).as_bytes());
+}
+
+#[test]
+fn skopeo_dir_signature_file_that_does_not_decode_is_sg011() {
+    for (bytes, pointer, needle) in [
+        (b"\0sigstore-json\n{\"mimeType\":".to_vec(), "", "not JSON"),
+        (b"hello".to_vec(), "", "unrecognized signature format"),
+        (
+            b"\0sigstore-json\n{\"mimeType\":\"application/vnd.dev.cosign.simplesigning.v1+json\",\"payload\":\"@@\"}"
+                .to_vec(),
+            "/payload",
+            "base64",
+        ),
+    ] {
+        let (code, v, _dir, _) = skopeo_with(&[("signature-2", bytes)]);
+        // The damaged file signs nothing, so the image is left unsigned too.
+        assert_eq!(codes(&v), vec!["SG010", "SG011"], "{v:#}");
+        assert_eq!(code, 1);
+        let f = with_code(&v, "SG011")[0];
+        assert_eq!((f["file"].as_str(), f["pointer"].as_str()), (Some("signature-2"), Some(pointer)));
+        assert!(f["message"].as_str().unwrap().contains(needle), "{f:#}");
+    }
+}
+
+#[test]
+fn skopeo_dir_gpg_signature_is_recognised_not_orphaned() {
+    // A legacy simple-signing file: a bare OpenPGP message (here an old-format compressed packet).
+    let (code, v, dir, d) = skopeo_with(&[("signature-1", vec![0xa3, 0x01, 0x7b, 0x22])]);
+    assert_eq!(codes(&v), Vec::<String>::new(), "{v:#}");
+    assert_eq!(code, 0);
+    assert_eq!(v["inputs"][0]["signatures"], 1);
+    assert_eq!(v["inputs"][0]["bindings"][0]["kind"], "gpg-signature");
+    assert!(v["inputs"][0]["bindings"][0]["unbound"].as_str().unwrap().contains("cannot decode or verify"), "{v:#}");
+    let run = ocidig(&["tree", "--format", "json", dir.path().to_str().unwrap()]);
+    let t: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(t["roots"][0]["children"][0]["kind"], "gpg-signature");
+    assert_eq!(t["roots"][0]["children"][0]["refers_to"], d);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Images vs artifacts: content, platform and media types decide together.
+
+/// A real-looking 3-layer linux/amd64 image whose first layer was replaced by a JSON document,
+/// as a crane tarball.
+fn crane_image_with_json_first_layer(json_doc: &[u8]) -> (i32, Value, tempfile::TempDir) {
+    let img = Image::from_layers(vec![
+        Layer::new(&[("etc/os-release", b"ID=test\n")], Codec::Gzip),
+        Layer::new(&[("usr/bin/app", b"\x7fELF")], Codec::Gzip),
+        Layer::new(&[("app/run.sh", b"#!/bin/sh\n")], Codec::Gzip),
+    ]);
+    let mut f = crane_tarball(&img);
+    let first = format!("{}{}", hexpart(&img.layers[0].digest()), img.layers[0].crane_ext());
+    f.put(&first, json_doc.to_vec());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("image.tar");
+    write_tar(&f, &path);
+    let (code, v) = check_json(&path, &[]);
+    (code, v, dir)
+}
+
+#[test]
+fn container_image_with_a_json_layer_stays_an_image() {
+    let sig = payload(&format!("sha256:{}", "ab".repeat(32)));
+    for doc in [sig, br#"{"hello":"world"}"#.to_vec()] {
+        let (code, v, _dir) = crane_image_with_json_first_layer(&doc);
+        assert_eq!(code, 1, "{v:#}");
+        let mt003 = with_code(&v, "MT003");
+        assert_eq!(mt003.len(), 1, "{v:#}");
+        assert_eq!(mt003[0]["layer_index"], 0, "{v:#}");
+        assert_eq!(mt003[0]["actual"], "json");
+        assert_eq!(sg_at(&v), Vec::<String>::new(), "{v:#}");
+        for f in with_code(&v, "MT001") {
+            assert!(!f["message"].as_str().unwrap().contains("crane names"), "{f:#}");
+        }
+        assert_eq!(v["inputs"][0]["images"], 1);
+        assert_eq!(v["inputs"][0]["signatures"], 0);
+    }
+}
+
+#[test]
+fn oras_artifact_with_a_text_file_declared_as_tar_is_a_warning() {
+    // `oras push REF hello.txt` in an OCI layout: artifactType, empty config, and the file
+    // declared application/vnd.oci.image.layer.v1.tar (ORAS's default for any file).
+    let mut f = Files::default();
+    let text = b"hello world\n".to_vec();
+    let cfg = b"{}".to_vec();
+    let manifest = serde_json::to_vec(&json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "artifactType": "application/vnd.unknown.artifact.v1",
+        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": sha256(&cfg), "size": 2, "data": "e30="},
+        "layers": [{
+            "mediaType": "application/vnd.oci.image.layer.v1.tar",
+            "digest": sha256(&text),
+            "size": text.len(),
+            "annotations": {"org.opencontainers.image.title": "hello.txt"},
+        }],
+        "annotations": {"org.opencontainers.image.created": "2024-01-01T00:00:00Z"},
+    }))
+    .unwrap();
+    for b in [&text, &cfg, &manifest] {
+        f.put(&format!("blobs/sha256/{}", hexpart(&sha256(b))), b.clone());
+    }
+    f.put("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec());
+    let index = json!({"schemaVersion": 2, "manifests": [{
+        "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": sha256(&manifest), "size": manifest.len(),
+        "artifactType": "application/vnd.unknown.artifact.v1",
+        "annotations": {"org.opencontainers.image.ref.name": "v1"},
+    }]});
+    f.put("index.json", serde_json::to_vec(&index).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    f.write_dir(dir.path());
+    let (code, v) = check_json(dir.path(), &[]);
+    assert_eq!(code, 0, "{v:#}");
+    let found: Vec<(&str, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["severity"].as_str().unwrap()))
+        .collect();
+    assert_eq!(found, vec![("MT003", "warning")], "{v:#}");
+    let f = with_code(&v, "MT003")[0];
+    assert!(f["message"].as_str().unwrap().contains("oras push"), "{f:#}");
+    assert_eq!(f["pointer"], "/layers/0/mediaType");
+    assert_eq!(v["inputs"][0]["images"], 0);
+    assert_eq!(v["inputs"][0]["other_artifacts"], 1);
 }

@@ -24,6 +24,19 @@ pub fn at_artifact(mut f: Finding, dump: &Dump, a: &Artifact, field: &str) -> Fi
             at_json(f, dump, r.doc, &pointer)
         }
         Source::CosignFile { span, .. } => at_offset(f, dump, 0, span.0, span.1.saturating_sub(span.0)),
+        Source::SignatureFile { path, .. } => {
+            // The file is no JSON document (it starts with `\0sigstore-json\n`): point at the
+            // value's byte span in it, with a pointer into its JSON data.
+            let pointer = match field {
+                "digest" | "" => "/payload".to_string(),
+                f => format!("/{f}"),
+            };
+            let mut f = f.file(path.clone()).pointer(pointer.clone());
+            if let Some((start, end)) = a.stored.as_ref().and_then(|s| s.span(&pointer)) {
+                f = f.at(start as u64, end.saturating_sub(start) as u64);
+            }
+            f
+        }
     }
 }
 
@@ -35,6 +48,7 @@ pub fn describe(dump: &Dump, a: &Artifact) -> String {
             format!("layer {index} of `{label}`")
         }
         Source::CosignFile { document, .. } => format!("document #{document}"),
+        Source::SignatureFile { path, .. } => format!("signature file `{path}`"),
     }
 }
 

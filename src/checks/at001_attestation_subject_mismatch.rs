@@ -37,7 +37,10 @@ declare_rule! {
 pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
     for a in &link::linked(dump).artifacts {
         let (Some(st), Some(target)) = (a.content.statement(), a.target_digest.as_deref()) else { continue };
-        if st.subjects.is_empty() || st.subject_matching(target).is_some() {
+        if st.subjects.is_empty()
+            || st.subject_matching(target).is_some()
+            || a.target_image.is_some_and(|i| a.counts_for(i))
+        {
             continue;
         }
         let subjects: Vec<String> =

@@ -64,6 +64,7 @@ pub mod sg007_tlog_entry_invalid;
 pub mod sg008_identity_mismatch;
 pub mod sg009_signature_target_absent;
 pub mod sg010_image_unsigned;
+pub mod sg011_signature_material_malformed;
 
 use crate::diag::Finding;
 use crate::model::Dump;

@@ -3,8 +3,8 @@
 use super::util::at_ref;
 use crate::declare_rule;
 use crate::diag::Finding;
-use crate::model::Dump;
 use crate::model::media_type::{Declared, classify};
+use crate::model::{ArtifactKind, Dump, Role};
 use crate::scan::sniff::Sniff;
 
 declare_rule! {
@@ -45,6 +45,17 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
             Declared::Opaque | Declared::Unknown => continue,
         };
         if want == scan.sniff {
+            continue;
+        }
+        // A tar-declared layer of an OCI artifact holding no tar at all is MT003's warning
+        // (ORAS declares every pushed file a tar).
+        let artifact =
+            r.image.and_then(|i| dump.images.get(i)).is_some_and(|im| im.kind == ArtifactKind::OtherArtifact);
+        if artifact
+            && r.role == Role::Layer
+            && matches!(want, Sniff::Tar | Sniff::Gzip | Sniff::Zstd)
+            && !(scan.sniff == Sniff::Tar || scan.sniff.is_compressed())
+        {
             continue;
         }
         let f = Finding::new(

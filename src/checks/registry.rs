@@ -67,6 +67,7 @@ pub const CHECKS: &[Check] = &[
     Check { rule: &sg003_signature_missing::RULE, run: sg003_signature_missing::check },
     Check { rule: &sg009_signature_target_absent::RULE, run: sg009_signature_target_absent::check },
     Check { rule: &sg010_image_unsigned::RULE, run: sg010_image_unsigned::check },
+    Check { rule: &sg011_signature_material_malformed::RULE, run: sg011_signature_material_malformed::check },
 ];
 
 /// Every rule known to ocidig, sorted by code.

@@ -8,7 +8,10 @@ use crate::sigstore::link;
 declare_rule! {
     /// ## What it does
     /// When the dump holds at least one signature (cosign `.sig` artifact or sigstore bundle), reports
-    /// every container image in it that no signature refers to.
+    /// every container image in it that no signature signs: a signature counts for an image only when
+/// its signed content (simplesigning `docker-manifest-digest`, statement `subject`, bundle
+/// `messageDigest`) names that image's manifest digest. Tags, `subject` fields and annotations
+/// only say where a signature is stored.
     ///
     /// ## Why is this bad?
     /// A dump that carries signatures is meant to be verifiable: an image among them without one
@@ -16,7 +19,8 @@ declare_rule! {
     /// reported, so plain image exports stay quiet.
     ///
     /// ## Example
-    /// A `cosign save` layout holding two images and one `.sig` that signs the first.
+    /// A `cosign save` layout holding two images and one `.sig` that signs the first; or a sigstore
+    /// bundle attached to an image as a referrer whose statement names another image.
     ///
     /// ## How to fix
     /// Sign the image, or export its signature with it.
@@ -44,10 +48,11 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
         if image.kind != ArtifactKind::Image {
             continue;
         }
-        let signed = linked
-            .attached_to(i)
-            .any(|a| matches!(a.kind, ArtifactKind::CosignSignature | ArtifactKind::SigstoreBundle));
-        if signed {
+        let signed =
+            linked.bound_to(i).any(|a| matches!(a.kind, ArtifactKind::CosignSignature | ArtifactKind::SigstoreBundle));
+        // A GPG simple-signing signature may sign it: ocidig cannot read those, so it stays quiet.
+        let gpg = linked.attached_to(i).any(|a| a.kind == ArtifactKind::GpgSignature);
+        if signed || gpg {
             continue;
         }
         let f = Finding::new(&RULE, &dump.input, format!("image `{}` has no signature in the dump", image.label))

@@ -45,6 +45,8 @@ pub struct Row {
     pub signed: bool,
     /// The digest the attestation is attached to (tag, subject, BuildKit reference).
     pub attached_to: Option<String>,
+    /// Manifest digests of the images in the dump its statement names (what it counts for).
+    pub counts_for: Vec<String>,
     /// Why the layer was not decoded, when it was not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_read: Option<String>,
@@ -77,6 +79,7 @@ fn layer_label(a: &Artifact) -> String {
     match &a.source {
         Source::Layer { .. } => a.layer.as_ref().and_then(|l| l.digest.clone()).unwrap_or_default(),
         Source::CosignFile { document, .. } => format!("#{document}"),
+        Source::SignatureFile { path, .. } => path.clone(),
     }
 }
 
@@ -101,6 +104,7 @@ fn row(dump: &Dump, a: &Artifact) -> Row {
         key_id: a.key_id().map(str::to_string),
         signed: env.is_some_and(|e| e.is_signed()),
         attached_to: a.target_digest.clone(),
+        counts_for: a.bound_images.iter().filter_map(|&i| dump.images.get(i)?.manifest_digest.clone()).collect(),
         not_read: match &a.content {
             Content::NotRead { reason } => Some(reason.clone()),
             Content::Unreadable { message } => Some(message.clone()),
@@ -132,6 +136,7 @@ fn extract(a: &Artifact, st: &Statement) -> Option<Extracted> {
             .map(|d| d.rsplit(':').next().unwrap_or(d).chars().filter(char::is_ascii_hexdigit).take(16).collect())
             .unwrap_or_else(|| format!("layer{index}")),
         Source::CosignFile { document, .. } => format!("doc{document}"),
+        Source::SignatureFile { entry, .. } => format!("sigfile{entry}"),
     };
     if let Some(inner) = &st.inner {
         return Some(Extracted {

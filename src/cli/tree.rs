@@ -143,6 +143,7 @@ fn image_node(dump: &Dump, linked: &link::Linked, i: usize, placed: &mut HashSet
             children.extend(image_node(dump, linked, a, placed, depth + 1));
         }
     }
+    children.extend(linked.artifacts.iter().filter(|a| a.target_image == Some(i)).filter_map(signature_file_node));
     Some(Node {
         kind: im.kind.name().to_string(),
         label: im.label.clone(),
@@ -153,12 +154,30 @@ fn image_node(dump: &Dump, linked: &link::Linked, i: usize, placed: &mut HashSet
             LinkVia::Tag(_) => Some("tag".into()),
             LinkVia::Subject => Some("subject".into()),
             LinkVia::BuildkitReference => Some("buildkit-reference".into()),
+            LinkVia::DirSignature => Some("dir-signature".into()),
             LinkVia::Payload | LinkVia::None => None,
         },
         refers_to: target,
         target_in_dump,
         blobs,
         children,
+    })
+}
+
+/// A containers/image `signature-N` file as a tree node (other artifacts are images).
+fn signature_file_node(a: &link::Artifact) -> Option<Node> {
+    let link::Source::SignatureFile { path, .. } = &a.source else { return None };
+    Some(Node {
+        kind: a.kind.name().to_string(),
+        label: path.clone(),
+        digest: None,
+        platform: None,
+        tags: Vec::new(),
+        via: Some("dir-signature".into()),
+        refers_to: a.target_digest.clone(),
+        target_in_dump: Some(a.target_image.is_some()),
+        blobs: Vec::new(),
+        children: Vec::new(),
     })
 }
 
@@ -246,6 +265,8 @@ pub fn build_tree(dump: &Dump) -> Tree {
             roots.extend(image_node(dump, &linked, i, &mut placed, 0));
         }
     }
+    // containers/image signature files whose image is not in the dump.
+    roots.extend(linked.artifacts.iter().filter(|a| a.target_image.is_none()).filter_map(signature_file_node));
     Tree { input: dump.input.clone(), format: dump.format.name(), roots }
 }
 

@@ -50,8 +50,34 @@ pub fn json_layer_kind(bytes: &[u8]) -> Option<ArtifactKind> {
     None
 }
 
+/// Whether an image is evidently a container image whatever its tags and JSON layers say: its
+/// config is an image config (or undeclared, as in crane tarballs) naming an OS and an
+/// architecture, and at least one of its layers is a tar (plain or compressed). Cosign, sigstore
+/// and BuildKit artifacts have empty platforms and JSON layers; a runnable image with one JSON
+/// layer stays an image (that layer is MT003), so no signature rule reads its tar layers.
+pub fn is_container_image(dump: &Dump, i: usize) -> bool {
+    use crate::model::media_type::{Declared, classify};
+    let Some(image) = dump.images.get(i) else { return false };
+    let config_type = image.config.and_then(|c| dump.refs.get(c)).and_then(|r| r.media_type.as_deref());
+    if config_type.is_some_and(|t| classify(t) != Declared::Config) {
+        return false;
+    }
+    let platform = image.config_doc.and_then(|d| dump.docs.get(d)).and_then(|d| d.root()).is_some_and(|c| {
+        !c.get("os").and_then(Node::as_str).unwrap_or("").is_empty()
+            && !c.get("architecture").and_then(Node::as_str).unwrap_or("").is_empty()
+    });
+    platform
+        && image.layers.iter().any(|r| {
+            let Some(entry) = dump.refs.get(*r).and_then(|r| r.entry()) else { return false };
+            dump.scan(entry).is_some_and(|s| s.sniff == Sniff::Tar || s.sniff.is_compressed())
+        })
+}
+
 fn classify(dump: &Dump, i: usize) -> ArtifactKind {
     let Some(image) = dump.images.get(i) else { return ArtifactKind::Image };
+    if is_container_image(dump, i) {
+        return ArtifactKind::Image;
+    }
     if let Some(k) = image.tags.iter().find_map(|t| tag_suffix_kind(t)) {
         return k;
     }

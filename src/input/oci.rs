@@ -23,13 +23,24 @@ pub fn build_skopeo(b: &mut Builder<'_>) {
     if let Some(v) = b.dump.store.find("version") {
         b.format_file(v);
     }
+    // containers/image signature files (`signature-N`) belong to the dir format (see link).
+    for (e, _) in crate::sigstore::containers_signature::signature_entries(&b.dump.store) {
+        b.format_file(e);
+    }
     let Some(doc) = b.load_path("manifest.json", DocKind::Manifest) else { return };
     let is_index = b.root(doc).is_some_and(|r| r.get("manifests").is_some());
     let mut visited = HashSet::new();
     if is_index {
         walk_index(b, doc, 0, &mut visited, true);
     } else {
+        let first = b.dump.images.len();
         walk_manifest(b, doc, None, None, Vec::new(), true);
+        // manifest.json is the registry manifest byte for byte: its digest is the image's
+        // (what `signature-N` files and cosign payloads name).
+        let digest = format!("sha256:{}", crate::sigstore::util::sha256_hex(&b.dump.docs[doc].bytes));
+        if let Some(im) = b.dump.images.get_mut(first).filter(|im| im.doc == doc && im.manifest_digest.is_none()) {
+            im.manifest_digest = Some(digest);
+        }
     }
 }
 

@@ -151,6 +151,9 @@ pub enum ArtifactKind {
     BuildkitAttestation,
     /// Some other OCI artifact.
     OtherArtifact,
+    /// A GPG simple-signing signature (a containers/image `signature-N` file), which ocidig
+    /// recognises but cannot decode or verify.
+    GpgSignature,
 }
 
 impl ArtifactKind {
@@ -169,6 +172,7 @@ impl ArtifactKind {
             ArtifactKind::SigstoreBundle => "sigstore-bundle",
             ArtifactKind::BuildkitAttestation => "buildkit-attestation",
             ArtifactKind::OtherArtifact => "artifact",
+            ArtifactKind::GpgSignature => "gpg-signature",
         }
     }
 }

@@ -148,8 +148,39 @@ pub fn render(report: &Report, opts: HumanOptions) -> String {
     for input in &report.inputs {
         out.push_str(&summary_line(input, report));
         out.push('\n');
+        binding_lines(input, &mut out);
     }
     out
+}
+
+/// Most bindings listed per input in human output (JSON lists them all).
+const MAX_BINDING_LINES: usize = 50;
+
+/// One line per signature and attestation: which image it counts for.
+fn binding_lines(input: &InputSummary, out: &mut String) {
+    use super::terminal::Esc;
+    for b in input.bindings.iter().take(MAX_BINDING_LINES) {
+        let _ = write!(out, "  {} {} ({}) ", b.role, Esc(&b.artifact), b.kind);
+        if b.counts_for.is_empty() {
+            let why = match (&b.unbound, b.signs.is_empty()) {
+                (Some(u), _) => u.clone(),
+                (None, false) => format!("it signs {}, not an image in this input", b.signs.join(", ")),
+                (None, true) => String::new(),
+            };
+            let _ = writeln!(out, "counts for no image: {}", Esc(&why));
+        } else {
+            let names: Vec<String> = b
+                .counts_for
+                .iter()
+                .zip(&b.counts_for_labels)
+                .map(|(d, l)| if d == l { format!("{}", Esc(d)) } else { format!("`{}` ({})", Esc(l), Esc(d)) })
+                .collect();
+            let _ = writeln!(out, "counts for {}", names.join(", "));
+        }
+    }
+    if input.bindings.len() > MAX_BINDING_LINES {
+        let _ = writeln!(out, "  … and {} more (see --format json)", input.bindings.len() - MAX_BINDING_LINES);
+    }
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -171,11 +202,22 @@ pub fn human_bytes(n: u64) -> String {
 fn summary_line(input: &InputSummary, report: &Report) -> String {
     let c = report.counts(Some(&input.path));
     let suppressed = report.findings.iter().filter(|f| f.input == input.path && f.suppressed.is_some()).count();
+    let mut kinds = plural(input.images, "image");
+    for (n, word) in [
+        (input.signatures, "signature"),
+        (input.attestations, "attestation"),
+        (input.sboms, "SBOM"),
+        (input.other_artifacts, "other artifact"),
+    ] {
+        if n > 0 {
+            let _ = write!(kinds, ", {}", plural(n, word));
+        }
+    }
     let mut s = format!(
         "{}: {}, {}, {}, {} verified: {}, {}, {}",
         input.path,
         input.format,
-        plural(input.images, "image"),
+        kinds,
         plural(input.blobs, "blob"),
         human_bytes(input.bytes),
         plural(c.errors, "error"),

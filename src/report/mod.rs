@@ -19,7 +19,8 @@ pub struct InputSummary {
     pub path: String,
     /// Detected format name (see [`crate::input::Format::name`]).
     pub format: String,
-    /// Number of images (manifests with a config) found.
+    /// Number of container images (runnable images; signatures, attestations, SBOMs and other
+    /// artifacts are counted apart).
     pub images: usize,
     /// Number of blobs (files with content) in the dump.
     pub blobs: usize,
@@ -28,6 +29,44 @@ pub struct InputSummary {
     /// Every blob with what was checked on it (`--inventory`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inventory: Option<Vec<InventoryItem>>,
+    /// Number of signatures (cosign `.sig` layers, signature documents, message-signature bundles).
+    #[serde(default)]
+    pub signatures: usize,
+    /// Number of attestations (DSSE envelopes, BuildKit statements, DSSE bundles).
+    #[serde(default)]
+    pub attestations: usize,
+    /// Number of SBOM attachments (`.sbom` artifacts).
+    #[serde(default)]
+    pub sboms: usize,
+    /// Number of other OCI artifacts (neither images nor cosign/sigstore/BuildKit artifacts).
+    #[serde(default)]
+    pub other_artifacts: usize,
+    /// For each signature and attestation, the image(s) its signed content names.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bindings: Vec<Binding>,
+}
+
+/// Which images one signature or attestation counts for: those whose manifest digest its signed
+/// content names (never its tag, `subject` or position).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Binding {
+    /// `signature` or `attestation`.
+    pub role: &'static str,
+    /// Artifact kind name (`cosign-signature`, `sigstore-bundle`, ...).
+    pub kind: &'static str,
+    /// Where it is: `layer 0 of `label`` or `document #2`.
+    pub artifact: String,
+    /// The digest it is attached to (tag, referrer subject, BuildKit reference), if any.
+    pub attached_to: Option<String>,
+    /// The digests its signed content names (`alg:hex`).
+    pub signs: Vec<String>,
+    /// Manifest digests of the images in the dump it counts for.
+    pub counts_for: Vec<String>,
+    /// Labels of those images, in the same order.
+    pub counts_for_labels: Vec<String>,
+    /// Why the signed content names no digest, when it names none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unbound: Option<String>,
 }
 
 /// One blob of the evidence inventory: what it is and which checks ran on it.

@@ -15,6 +15,7 @@
 
 use super::annotations::{self, CosignAnnotations};
 use super::bundle::{self, BundleContent, SigstoreBundle};
+use super::containers_signature::{self, StoredFormat, StoredSignature};
 use super::cosign_output::{self, CosignFile};
 use super::dsse::{self, Envelope};
 use super::intoto::{self, PredicateKind, Statement};
@@ -23,6 +24,7 @@ use super::{DEFAULT_DECODE_LIMIT, Problem, ProblemKind};
 use crate::model::media_type::Declared;
 use crate::model::{ArtifactKind, DocKind, Dump, Format};
 use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
 
 /// BuildKit index annotation naming the image an attestation manifest describes.
 pub const BUILDKIT_REFERENCE_DIGEST: &str = "vnd.docker.reference.digest";
@@ -71,6 +73,8 @@ pub enum LinkVia {
     BuildkitReference,
     /// Only the payload names it (docker-manifest-digest, statement subject): cosign output files.
     Payload,
+    /// A containers/image `signature-N` file next to the `manifest.json` it signs (skopeo `dir:`).
+    DirSignature,
     /// Nothing names a target.
     None,
 }
@@ -92,6 +96,13 @@ pub enum Source {
         document: usize,
         /// Byte span of the document, or of the element, in the file.
         span: (usize, usize),
+    },
+    /// A containers/image signature file (`signature-N` of a skopeo `dir:` folder).
+    SignatureFile {
+        /// Store entry of the file.
+        entry: usize,
+        /// Its path in the dump.
+        path: String,
     },
 }
 
@@ -192,6 +203,105 @@ impl Content {
     }
 }
 
+/// What an artifact's signed content says it is about: the only thing that binds a signature
+/// or attestation to an image. Tags (`sha256-<hex>.sig`), referrer `subject` fields, BuildKit
+/// annotations and position only say where to look ([`Artifact::target_digest`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "state", content = "value")]
+pub enum SignedTarget {
+    /// Digest sets (algorithm → lower-case hex) the content names: a simplesigning payload's
+    /// `critical.image.docker-manifest-digest`, an in-toto statement's `subject[].digest`, a
+    /// message-signature bundle's `messageDigest`.
+    Names(Vec<BTreeMap<String, String>>),
+    /// The content names no digest; why.
+    Unbound(String),
+}
+
+impl SignedTarget {
+    /// What `content` names.
+    pub fn of(content: &Content) -> SignedTarget {
+        let unbound = |why: &str| SignedTarget::Unbound(why.to_string());
+        match content {
+            Content::Signature { decoded, .. } => match decoded.docker_manifest_digest.as_deref() {
+                Some(d) => match intoto::oci_digest_set(d) {
+                    Some(set) => SignedTarget::Names(vec![lower(set)]),
+                    None => SignedTarget::Unbound(format!("docker-manifest-digest `{d}` is not a digest")),
+                },
+                None => unbound("the payload names no docker-manifest-digest"),
+            },
+            Content::Attestation { statement, .. } | Content::Bundle { statement: statement @ Some(_), .. } => {
+                match statement {
+                    Some(st) => statement_target(st),
+                    None => unbound("the envelope payload does not decode to an in-toto statement"),
+                }
+            }
+            Content::Statement { statement } => statement_target(statement),
+            Content::Bundle { bundle, .. } => match &bundle.content {
+                BundleContent::MessageSignature(m) => {
+                    let alg = match m.digest_algorithm.as_deref() {
+                        Some("SHA2_256") => "sha256",
+                        Some("SHA2_384") => "sha384",
+                        Some("SHA2_512") => "sha512",
+                        Some(other) => {
+                            return SignedTarget::Unbound(format!(
+                                "messageDigest algorithm `{other}` is not supported"
+                            ));
+                        }
+                        None => return unbound("the message signature names no digest algorithm"),
+                    };
+                    match &m.digest {
+                        Some(d) if !d.is_empty() => {
+                            let hex: String = d.iter().map(|b| format!("{b:02x}")).collect();
+                            SignedTarget::Names(vec![BTreeMap::from([(alg.to_string(), hex)])])
+                        }
+                        _ => unbound("the message signature carries no digest"),
+                    }
+                }
+                BundleContent::Dsse(_) => unbound("the envelope payload does not decode to an in-toto statement"),
+                BundleContent::None => unbound("the bundle holds neither a message signature nor an envelope"),
+            },
+            Content::Sbom => unbound("an SBOM attachment signs nothing"),
+            Content::NotRead { reason } => SignedTarget::Unbound(format!("not read: {reason}")),
+            Content::Unreadable { message } => SignedTarget::Unbound(format!("unreadable: {message}")),
+        }
+    }
+
+    /// Whether the content names the OCI digest `alg:hex` (hex compared case-insensitively). A
+    /// digest set that names the image only by another algorithm (e.g. sha512) does not match
+    /// here; [`Artifact::bound_images`] also checks those against the manifest bytes.
+    pub fn names_digest(&self, oci_digest: &str) -> bool {
+        let SignedTarget::Names(sets) = self else { return false };
+        let Some(want) = intoto::oci_digest_set(oci_digest) else { return false };
+        sets.iter().any(|s| intoto::digest_sets_match(s, &want))
+    }
+
+    /// Whether the content names anything.
+    pub fn is_bound(&self) -> bool {
+        matches!(self, SignedTarget::Names(sets) if !sets.is_empty())
+    }
+
+    /// The named digests as `alg:hex`, for messages.
+    pub fn digests(&self) -> Vec<String> {
+        match self {
+            SignedTarget::Names(sets) => sets.iter().flat_map(|s| s.iter().map(|(k, v)| format!("{k}:{v}"))).collect(),
+            SignedTarget::Unbound(_) => Vec::new(),
+        }
+    }
+}
+
+fn lower(set: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    set.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v.to_ascii_lowercase())).collect()
+}
+
+fn statement_target(st: &Statement) -> SignedTarget {
+    let sets: Vec<BTreeMap<String, String>> =
+        st.subjects.iter().filter(|s| !s.digest.is_empty()).map(|s| lower(s.digest.clone())).collect();
+    if sets.is_empty() {
+        return SignedTarget::Unbound("the statement names no subject digest".into());
+    }
+    SignedTarget::Names(sets)
+}
+
 /// One signature, attestation, SBOM or bundle, linked to what it refers to.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Artifact {
@@ -204,10 +314,17 @@ pub struct Artifact {
     pub source: Source,
     /// How it names its target.
     pub via: LinkVia,
-    /// The target digest named by the tag, subject or BuildKit annotation.
+    /// The target digest named by the tag, subject or BuildKit annotation: where the artifact
+    /// is stored, not what it signs (see [`Artifact::signed_target`]).
     pub target_digest: Option<String>,
-    /// The image in the dump whose manifest digest is the target (or the payload's digest).
+    /// The image in the dump whose manifest digest is the target (or, without a tag or subject,
+    /// the payload's digest): where it is shown in trees, not what it counts for.
     pub target_image: Option<usize>,
+    /// What the signed content names (see [`SignedTarget`]).
+    pub signed_target: SignedTarget,
+    /// The images of the dump whose manifests the signed content names: the only images a
+    /// signature or attestation counts for.
+    pub bound_images: Vec<usize>,
     /// Whether the artifact's manifest (with layer annotations) was available: false for
     /// crane and docker tarballs without `--manifest`.
     pub manifest_available: bool,
@@ -225,9 +342,55 @@ pub struct Artifact {
     pub stored_size: Option<u64>,
     /// The decoded content.
     pub content: Content,
+    /// The decoded containers/image signature file, for [`Source::SignatureFile`] artifacts.
+    #[serde(skip)]
+    pub stored: Option<Box<StoredSignature>>,
 }
 
 impl Artifact {
+    /// What the signed content names: the manifest digest(s) a signature or attestation is
+    /// bound to, or why it is bound to none. Use this, never the tag or `subject`, to decide
+    /// which image a signature counts for.
+    pub fn signed_target(&self) -> &SignedTarget {
+        &self.signed_target
+    }
+
+    /// Whether it is a signature: a simplesigning payload, a message-signature bundle (or a
+    /// bundle without statement), or an unread `.sig` layer.
+    pub fn is_signature(&self) -> bool {
+        match &self.content {
+            Content::Signature { .. } => true,
+            Content::Bundle { statement, bundle, .. } => {
+                statement.is_none() && !matches!(bundle.content, BundleContent::Dsse(_))
+            }
+            Content::NotRead { .. } | Content::Unreadable { .. } => {
+                matches!(self.kind, ArtifactKind::CosignSignature | ArtifactKind::GpgSignature)
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether it is an attestation: a DSSE envelope, a bare statement, a DSSE bundle, or an
+    /// unread attestation layer (or bundle).
+    pub fn is_attestation(&self) -> bool {
+        match &self.content {
+            Content::Attestation { .. } | Content::Statement { .. } => true,
+            Content::Bundle { statement, bundle, .. } => {
+                statement.is_some() || matches!(bundle.content, BundleContent::Dsse(_))
+            }
+            Content::NotRead { .. } | Content::Unreadable { .. } => matches!(
+                self.kind,
+                ArtifactKind::CosignAttestation | ArtifactKind::BuildkitAttestation | ArtifactKind::SigstoreBundle
+            ),
+            _ => false,
+        }
+    }
+
+    /// Whether the signed content names image `image` of the dump.
+    pub fn counts_for(&self, image: usize) -> bool {
+        self.bound_images.contains(&image)
+    }
+
     /// The digest the payload itself names: simplesigning `docker-manifest-digest`.
     pub fn payload_digest(&self) -> Option<&str> {
         self.content.simplesigning().and_then(|s| s.docker_manifest_digest.as_deref())
@@ -263,6 +426,11 @@ impl Linked {
     /// Artifacts attached to image `image` (their target image).
     pub fn attached_to(&self, image: usize) -> impl Iterator<Item = &Artifact> {
         self.artifacts.iter().filter(move |a| a.target_image == Some(image))
+    }
+
+    /// Artifacts whose signed content names image `image` (what they count for).
+    pub fn bound_to(&self, image: usize) -> impl Iterator<Item = &Artifact> {
+        self.artifacts.iter().filter(move |a| a.counts_for(image))
     }
 }
 
@@ -324,6 +492,91 @@ pub fn declared_may_match(declared: &str, wanted: &str) -> bool {
     }
 }
 
+/// The dump's images by manifest digest, to find the images signed content names.
+struct Binder<'a> {
+    dump: &'a Dump,
+    /// `alg:hex` (lower case) of each image's manifest digest → images.
+    by_digest: HashMap<String, Vec<usize>>,
+    /// Each image's full digest set (manifest digest, plus sha384 and sha512 of the manifest
+    /// bytes when they hash to the manifest digest), computed on first need.
+    full: std::cell::OnceCell<Vec<BTreeMap<String, String>>>,
+}
+
+impl<'a> Binder<'a> {
+    fn new(dump: &'a Dump) -> Self {
+        let mut by_digest: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, im) in dump.images.iter().enumerate() {
+            if let Some(d) = im.manifest_digest.as_deref() {
+                by_digest.entry(d.to_ascii_lowercase()).or_default().push(i);
+            }
+        }
+        Binder { dump, by_digest, full: std::cell::OnceCell::new() }
+    }
+
+    fn full(&self) -> &[BTreeMap<String, String>] {
+        self.full.get_or_init(|| {
+            use sha2::Digest;
+            let dump = self.dump;
+            dump.images
+                .iter()
+                .map(|im| {
+                    let Some(d) = im.manifest_digest.as_deref() else { return BTreeMap::new() };
+                    let mut set = intoto::oci_digest_set(&d.to_ascii_lowercase()).unwrap_or_default();
+                    let bytes = dump
+                        .docs
+                        .get(im.doc)
+                        .filter(|doc| doc.kind == DocKind::Manifest && im.pointer.is_empty())
+                        .map(|doc| doc.bytes.as_slice());
+                    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+                    if let Some(b) = bytes
+                        && set.get("sha256").is_some_and(|h| *h == hex(&sha2::Sha256::digest(b)))
+                    {
+                        set.insert("sha384".into(), hex(&sha2::Sha384::digest(b)));
+                        set.insert("sha512".into(), hex(&sha2::Sha512::digest(b)));
+                    }
+                    set
+                })
+                .collect()
+        })
+    }
+
+    /// The images whose manifests `t` names, in dump order.
+    fn bound(&self, t: &SignedTarget) -> Vec<usize> {
+        let SignedTarget::Names(sets) = t else { return Vec::new() };
+        let mut out: Vec<usize> = Vec::new();
+        for set in sets {
+            let needs_full = set.keys().any(|k| k != "sha256");
+            for (alg, hex) in set {
+                let candidates: Vec<usize> = if alg == "sha256" || !needs_full {
+                    self.by_digest.get(&format!("{alg}:{hex}")).cloned().unwrap_or_default()
+                } else {
+                    self.full()
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, f)| f.get(alg).is_some_and(|h| h == hex))
+                        .map(|(i, _)| i)
+                        .collect()
+                };
+                for i in candidates {
+                    if out.contains(&i) {
+                        continue;
+                    }
+                    let ok = if needs_full {
+                        self.full().get(i).is_some_and(|f| intoto::digest_sets_match(set, f))
+                    } else {
+                        true
+                    };
+                    if ok {
+                        out.push(i);
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+}
+
 /// The dump's artifacts with the default options, computed once and kept in the dump (the
 /// checks share it). Pair manifests before the first call.
 pub fn linked(dump: &Dump) -> &Linked {
@@ -336,6 +589,17 @@ pub fn collect(dump: &Dump, opts: &LinkOptions) -> Linked {
     if dump.format == Format::CosignJson {
         collect_cosign_file(dump, &mut out);
     }
+    collect_images(dump, opts, &mut out);
+    collect_signature_files(dump, opts, &mut out);
+    let binder = Binder::new(dump);
+    for a in &mut out.artifacts {
+        a.signed_target = SignedTarget::of(&a.content);
+        a.bound_images = binder.bound(&a.signed_target);
+    }
+    out
+}
+
+fn collect_images(dump: &Dump, opts: &LinkOptions, out: &mut Linked) {
     for (i, image) in dump.images.iter().enumerate() {
         if image.kind == ArtifactKind::Image || image.kind == ArtifactKind::OtherArtifact {
             continue;
@@ -369,7 +633,7 @@ pub fn collect(dump: &Dump, opts: &LinkOptions) -> Linked {
                 .or_else(|| manifest_predicate.clone());
             let layer_kind = layer_kind(image.kind, reference.media_type.as_deref());
             let Some(layer_kind) = layer_kind else { continue };
-            let content = read_layer(dump, opts, &mut out, layer_kind, entry, declared_predicate_type.as_deref());
+            let content = read_layer(dump, opts, out, layer_kind, entry, declared_predicate_type.as_deref());
             let content = match content {
                 Some(c) => c,
                 None => continue,
@@ -386,6 +650,8 @@ pub fn collect(dump: &Dump, opts: &LinkOptions) -> Linked {
                 via: via.clone(),
                 target_digest: target_digest.clone(),
                 target_image: None,
+                signed_target: SignedTarget::Unbound(String::new()),
+                bound_images: Vec::new(),
                 manifest_available,
                 raw_annotations,
                 annotations: decoded_annotations,
@@ -393,12 +659,95 @@ pub fn collect(dump: &Dump, opts: &LinkOptions) -> Linked {
                 stored_size: layer.size,
                 layer: Some(layer),
                 content,
+                stored: None,
             };
             artifact.target_image = find_target_image(dump, &artifact);
             out.artifacts.push(artifact);
         }
     }
-    out
+}
+
+/// Decodes the containers/image `signature-N` files of a skopeo `dir:` dump.
+fn collect_signature_files(dump: &Dump, opts: &LinkOptions, out: &mut Linked) {
+    let files = containers_signature::signature_files(dump);
+    if files.is_empty() {
+        return;
+    }
+    // `signature-N` signs the folder's manifest.json; `<hex>.signature-N` the instance <hex>.
+    let top = dump
+        .images
+        .iter()
+        .position(|im| dump.docs.get(im.doc).is_some_and(|d| d.path == "manifest.json" && d.kind == DocKind::Manifest));
+    let top_digest = match top.and_then(|i| dump.images.get(i)) {
+        Some(im) => im.manifest_digest.clone(),
+        None => dump.store.find("manifest.json").and_then(|e| dump.scan(e)).map(|s| s.sha256.clone()),
+    };
+    for (entry, name) in files {
+        let path = dump.entry_path(entry).to_string();
+        let target_digest = name.instance.clone().or_else(|| top_digest.clone());
+        let size = dump.store.entries.get(entry).map(|e| e.size);
+        let mut stored = None;
+        let mut kind = ArtifactKind::CosignSignature;
+        // Signature files are documents of the dir format (small): read in every mode, like
+        // manifests, so that `tree` tells GPG from sigstore signatures.
+        let content = {
+            match dump.store.read_all(entry, opts.max_layer_bytes) {
+                Err(e) => Content::Unreadable { message: e.to_string() },
+                Ok(bytes) => {
+                    out.bytes_read += bytes.len() as u64;
+                    out.layers_read += 1;
+                    let s = containers_signature::decode_signature_file(&bytes, DEFAULT_DECODE_LIMIT);
+                    let content = match (s.format, &s.payload) {
+                        (StoredFormat::SigstoreJson, Some(p)) => Content::Signature {
+                            payload: Some(p.clone()),
+                            decoded: simplesigning::parse_simplesigning(p),
+                        },
+                        (StoredFormat::SigstoreJson, None) => {
+                            Content::Unreadable { message: "the signature file carries no decodable payload".into() }
+                        }
+                        (StoredFormat::SimpleSigningGpg, _) => {
+                            kind = ArtifactKind::GpgSignature;
+                            Content::NotRead {
+                                reason: "a GPG simple-signing signature: ocidig cannot decode or verify OpenPGP".into(),
+                            }
+                        }
+                        (StoredFormat::Unrecognized, _) => {
+                            Content::Unreadable { message: "not a signature format containers/image reads".into() }
+                        }
+                    };
+                    stored = Some(Box::new(s));
+                    content
+                }
+            }
+        };
+        let raw_annotations = stored.as_ref().map(|s| s.annotations.clone()).unwrap_or_default();
+        let annotations = (!raw_annotations.is_empty()).then(|| {
+            annotations::decode_annotations(
+                raw_annotations.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                DEFAULT_DECODE_LIMIT,
+            )
+        });
+        let mut artifact = Artifact {
+            kind,
+            image: None,
+            source: Source::SignatureFile { entry, path },
+            via: LinkVia::DirSignature,
+            target_digest,
+            target_image: None,
+            signed_target: SignedTarget::Unbound(String::new()),
+            bound_images: Vec::new(),
+            manifest_available: stored.as_ref().is_some_and(|s| s.format == StoredFormat::SigstoreJson),
+            raw_annotations,
+            annotations,
+            declared_predicate_type: None,
+            layer: None,
+            stored_size: size,
+            content,
+            stored,
+        };
+        artifact.target_image = find_target_image(dump, &artifact);
+        out.artifacts.push(artifact);
+    }
 }
 
 /// What a layer of an artifact image is expected to hold; `None` for layers to ignore
@@ -484,6 +833,9 @@ fn read_layer(
     let Some(entry) = entry else {
         return Some(Content::Unreadable { message: "the layer blob is not in the dump".into() });
     };
+    if dump.scan(entry).is_some_and(|s| s.sniff == crate::scan::sniff::Sniff::Tar || s.sniff.is_compressed()) {
+        return None;
+    }
     let bytes = match dump.scan(entry).and_then(|s| s.json.clone()) {
         Some(b) => b,
         None => {
@@ -502,6 +854,13 @@ fn read_layer(
     };
     out.bytes_read += bytes.len() as u64;
     out.layers_read += 1;
+    // A tar (plain or compressed) is a filesystem layer, never signature material: no SG or AT
+    // rule reads it (layer rules do).
+    let head = bytes.get(..bytes.len().min(1024)).unwrap_or_default();
+    let sniffed = crate::scan::sniff(head);
+    if sniffed == crate::scan::sniff::Sniff::Tar || sniffed.is_compressed() {
+        return None;
+    }
     Some(decode_layer(kind, &bytes))
 }
 
@@ -541,6 +900,8 @@ fn file_artifact(kind: ArtifactKind, document: usize, span: (usize, usize), cont
         via: LinkVia::Payload,
         target_digest: None,
         target_image: None,
+        signed_target: SignedTarget::Unbound(String::new()),
+        bound_images: Vec::new(),
         manifest_available: false,
         raw_annotations: Vec::new(),
         annotations: None,
@@ -548,6 +909,7 @@ fn file_artifact(kind: ArtifactKind, document: usize, span: (usize, usize), cont
         layer: None,
         stored_size: Some(span.1.saturating_sub(span.0) as u64),
         content,
+        stored: None,
     }
 }
 

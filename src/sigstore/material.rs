@@ -376,6 +376,9 @@ pub fn from_artifact(
     match a.source {
         Source::Layer { reference, index } => from_layer(dump, a, reference, index, pool),
         Source::CosignFile { document, span } => from_document(dump, a, file_kind?, document, item, span, pool),
+        // containers/image signature files: decoded by check (link); verification not wired yet
+        // (see containers_signature::decode_signature_file and Artifact::stored).
+        Source::SignatureFile { .. } => None,
     }
 }
 

@@ -5,6 +5,7 @@
 //! [`Problem`] next to whatever could still be decoded, and every base64 decode is bounded.
 pub mod annotations;
 pub mod bundle;
+pub mod containers_signature;
 pub mod cosign_output;
 pub mod crypto;
 pub mod dsse;
