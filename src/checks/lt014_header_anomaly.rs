@@ -84,7 +84,9 @@ pub(crate) fn describe(kind: &AnomalyKind) -> Option<String> {
             let stop = if *field == NumField::Size { "; the walk stops here" } else { "" };
             format!("header field `{}` {why}{stop}", num_name(*field))
         }
-        AnomalyKind::PaxMalformed { reason } => format!("malformed PAX record ({reason}); later records are ignored"),
+        AnomalyKind::PaxMalformed { reason } => {
+            format!("malformed PAX record ({reason}): Go refuses the layer (LT017), other readers ignore later records")
+        }
         AnomalyKind::ExtensionTooLarge { typeflag, size } => {
             format!("extension record `{}` of {size} bytes is over the limit and was skipped", char::from(*typeflag))
         }
@@ -98,6 +100,9 @@ pub(crate) fn describe(kind: &AnomalyKind) -> Option<String> {
             format!("{what} of {len} bytes is over the name limit and was cut")
         }
         AnomalyKind::Sparse => "GNU sparse member: its contents differ between readers".into(),
+        AnomalyKind::GnuPrefixFallback { name } => format!(
+            "GNU header whose atime/ctime are not numbers: Go takes bytes 345-500 as a prefix and reads `{name}`; GNU tar and libarchive take no prefix"
+        ),
     })
 }
 
