@@ -65,6 +65,9 @@ pub(crate) fn describe(kind: &AnomalyKind) -> Option<String> {
         AnomalyKind::NonUtf8Path => "path is not valid UTF-8".into(),
         AnomalyKind::NonUtf8LinkTarget => "link target is not valid UTF-8".into(),
         AnomalyKind::NameDisagreement { ustar_is_truncation: true, .. } => return None,
+        // Path disagreements are reported once per member, with every reader's path, by LT019.
+        AnomalyKind::NameDisagreement { field: NameField::Path, .. } => return None,
+        AnomalyKind::GnuPrefixFallback { .. } => return None,
         AnomalyKind::NameDisagreement { field, source, long, ustar, .. } => {
             let what = if *field == NameField::Path { "path" } else { "link target" };
             let ext = if *source == NameSource::Pax { "PAX" } else { "GNU long-name" };
@@ -100,9 +103,6 @@ pub(crate) fn describe(kind: &AnomalyKind) -> Option<String> {
             format!("{what} of {len} bytes is over the name limit and was cut")
         }
         AnomalyKind::Sparse => "GNU sparse member: its contents differ between readers".into(),
-        AnomalyKind::GnuPrefixFallback { name } => format!(
-            "GNU header whose atime/ctime are not numbers: Go takes bytes 345-500 as a prefix and reads `{name}`; GNU tar and libarchive take no prefix"
-        ),
     })
 }
 

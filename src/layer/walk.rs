@@ -921,7 +921,7 @@ impl TarWalker {
             self.facts.after_single_zero = Some(AfterSingleZero { offset, valid_header: valid });
             self.refuse(
                 offset,
-                None,
+                valid.then_some(count),
                 count,
                 GoReason::BadHeader,
                 "a single zero block is followed by a non-zero block",
