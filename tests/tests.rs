@@ -11,5 +11,6 @@ mod robustness;
 mod rules;
 mod sigstore;
 mod tar_differential;
+mod tar_readers;
 mod util;
 mod verify;

@@ -1256,6 +1256,12 @@ impl TarWalker {
         let pax = pending.pax;
         let first_offset = pending.first_offset.unwrap_or(offset);
         let index = self.facts.entry_count;
+        // A refusal at one of this member's extension headers is about this member.
+        if let Some(r) = self.facts.go_refusal.as_mut() {
+            if r.member.is_none() && r.offset >= first_offset && r.offset < offset {
+                r.member = Some(index);
+            }
+        }
         let mode = self.num(block, 100, NumField::Mode, offset);
         let uid = self.num(block, 108, NumField::Uid, offset);
         let gid = self.num(block, 116, NumField::Gid, offset);
@@ -1392,9 +1398,7 @@ impl TarWalker {
             add(NameReader::GnuLongName, g, self);
         }
         if let Some(p) = pending.earlier_pax_path.as_deref() {
-            if pax.path.is_none() {
-                add(NameReader::EarlierPax, p, self);
-            }
+            add(NameReader::EarlierPax, p, self);
         }
         other_names.dedup_by(|a, b| a.path == b.path);
 
