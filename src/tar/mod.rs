@@ -214,17 +214,23 @@ fn gnu_times_ok(block: &[u8]) -> bool {
 /// `ErrHeader`), by name: size, mode, uid, gid, mtime, and for non-v7 formats devmajor and
 /// devminor (and star's atime/ctime).
 pub fn bad_numeric_field(block: &[u8], format: Format) -> Option<&'static str> {
-    let mut fields: Vec<(&'static str, usize, usize)> =
-        vec![("size", 124, 12), ("mode", 100, 8), ("uid", 108, 8), ("gid", 116, 8), ("mtime", 136, 12)];
-    if format != Format::V7 {
-        fields.push(("devmajor", 329, 8));
-        fields.push(("devminor", 337, 8));
-    }
-    if format == Format::Star {
-        fields.push(("atime", 476, 12));
-        fields.push(("ctime", 488, 12));
-    }
-    fields.into_iter().find(|&(_, at, len)| go_numeric(field(block, at, len)).is_none()).map(|(name, _, _)| name)
+    const FIELDS: [(&str, usize, usize); 9] = [
+        ("size", 124, 12),
+        ("mode", 100, 8),
+        ("uid", 108, 8),
+        ("gid", 116, 8),
+        ("mtime", 136, 12),
+        ("devmajor", 329, 8),
+        ("devminor", 337, 8),
+        ("atime", 476, 12),
+        ("ctime", 488, 12),
+    ];
+    let n = match format {
+        Format::V7 => 5,
+        Format::Ustar | Format::Gnu => 7,
+        Format::Star => 9,
+    };
+    FIELDS.iter().take(n).find(|&&(_, at, len)| go_numeric(field(block, at, len)).is_none()).map(|&(name, _, _)| name)
 }
 
 /// A PAX key, value and the bytes after the record.
