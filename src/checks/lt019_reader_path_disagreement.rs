@@ -4,7 +4,7 @@ use super::layers::layer_blobs;
 use crate::declare_rule;
 use crate::diag::{Finding, Severity};
 use crate::layer::listing::normalize;
-use crate::layer::walk::{NameReader, OtherName, TarEntry};
+use crate::layer::walk::{OtherName, TarEntry};
 use crate::model::Dump;
 
 declare_rule! {
@@ -58,23 +58,10 @@ pub(crate) fn dangerous(p: &str) -> bool {
     p.starts_with('/') || (p.contains("..") && normalize(p).climbs_out)
 }
 
-/// Whether `other` is what standard writers put beside the real name `go`: a truncation of it,
-/// or GNU tar's sparse placeholder `…/GNUSparseFile.N/<base>`.
-fn benign(go: &str, other: &OtherName) -> bool {
-    if other.reader == NameReader::EarlierPax || other.reader == NameReader::GnuTarNoPrefix {
-        return false;
-    }
-    if go.starts_with(other.path.as_str()) {
-        return true;
-    }
-    let base = |p: &str| p.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string();
-    other.path.contains("GNUSparseFile.") && base(&other.path) == base(go)
-}
-
 /// The finding for one member, if its readers disagree in a way worth reporting.
 fn finding_for(e: &TarEntry) -> Option<(String, bool)> {
     let any_danger = dangerous(&e.path) || e.other_names.iter().any(|o| dangerous(&o.path));
-    let shown: Vec<&OtherName> = e.other_names.iter().filter(|o| any_danger || !benign(&e.path, o)).collect();
+    let shown: Vec<&OtherName> = e.other_names.iter().filter(|o| any_danger || !o.is_benign_beside(&e.path)).collect();
     if shown.is_empty() {
         return None;
     }

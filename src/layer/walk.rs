@@ -400,6 +400,31 @@ pub struct OtherName {
     pub path: String,
 }
 
+impl OtherName {
+    /// Whether this name is what standard writers put beside the real name `go`: a truncation of
+    /// it, or GNU tar's sparse placeholder `…/GNUSparseFile.N/<base>`.
+    pub fn is_benign_beside(&self, go: &str) -> bool {
+        if self.reader == NameReader::EarlierPax || self.reader == NameReader::GnuTarNoPrefix {
+            return false;
+        }
+        if go.starts_with(self.path.as_str()) {
+            return true;
+        }
+        let base = |p: &str| p.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string();
+        self.path.contains("GNUSparseFile.") && base(&self.path) == base(go)
+    }
+}
+
+impl TarEntry {
+    /// Whether some reader writes this member under a name that is not a benign variant of
+    /// Go's, or any of its names climbs out or is absolute (what LT019 reports).
+    pub fn readers_disagree(&self) -> bool {
+        let bad = |p: &str| p.starts_with('/') || (p.contains("..") && crate::layer::listing::normalize(p).climbs_out);
+        !self.other_names.is_empty()
+            && (bad(&self.path) || self.other_names.iter().any(|o| bad(&o.path) || !o.is_benign_beside(&self.path)))
+    }
+}
+
 /// An anomaly and the offset of the header it concerns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Anomaly {
@@ -871,7 +896,7 @@ impl TarWalker {
         }
         let keep = added.duplicate
             || crate::layer::listing::worth_keeping(&entry)
-            || !entry.other_names.is_empty()
+            || entry.readers_disagree()
             || matches!(entry.entry_type, EntryType::Other(_));
         self.release_held();
         self.held = Some((entry, keep));
@@ -2191,6 +2216,30 @@ mod tests {
             assert!(f.anomalies.len() <= 16);
             assert_eq!(f.total_size, bytes.len() as u64);
         }
+    }
+
+    #[test]
+    fn compact_walk_keeps_only_disagreeing_names() {
+        let long = "d/".repeat(60) + "file";
+        let bytes = Tar::default()
+            .pax(&[("path", long.as_bytes())])
+            .entry(H { name: &long.as_bytes()[..100], ..H::default() }, b"")
+            .pax(&[("path", b"etc/cron.d/evil")])
+            .file("usr/share/doc/readme", b"")
+            .file("last", b"")
+            .end()
+            .bytes();
+        let mut w = TarWalker::new(WalkLimits { keep_all_entries: false, ..WalkLimits::default() });
+        w.feed(&bytes);
+        let f = w.finish();
+        // The writer's truncated ustar name is benign; the unrelated one is kept for LT019.
+        let kept: Vec<&str> = f.entries.iter().map(|e| e.path.as_str()).collect();
+        assert!(!kept.contains(&"last"), "{kept:?}");
+        let evil = f.entries.iter().find(|e| e.path == "etc/cron.d/evil").expect("kept");
+        assert_eq!(evil.other_names[0].reader, NameReader::Ustar);
+        assert!(evil.readers_disagree());
+        let long_entry = f.entries.iter().find(|e| e.path == long).expect("kept as LT014 evidence");
+        assert!(!long_entry.readers_disagree());
     }
 
     #[test]
