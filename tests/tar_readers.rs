@@ -265,3 +265,19 @@ fn ls_marks_a_refused_layer_incomplete() {
     let run = ocidig(&["ls", &dir.path().to_string_lossy()]);
     assert!(run.stdout.contains("(incomplete: Go's archive/tar fails at offset 1024"), "{}", run.stdout);
 }
+
+#[test]
+fn every_reader_name_gets_the_path_rules() {
+    // An earlier PAX header's absolute path: readers that merge headers write it.
+    let mut t = pax(&[("path", "/etc/cron.d/evil")]);
+    t.extend(pax(&[("uid", "0")]));
+    t.extend(file("usr/share/doc/readme", 0o644, b"x"));
+    t.extend([0u8; 1024]);
+    let (code, v) = check_layer(t);
+    assert_eq!(code, 1);
+    let readme = Some("usr/share/doc/readme");
+    assert_eq!(lt(&v), vec![f("LT002", "error", readme, 0), f("LT019", "error", readme, 0)]);
+    assert!(
+        message(&v, "LT002").contains("is written as `/etc/cron.d/evil` by readers that merge several PAX headers")
+    );
+}
