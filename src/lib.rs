@@ -19,3 +19,4 @@ pub mod report;
 pub mod scan;
 pub mod sigstore;
 pub mod store;
+pub mod tar;

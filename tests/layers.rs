@@ -194,14 +194,15 @@ fn lt001_pax_path_overrides_ustar_name() {
     let (v, img) = check_layers(vec![plain(&base()), plain(&t)], &[]);
     assert_eq!(
         lt_of(&v),
-        vec![lt("LT001", 1, Some("../../etc/passwd"), at), lt("LT014", 1, Some("../../etc/passwd"), at)]
+        vec![lt("LT001", 1, Some("../../etc/passwd"), at), lt("LT019", 1, Some("../../etc/passwd"), at)]
     );
     let f = one(&v, "LT001");
     assert_eq!(f["file"], blob_path(&img.layers[1]));
     assert_eq!(f["blob"], img.layers[1].digest());
     assert_eq!(f["severity"], "error");
     assert_eq!(f["location"]["length"], 1536, "PAX header, its payload and the ustar header");
-    assert!(one(&v, "LT014")["message"].as_str().unwrap().contains("`innocent`"));
+    assert!(one(&v, "LT019")["message"].as_str().unwrap().contains("write `innocent`"));
+    assert_eq!(one(&v, "LT019")["severity"], "error");
 }
 
 #[test]
@@ -216,7 +217,7 @@ fn lt001_gnu_long_name_and_plain_dotdot() {
         vec![
             lt("LT001", 0, Some("a/../../x"), 0),
             lt("LT001", 0, Some("b/../../../tmp/evil"), second),
-            lt("LT014", 0, Some("a/../../x"), 0),
+            lt("LT019", 0, Some("a/../../x"), 0),
         ]
     );
 }
@@ -382,7 +383,7 @@ fn lt012_member_after_single_zero_block_and_trailing_bytes() {
     let hidden = t.len();
     t.file("hidden", b"payload").end();
     let (v, _) = check_layers(vec![plain(&t)], &[]);
-    assert_eq!(lt_of(&v), vec![lt("LT012", 0, Some("hidden"), hidden)]);
+    assert_eq!(lt_of(&v), vec![lt("LT012", 0, Some("hidden"), hidden), lt("LT017", 0, Some("hidden"), hidden)]);
 
     let mut t = base();
     t.zeros(3);
@@ -421,7 +422,11 @@ fn lt014_header_anomalies() {
     let (v, _) = check_layers(vec![layer], &[]);
     assert_eq!(
         lt_of(&v),
-        vec![("LT014".into(), Some(0), None, Some(bad)), lt("LT014", 0, Some("f"), conflict)],
+        vec![
+            ("LT014".into(), Some(0), None, Some(bad)),
+            lt("LT014", 0, Some("f"), conflict),
+            ("LT017".into(), Some(0), None, Some(bad))
+        ],
         "the walk stops at the bad checksum; no LT011 for the end marker it never reached"
     );
 }
@@ -435,10 +440,18 @@ fn lt014_stream_ends_inside_a_member() {
     let bytes = t.bytes()[..(cut as usize + 1000)].to_vec();
     let layer = Layer { tar: bytes.clone(), stored: gzip(&bytes), codec: Codec::Gzip };
     let (v, _) = check_layers(vec![layer], &[]);
-    // LT014 says where the stream is cut; LT011 that it has no end marker.
-    assert_eq!(lt_of(&v), vec![lt("LT011", 0, Some("big"), cut + 1000), lt("LT014", 0, Some("big"), cut)]);
+    // LT011 says it has no end marker, LT014 where the stream is cut, LT017 that Go refuses it.
+    assert_eq!(
+        lt_of(&v),
+        vec![
+            lt("LT011", 0, Some("big"), cut + 1000),
+            lt("LT014", 0, Some("big"), cut),
+            lt("LT017", 0, Some("big"), cut)
+        ]
+    );
     assert!(one(&v, "LT011")["message"].as_str().unwrap().contains("ends inside a member (see LT014)"));
     assert!(one(&v, "LT014")["message"].as_str().unwrap().contains("bytes short"));
+    assert!(one(&v, "LT017")["message"].as_str().unwrap().contains("`unexpected EOF`"));
 }
 
 #[test]
@@ -1016,5 +1029,6 @@ fn lt010_nothing_past_the_corruption_is_evidence() {
     tar.extend_from_slice(&[0x5a; 1024]);
     let (_, v) = check_layers_code(vec![Layer { tar, stored, codec: Codec::Gzip }]);
     let got: Vec<String> = lt_of(&v).into_iter().map(|x| x.0).collect();
-    assert_eq!(got, ["LT002", "LT009", "LT014"], "{v:#}");
+    // Decoded garbage is evidence here: Go refuses the header too (LT017).
+    assert_eq!(got, ["LT002", "LT009", "LT014", "LT017"], "{v:#}");
 }

@@ -11,5 +11,7 @@ mod real_world;
 mod robustness;
 mod rules;
 mod sigstore;
+mod tar_differential;
+mod tar_readers;
 mod util;
 mod verify;

@@ -116,6 +116,8 @@ static EMPTY: TarFacts = TarFacts {
     path_index: crate::layer::listing::PathIndex::EMPTY,
     duplicates: Vec::new(),
     links_seen_here: Vec::new(),
+    go_refusal: None,
+    go_members: 0,
 };
 
 /// An image's layer slots, their tar facts (an empty stand-in where missing), and whether every

@@ -9,7 +9,8 @@ use crate::model::Dump;
 declare_rule! {
     /// ## What it does
     /// Reports a layer member whose path, normalised, climbs above the root (`../x`,
-    /// `a/../../b`), whether readers see it through a PAX/GNU long name or the plain ustar name.
+    /// `a/../../b`), whether readers see it through a PAX/GNU long name or the plain ustar name,
+    /// or any other name some tar reader gives the member (see LT019).
     /// The dump's own archive (docker-archive, crane tarball, oci-archive) gets the same check on
     /// its member names.
     ///
@@ -51,6 +52,15 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
                 format!(
                     "layer member `{}` has the ustar name `{ustar}`, which climbs above the root for readers that ignore PAX/GNU long names",
                     e.path
+                )
+            } else if let Some(o) =
+                e.other_names.iter().find(|o| o.path.contains("..") && normalize(&o.path).climbs_out)
+            {
+                format!(
+                    "layer member `{}` is written as `{}` by {}, which climbs above the root",
+                    e.path,
+                    o.path,
+                    o.reader.describe()
                 )
             } else {
                 continue;

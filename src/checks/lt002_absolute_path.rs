@@ -49,6 +49,13 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
                     "layer member `{}` has the ustar name `{ustar}`, an absolute path for readers that ignore PAX/GNU long names",
                     e.path
                 )
+            } else if let Some(o) = e.other_names.iter().find(|o| o.path.starts_with('/')) {
+                format!(
+                    "layer member `{}` is written as `{}` by {}, an absolute path",
+                    e.path,
+                    o.path,
+                    o.reader.describe()
+                )
             } else {
                 continue;
             };

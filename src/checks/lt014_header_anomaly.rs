@@ -66,6 +66,9 @@ pub(crate) fn describe(kind: &AnomalyKind) -> Option<String> {
         AnomalyKind::NonUtf8Path => "path is not valid UTF-8".into(),
         AnomalyKind::NonUtf8LinkTarget => "link target is not valid UTF-8".into(),
         AnomalyKind::NameDisagreement { ustar_is_truncation: true, .. } => return None,
+        // Path disagreements are reported once per member, with every reader's path, by LT019.
+        AnomalyKind::NameDisagreement { field: NameField::Path, .. } => return None,
+        AnomalyKind::GnuPrefixFallback { .. } => return None,
         AnomalyKind::NameDisagreement { field, source, long, ustar, .. } => {
             let what = if *field == NameField::Path { "path" } else { "link target" };
             let ext = if *source == NameSource::Pax { "PAX" } else { "GNU long-name" };
@@ -85,7 +88,9 @@ pub(crate) fn describe(kind: &AnomalyKind) -> Option<String> {
             let stop = if *field == NumField::Size { "; the walk stops here" } else { "" };
             format!("header field `{}` {why}{stop}", num_name(*field))
         }
-        AnomalyKind::PaxMalformed { reason } => format!("malformed PAX record ({reason}); later records are ignored"),
+        AnomalyKind::PaxMalformed { reason } => {
+            format!("malformed PAX record ({reason}): Go refuses the layer (LT017), other readers ignore later records")
+        }
         AnomalyKind::ExtensionTooLarge { typeflag, size } => {
             format!("extension record `{}` of {size} bytes is over the limit and was skipped", char::from(*typeflag))
         }

@@ -72,8 +72,11 @@ pub struct LayerInfo {
     pub deleted_bytes: u64,
     /// Content bytes that upper layers overwrite with a new entry at the same path.
     pub overwritten_bytes: u64,
-    /// Whether the layer was walked completely (present, a tar, decoded to its end, not capped).
+    /// Whether the layer was walked completely (present, a tar, decoded to its end, not capped)
+    /// and Go's tar reader (what runtimes unpack with) reads it without an error.
     pub complete: bool,
+    /// Where and why Go's `archive/tar` refuses the layer (runtimes will not unpack it), if it does.
+    pub refused: Option<String>,
 }
 
 /// One file of the listing.
@@ -191,8 +194,12 @@ pub fn listing(dump: &Dump, image: usize, layer: Option<usize>) -> Result<Listin
         let scan = entry.and_then(|e| dump.scan(e));
         let tar = scan.and_then(|s| s.tar.as_deref()).filter(|t| t.is_tar);
         let decoded_ok = scan.is_some_and(|s| s.error.is_none() && s.decoded.as_ref().is_none_or(|d| d.complete));
-        let complete =
-            decoded_ok && tar.is_some_and(|t| !t.entries_capped && t.stopped_at.is_none() && t.truncated.is_none());
+        let refused = tar.and_then(|t| t.go_refusal.as_ref()).map(|r| {
+            format!("Go's archive/tar fails at offset {} with `{}` ({})", r.offset, r.reason.go_error(), r.detail)
+        });
+        let complete = decoded_ok
+            && refused.is_none()
+            && tar.is_some_and(|t| !t.entries_capped && t.stopped_at.is_none() && t.truncated.is_none());
         facts.push(tar.unwrap_or(&empty));
         layers.push(LayerInfo {
             index,
@@ -206,6 +213,7 @@ pub fn listing(dump: &Dump, image: usize, layer: Option<usize>) -> Result<Listin
             deleted_bytes: 0,
             overwritten_bytes: 0,
             complete,
+            refused,
         });
     }
     let merged: Merged = merge(&facts);
@@ -333,7 +341,11 @@ pub fn render_text(l: &Listing) -> String {
             info.files,
             info.deleted_bytes,
             info.overwritten_bytes,
-            if info.complete { "" } else { "  (incomplete)" }
+            match (&info.refused, info.complete) {
+                (Some(why), _) => format!("  (incomplete: {why})"),
+                (None, true) => String::new(),
+                (None, false) => "  (incomplete)".to_string(),
+            }
         );
     }
     let _ = writeln!(s);

@@ -12,7 +12,7 @@
 //! whatever their size field says, and a GNU long name wins over a PAX `path`.
 
 /// Size of a tar block.
-const BLOCK: usize = 512;
+const BLOCK: usize = crate::tar::BLOCK;
 /// Size of a tar block, as a stream offset.
 const BLOCK_U64: u64 = 512;
 
@@ -193,6 +193,8 @@ pub struct TarEntry {
     pub xattrs: Vec<String>,
     /// Position of the member in the stream (0 is the first), kept or not.
     pub index: u64,
+    /// Names other readers give the member where they differ from `path` (Go's name).
+    pub other_names: Vec<OtherName>,
 }
 
 /// How the archive ended.
@@ -311,6 +313,116 @@ pub enum AnomalyKind {
     },
     /// A GNU sparse member (typeflag `S` or PAX `GNU.sparse.*`): contents differ between readers.
     Sparse,
+    /// A GNU header whose atime/ctime are not numbers: Go (pre-1.8 compatibility) takes bytes
+    /// 345–500 as a ustar prefix and reads `name`; GNU tar and libarchive take no prefix.
+    GnuPrefixFallback {
+        /// The name Go reads.
+        name: String,
+    },
+}
+
+/// Why Go's `archive/tar` refuses a layer (its `Next` or `Read` returns an error, and
+/// containerd, Docker, Podman and crane stop unpacking the layer there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GoReason {
+    /// `archive/tar: invalid tar header` (`ErrHeader`).
+    BadHeader,
+    /// `archive/tar: header field too long` (`ErrFieldTooLong`): a PAX or GNU long-name payload
+    /// over 1 MiB.
+    FieldTooLong,
+    /// `unexpected EOF`: the stream ends inside a header, an extension record or member data.
+    UnexpectedEof,
+    /// `archive/tar: sparse file references non-existent data` / `contains unreferenced data`.
+    BadSparseData,
+}
+
+impl GoReason {
+    /// Go's error text.
+    pub fn go_error(self) -> &'static str {
+        match self {
+            GoReason::BadHeader => "archive/tar: invalid tar header",
+            GoReason::FieldTooLong => "archive/tar: header field too long",
+            GoReason::UnexpectedEof => "unexpected EOF",
+            GoReason::BadSparseData => "archive/tar: bad sparse file data",
+        }
+    }
+}
+
+/// Where and why Go's reader stops with an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoRefusal {
+    /// Offset of the header (or block) Go was reading.
+    pub offset: u64,
+    /// Stream position of the member concerned, when there is one.
+    pub member: Option<u64>,
+    /// Go's error.
+    pub reason: GoReason,
+    /// What in the bytes causes it.
+    pub detail: String,
+}
+
+/// A reader whose name for a member differs from the one Go's `archive/tar` returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NameReader {
+    /// Readers that ignore PAX and GNU extensions (the ustar/v7 name, with the ustar prefix).
+    Ustar,
+    /// GNU tar and libarchive, which take no prefix from a GNU header (Go takes bytes 345–500
+    /// as a prefix when a GNU header's atime/ctime are not numbers).
+    GnuTarNoPrefix,
+    /// Readers that apply the PAX `path` record but not a GNU long name or sparse name.
+    PaxPath,
+    /// Readers that apply the GNU long name but not the PAX sparse name.
+    GnuLongName,
+    /// Readers that merge every PAX `x` header before a member (Go, GNU tar and libarchive keep
+    /// only the last one).
+    EarlierPax,
+}
+
+impl NameReader {
+    /// Who reads the member under this name.
+    pub fn describe(self) -> &'static str {
+        match self {
+            NameReader::Ustar => "readers that ignore PAX/GNU extensions",
+            NameReader::GnuTarNoPrefix => "GNU tar and libarchive (no prefix in a GNU header)",
+            NameReader::PaxPath => "readers that apply PAX `path` but not the GNU long or sparse name",
+            NameReader::GnuLongName => "readers that apply the GNU long name but not `GNU.sparse.name`",
+            NameReader::EarlierPax => "readers that merge several PAX headers",
+        }
+    }
+}
+
+/// Another name under which some reader writes a member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherName {
+    /// The reader.
+    pub reader: NameReader,
+    /// The path it writes (lossily decoded, capped like every name).
+    pub path: String,
+}
+
+impl OtherName {
+    /// Whether this name is what standard writers put beside the real name `go`: a truncation of
+    /// it, or GNU tar's sparse placeholder `…/GNUSparseFile.N/<base>`.
+    pub fn is_benign_beside(&self, go: &str) -> bool {
+        if self.reader == NameReader::EarlierPax || self.reader == NameReader::GnuTarNoPrefix {
+            return false;
+        }
+        if go.starts_with(self.path.as_str()) {
+            return true;
+        }
+        let base = |p: &str| p.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string();
+        self.path.contains("GNUSparseFile.") && base(&self.path) == base(go)
+    }
+}
+
+impl TarEntry {
+    /// Whether some reader writes this member under a name that is not a benign variant of
+    /// Go's, or any of its names climbs out or is absolute (what LT019 reports).
+    pub fn readers_disagree(&self) -> bool {
+        let bad = |p: &str| p.starts_with('/') || (p.contains("..") && crate::layer::listing::normalize(p).climbs_out);
+        !self.other_names.is_empty()
+            && (bad(&self.path) || self.other_names.iter().any(|o| bad(&o.path) || !o.is_benign_beside(&self.path)))
+    }
 }
 
 /// An anomaly and the offset of the header it concerns.
@@ -370,6 +482,10 @@ pub struct TarFacts {
     pub duplicates: Vec<crate::layer::listing::Duplicate>,
     /// Compact mode: stream positions of hard links whose target an earlier member has, ascending.
     pub links_seen_here: Vec<u64>,
+    /// Where Go's `archive/tar` stops with an error, if it does (the layer does not unpack).
+    pub go_refusal: Option<GoRefusal>,
+    /// Members Go's reader returns before it stops (all of them when it does not stop).
+    pub go_members: u64,
 }
 
 impl TarFacts {
@@ -383,7 +499,7 @@ impl TarFacts {
 /// What the walker is doing with the next bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
-    /// Filling a header block.
+    /// Filling a header block (or an old GNU sparse extension block, when `sparse_ext` is set).
     Header,
     /// Collecting (or, if `keep` is false, skipping) an extension payload, then its padding.
     Extension { typeflag: u8, remaining: u64, pad: u64, keep: bool, offset: u64 },
@@ -395,19 +511,64 @@ enum State {
     Stopped,
 }
 
+/// The records of one PAX `x` header (Go keeps only the last set before a member).
+#[derive(Debug, Default)]
+struct PaxSet {
+    path: Option<Vec<u8>>,
+    linkpath: Option<Vec<u8>>,
+    size: Option<i64>,
+    uid: Option<i64>,
+    gid: Option<i64>,
+    /// A record whose value Go's `mergePAX` cannot parse (then Go refuses the member).
+    bad_value: Option<&'static str>,
+    xattrs: Vec<String>,
+    /// Any `GNU.sparse.*` record.
+    sparse: bool,
+    sparse_major: Vec<u8>,
+    sparse_minor: Vec<u8>,
+    sparse_name: Vec<u8>,
+    sparse_size: Vec<u8>,
+    sparse_realsize: Vec<u8>,
+    sparse_numblocks: Option<Vec<u8>>,
+    sparse_map: Vec<u8>,
+    /// Format 0.0 `GNU.sparse.offset`/`numbytes` values, joined as Go does into a map.
+    sparse_pairs: Vec<u8>,
+}
+
 /// Extension records waiting for the member they describe.
 #[derive(Debug, Default)]
 struct Pending {
     first_offset: Option<u64>,
-    pax_path: Option<Vec<u8>>,
-    pax_linkpath: Option<Vec<u8>>,
-    pax_size: Option<u64>,
-    pax_uid: Option<u64>,
-    pax_gid: Option<u64>,
+    pax: PaxSet,
+    /// The `path` of an earlier `x` header that a later one replaced.
+    earlier_pax_path: Option<Vec<u8>>,
     gnu_name: Option<Vec<u8>>,
     gnu_link: Option<Vec<u8>>,
-    xattrs: Vec<String>,
-    sparse: bool,
+}
+
+/// An old GNU sparse member (`S`) whose extension blocks are being read.
+#[derive(Debug, Clone, Copy)]
+struct SparseExt {
+    /// Logical size (`realsize`).
+    realsize: i64,
+    /// Data bytes in the archive.
+    data: u64,
+    /// The member's stream position.
+    index: u64,
+    /// The member's header offset.
+    offset: u64,
+    /// The map so far.
+    check: crate::tar::SparseCheck,
+}
+
+/// A PAX 1.0 sparse map being read from the start of a member's data.
+#[derive(Debug, Clone, Copy)]
+struct SparseMapRead {
+    parser: crate::tar::SparseMap1x0,
+    realsize: i64,
+    data: u64,
+    index: u64,
+    offset: u64,
 }
 
 /// Incremental tar header walker fed with the uncompressed stream in order.
@@ -429,6 +590,10 @@ pub struct TarWalker {
     /// Compact mode: the latest member and whether it is already known to be worth keeping;
     /// decided when the next one comes (anomalies may still point at it), kept if last.
     held: Option<(TarEntry, bool)>,
+    /// Old GNU sparse extension blocks still to read.
+    sparse_ext: Option<SparseExt>,
+    /// A PAX 1.0 sparse map still to read from member data.
+    sparse_map: Option<SparseMapRead>,
 }
 
 impl Default for TarWalker {
@@ -455,6 +620,8 @@ impl TarWalker {
             index: (!limits.keep_all_entries)
                 .then(|| crate::layer::listing::PathIndexBuilder::with_limit(limits.max_paths)),
             held: None,
+            sparse_ext: None,
+            sparse_map: None,
         }
     }
 
@@ -491,7 +658,11 @@ impl TarWalker {
                 if self.fill >= BLOCK {
                     self.fill = 0;
                     let block = self.block;
-                    self.on_block(&block, self.block_start);
+                    if self.sparse_ext.is_some() {
+                        self.on_sparse_ext_block(&block);
+                    } else {
+                        self.on_block(&block, self.block_start);
+                    }
                 }
                 take
             }
@@ -503,8 +674,12 @@ impl TarWalker {
                 self.pass(take as u64);
                 take
             }
-            State::Skip { remaining, .. } => {
-                let take = clamp(remaining, rest.len());
+            State::Skip { remaining, pad, .. } => {
+                let mut take = clamp(remaining, rest.len());
+                if self.sparse_map.is_some() {
+                    let data_left = clamp(remaining.saturating_sub(pad), take);
+                    take = self.on_sparse_map_bytes(rest.get(..data_left).unwrap_or(&[]), data_left).max(1).min(take);
+                }
                 self.pass(take as u64);
                 take
             }
@@ -549,6 +724,9 @@ impl TarWalker {
                 let left = remaining.saturating_sub(n);
                 self.state =
                     if left > 0 { State::Skip { remaining: left, pad, within, offset } } else { State::Header };
+                if left <= pad && within == TruncatedIn::Data {
+                    self.end_sparse_map();
+                }
             }
             _ => {}
         }
@@ -558,6 +736,9 @@ impl TarWalker {
     /// padding, or an extension payload over the size limit): a reader that can seek may
     /// [`TarWalker::skip`] them instead of feeding them.
     pub fn skippable(&self) -> u64 {
+        if self.sparse_map.is_some() {
+            return 0;
+        }
         match self.state {
             State::Skip { remaining, .. } | State::Extension { remaining, keep: false, .. } => remaining,
             _ => 0,
@@ -595,8 +776,35 @@ impl TarWalker {
         self.facts.total_size = self.facts.total_size.saturating_add(n as u64);
     }
 
+    /// Records where Go's reader stops (the first time only); `returned` is how many members Go
+    /// returned before.
+    fn refuse(&mut self, offset: u64, member: Option<u64>, returned: u64, reason: GoReason, detail: impl Into<String>) {
+        if self.facts.go_refusal.is_none() {
+            self.facts.go_refusal = Some(GoRefusal { offset, member, reason, detail: detail.into() });
+            self.facts.go_members = returned;
+        }
+    }
+
     /// Ends the stream and returns the facts.
     pub fn finish(mut self) -> TarFacts {
+        let count = self.facts.entry_count;
+        if let Some(s) = self.sparse_ext.take() {
+            self.refuse(
+                s.offset,
+                Some(s.index),
+                s.index,
+                GoReason::UnexpectedEof,
+                "the stream ends inside the extension blocks of an old GNU sparse member",
+            );
+        }
+        if let Some(m) = self.sparse_map.take() {
+            let p = m.parser;
+            if p.bad || !p.done() || p.consumed % BLOCK_U64 != 0 {
+                self.sparse_map = Some(m);
+                self.end_sparse_map();
+            }
+            // A complete map: the stream ends in the data after it (below).
+        }
         match self.state {
             State::Header if self.fill > 0 => {
                 self.facts.truncated = Some(Truncation {
@@ -604,6 +812,7 @@ impl TarWalker {
                     within: TruncatedIn::Header,
                     missing: BLOCK.saturating_sub(self.fill) as u64,
                 });
+                self.refuse(self.block_start, None, count, GoReason::UnexpectedEof, "the stream ends inside a header");
             }
             State::Extension { remaining, pad, offset, .. } => {
                 self.facts.truncated = Some(Truncation {
@@ -611,11 +820,16 @@ impl TarWalker {
                     within: TruncatedIn::Extension,
                     missing: remaining.saturating_add(pad),
                 });
+                self.refuse(offset, None, count, GoReason::UnexpectedEof, "the stream ends inside an extension record");
             }
             State::Skip { remaining, pad, within, offset } => {
                 let within =
                     if within == TruncatedIn::Data && remaining <= pad { TruncatedIn::Padding } else { within };
                 self.facts.truncated = Some(Truncation { entry_offset: offset, within, missing: remaining });
+                if within == TruncatedIn::Data {
+                    let member = count.checked_sub(1);
+                    self.refuse(offset, member, count, GoReason::UnexpectedEof, "the stream ends inside member data");
+                }
             }
             _ => {}
         }
@@ -625,6 +839,9 @@ impl TarWalker {
         }
         if let Some(offset) = self.pending.first_offset.take() {
             self.anomaly(offset, AnomalyKind::ExtensionWithoutEntry);
+        }
+        if self.facts.go_refusal.is_none() {
+            self.facts.go_members = self.facts.entry_count;
         }
         self.facts.is_tar = self.is_tar.unwrap_or(false);
         if let Some(b) = self.index.take() {
@@ -649,6 +866,7 @@ impl TarWalker {
             || f.end != EndMarker::TwoZeroBlocks
             || f.truncated.is_some()
             || f.stopped_at.is_some()
+            || f.go_refusal.is_some()
             || crate::layer::listing::normalize(&e.path).path == crate::layer::listing::STARGZ_INDEX;
         self.release_held();
     }
@@ -659,6 +877,7 @@ impl TarWalker {
         let at = |o: u64| o == e.offset || o == e.header_offset;
         let keep = keep
             || self.facts.after_single_zero.is_some_and(|a| at(a.offset))
+            || self.facts.go_refusal.as_ref().is_some_and(|r| r.member == Some(e.index) || at(r.offset))
             || self.facts.anomalies.iter().rev().take_while(|a| a.offset >= e.offset).any(|a| at(a.offset));
         if keep {
             self.facts.entries.push(e);
@@ -675,7 +894,11 @@ impl TarWalker {
         if added.link_target_seen {
             self.facts.links_seen_here.push(entry.index);
         }
-        let keep = added.duplicate || added.under_non_dir || crate::layer::listing::worth_keeping(&entry);
+        let keep = added.duplicate
+            || added.under_non_dir
+            || crate::layer::listing::worth_keeping(&entry)
+            || entry.readers_disagree()
+            || matches!(entry.entry_type, EntryType::Other(_));
         self.release_held();
         self.held = Some((entry, keep));
     }
@@ -714,41 +937,78 @@ impl TarWalker {
             }
             return;
         }
-        let valid = header_checksum_ok(block);
+        let format = crate::tar::format_of(block);
+        let valid = format.is_some();
         if self.is_tar.is_none() {
             self.is_tar = Some(valid);
         }
+        let count = self.facts.entry_count;
         if self.zero_run == 1 && self.facts.after_single_zero.is_none() {
             self.facts.after_single_zero = Some(AfterSingleZero { offset, valid_header: valid });
+            self.refuse(
+                offset,
+                valid.then_some(count),
+                count,
+                GoReason::BadHeader,
+                "a single zero block is followed by a non-zero block",
+            );
         }
         self.zero_run = 0;
-        if !valid {
+        let Some(format) = format else {
             self.anomaly(offset, AnomalyKind::BadChecksum);
+            self.refuse(offset, None, count, GoReason::BadHeader, "the header checksum does not verify");
             self.stop(offset);
             return;
-        }
+        };
         let typeflag = field(block, 156, 1).first().copied().unwrap_or(0);
-        let size = match parse_numeric(field(block, 124, 12)) {
-            Ok(n) => {
+        if let Some(bad) = crate::tar::bad_numeric_field(block, format) {
+            let member = (!matches!(typeflag, b'x' | b'g' | b'L' | b'K')).then_some(count);
+            self.refuse(offset, member, count, GoReason::BadHeader, format!("header field `{bad}` is not a number"));
+        }
+        let size = match crate::tar::go_numeric(field(block, 124, 12)) {
+            Some(n) => {
                 if n.base256 {
                     self.anomaly(offset, AnomalyKind::Base256 { field: NumField::Size });
                 }
                 n.value
             }
-            Err(problem) => {
+            None => {
+                let problem = if block.get(124).is_some_and(|b| b & 0x80 != 0) {
+                    NumProblem::Overflow
+                } else {
+                    NumProblem::Invalid
+                };
                 self.anomaly(offset, AnomalyKind::BadNumber { field: NumField::Size, problem });
                 self.stop(offset);
                 return;
             }
         };
         match typeflag {
-            b'x' | b'g' | b'L' | b'K' => self.on_extension_header(typeflag, size, offset),
-            _ => self.on_member(block, typeflag, size, offset),
+            b'x' | b'g' | b'L' | b'K' => {
+                let Ok(size) = u64::try_from(size) else {
+                    self.anomaly(
+                        offset,
+                        AnomalyKind::BadNumber { field: NumField::Size, problem: NumProblem::Negative },
+                    );
+                    self.refuse(offset, None, count, GoReason::BadHeader, "an extension header has a negative size");
+                    self.stop(offset);
+                    return;
+                };
+                self.on_extension_header(typeflag, size, offset)
+            }
+            _ => self.on_member(block, format, typeflag, size, offset),
         }
     }
 
     fn on_extension_header(&mut self, typeflag: u8, size: u64, offset: u64) {
-        if typeflag != b'g' && self.pending.first_offset.is_none() {
+        if typeflag == b'g' {
+            // Go returns a global header as an entry of its own: records waiting for a member
+            // (earlier `x`, `L`, `K`) are dropped.
+            if let Some(ext_offset) = self.pending.first_offset.take() {
+                self.anomaly(ext_offset, AnomalyKind::ExtensionWithoutEntry);
+            }
+            self.pending = Pending::default();
+        } else if self.pending.first_offset.is_none() {
             self.pending.first_offset = Some(offset);
         }
         let Some(pad) = padding(size) else {
@@ -756,6 +1016,16 @@ impl TarWalker {
             self.stop(offset);
             return;
         };
+        if size > crate::tar::MAX_SPECIAL_FILE_SIZE {
+            let count = self.facts.entry_count;
+            self.refuse(
+                offset,
+                None,
+                count,
+                GoReason::FieldTooLong,
+                format!("extension record `{}` of {size} bytes is over Go's 1 MiB limit", char::from(typeflag)),
+            );
+        }
         let keep = size <= self.limits.max_extension_size;
         if !keep {
             self.anomaly(offset, AnomalyKind::ExtensionTooLarge { typeflag, size });
@@ -787,64 +1057,118 @@ impl TarWalker {
         self.ext.clear();
     }
 
-    /// Parses PAX records (`"<len> key=value\n"`); applies them to the pending member if `apply`.
+    /// Parses PAX records (`"<len> key=value\n"`) as Go does; with `apply`, they replace the
+    /// records of any earlier `x` header (Go keeps the last set).
     fn parse_pax(&mut self, payload: &[u8], offset: u64, apply: bool) {
+        let mut set = PaxSet::default();
         let mut rest = payload;
+        let mut sparse_pairs = 0usize;
         while !rest.is_empty() {
-            let record = match split_pax_record(rest) {
+            let (key, value) = match crate::tar::parse_pax_record(rest) {
                 Ok((key, value, tail)) => {
                     rest = tail;
                     (key, value)
                 }
                 Err(reason) => {
                     self.anomaly(offset, AnomalyKind::PaxMalformed { reason });
-                    return;
+                    let count = self.facts.entry_count;
+                    self.refuse(offset, None, count, GoReason::BadHeader, format!("malformed PAX record: {reason}"));
+                    break;
                 }
             };
+            if key == b"GNU.sparse.offset" || key == b"GNU.sparse.numbytes" {
+                let want_offset = sparse_pairs % 2 == 0;
+                if (key == b"GNU.sparse.offset") != want_offset || value.contains(&b',') {
+                    let count = self.facts.entry_count;
+                    self.refuse(offset, None, count, GoReason::BadHeader, "PAX sparse 0.0 records out of order");
+                }
+                if !set.sparse_pairs.is_empty() {
+                    set.sparse_pairs.push(b',');
+                }
+                set.sparse_pairs.extend_from_slice(value);
+                sparse_pairs = sparse_pairs.saturating_add(1);
+                set.sparse = true;
+                continue;
+            }
             if !apply {
                 continue;
             }
-            let (key, value) = record;
+            let number = |set: &mut PaxSet, what: &'static str| -> Option<i64> {
+                if value.is_empty() {
+                    return None;
+                }
+                let n = crate::tar::go_parse_int(value);
+                if n.is_none() && set.bad_value.is_none() {
+                    set.bad_value = Some(what);
+                }
+                n
+            };
             match key {
-                b"path" => self.pending.pax_path = Some(value.to_vec()),
-                b"linkpath" => self.pending.pax_linkpath = Some(value.to_vec()),
-                b"size" | b"uid" | b"gid" => {
-                    let Some(n) = parse_decimal(value) else {
-                        self.anomaly(offset, AnomalyKind::PaxMalformed { reason: "bad number" });
-                        continue;
-                    };
-                    match key {
-                        b"size" => self.pending.pax_size = Some(n),
-                        b"uid" => self.pending.pax_uid = Some(n),
-                        _ => self.pending.pax_gid = Some(n),
+                b"path" => set.path = Some(value.to_vec()),
+                b"linkpath" => set.linkpath = Some(value.to_vec()),
+                b"size" => set.size = number(&mut set, "size").or(set.size),
+                b"uid" => set.uid = number(&mut set, "uid").or(set.uid),
+                b"gid" => set.gid = number(&mut set, "gid").or(set.gid),
+                b"atime" | b"mtime" | b"ctime" => {
+                    if !value.is_empty() && !crate::tar::go_pax_time_ok(value) && set.bad_value.is_none() {
+                        set.bad_value = Some(match key {
+                            b"atime" => "atime",
+                            b"mtime" => "mtime",
+                            _ => "ctime",
+                        });
                     }
                 }
+                b"GNU.sparse.major" => set.sparse_major = value.to_vec(),
+                b"GNU.sparse.minor" => set.sparse_minor = value.to_vec(),
+                b"GNU.sparse.name" => set.sparse_name = value.to_vec(),
+                b"GNU.sparse.size" => set.sparse_size = value.to_vec(),
+                b"GNU.sparse.realsize" => set.sparse_realsize = value.to_vec(),
+                b"GNU.sparse.numblocks" => set.sparse_numblocks = Some(value.to_vec()),
+                b"GNU.sparse.map" => set.sparse_map = value.to_vec(),
                 _ => {
-                    if key.starts_with(b"GNU.sparse.") {
-                        self.pending.sparse = true;
-                    }
                     let name = key.strip_prefix(b"SCHILY.xattr.").or_else(|| key.strip_prefix(b"LIBARCHIVE.xattr."));
                     if let Some(name) = name {
-                        if self.pending.xattrs.len() < self.limits.max_xattrs {
+                        if set.xattrs.len() < self.limits.max_xattrs {
                             let cut = name.get(..self.limits.max_name_len).unwrap_or(name);
-                            self.pending.xattrs.push(String::from_utf8_lossy(cut).into_owned());
+                            set.xattrs.push(String::from_utf8_lossy(cut).into_owned());
                         }
                     }
                 }
             }
+            if key.starts_with(b"GNU.sparse.") {
+                set.sparse = true;
+            }
+        }
+        if apply {
+            if !set.sparse_pairs.is_empty() {
+                set.sparse_map = std::mem::take(&mut set.sparse_pairs);
+            }
+            let earlier = std::mem::take(&mut self.pending.pax);
+            if let Some(p) = earlier.path.filter(|p| !p.is_empty()) {
+                self.pending.earlier_pax_path = Some(p);
+            }
+            self.pending.pax = set;
         }
     }
 
     /// Reads a numeric field that does not affect the walk; problems become anomalies and 0.
     fn num(&mut self, block: &[u8; BLOCK], at: usize, which: NumField, offset: u64) -> u64 {
-        match parse_numeric(field(block, at, 8)) {
-            Ok(n) => {
+        match crate::tar::go_numeric(field(block, at, 8)) {
+            Some(n) => {
                 if n.base256 {
                     self.anomaly(offset, AnomalyKind::Base256 { field: which });
                 }
-                n.value
+                u64::try_from(n.value).unwrap_or_else(|_| {
+                    self.anomaly(offset, AnomalyKind::BadNumber { field: which, problem: NumProblem::Negative });
+                    0
+                })
             }
-            Err(problem) => {
+            None => {
+                let problem = if block.get(at).is_some_and(|b| b & 0x80 != 0) {
+                    NumProblem::Overflow
+                } else {
+                    NumProblem::Invalid
+                };
                 self.anomaly(offset, AnomalyKind::BadNumber { field: which, problem });
                 0
             }
@@ -874,6 +1198,11 @@ impl TarWalker {
         (String::from_utf8_lossy(kept).into_owned(), non_utf8, truncated)
     }
 
+    /// A name capped and lossily decoded, for [`OtherName`] and anomaly texts.
+    fn short(&self, b: &[u8]) -> String {
+        String::from_utf8_lossy(b.get(..self.limits.max_name_len).unwrap_or(b)).into_owned()
+    }
+
     /// Picks the effective name among ustar, PAX and GNU (GNU wins, as in Go), recording disagreements.
     fn effective(
         &mut self,
@@ -885,15 +1214,14 @@ impl TarWalker {
     ) -> (Vec<u8>, NameSource) {
         let mut chosen = (ustar.to_vec(), NameSource::Ustar);
         for (long, source) in [(pax, NameSource::Pax), (gnu, NameSource::GnuLong)] {
-            let Some(long) = long else { continue };
+            // Go ignores an empty PAX value or GNU long name.
+            let Some(long) = long.filter(|l| !l.is_empty()) else { continue };
             if long != ustar {
-                let cap = self.limits.max_name_len;
-                let short = |b: &[u8]| String::from_utf8_lossy(b.get(..cap).unwrap_or(b)).into_owned();
                 let kind = AnomalyKind::NameDisagreement {
                     field: which,
                     source,
-                    long: short(&long),
-                    ustar: short(ustar),
+                    long: self.short(&long),
+                    ustar: self.short(ustar),
                     ustar_is_truncation: !ustar.is_empty() && long.starts_with(ustar),
                 };
                 self.anomaly(offset, kind);
@@ -903,19 +1231,202 @@ impl TarWalker {
         chosen
     }
 
-    fn on_member(&mut self, block: &[u8; BLOCK], typeflag: u8, header_size: u64, offset: u64) {
+    /// Go's PAX sparse handling (`readGNUSparsePAXHeaders`): `Some((name, size, map))` when the
+    /// records make a sparse member, with the map of format 0.x (`None` for 1.0, read from data).
+    #[allow(clippy::type_complexity)]
+    fn pax_sparse(
+        &mut self,
+        pax: &PaxSet,
+        offset: u64,
+        index: u64,
+    ) -> Option<(Vec<u8>, Option<i64>, Option<crate::tar::SparseCheck>, bool)> {
+        let (major, minor) = (pax.sparse_major.as_slice(), pax.sparse_minor.as_slice());
+        let is1x0 = match (major, minor) {
+            (b"0", b"0" | b"1") => false,
+            (b"1", b"0") => true,
+            _ if !major.is_empty() || !minor.is_empty() => return None,
+            _ if !pax.sparse_map.is_empty() => false,
+            _ => return None,
+        };
+        let size_text = if pax.sparse_size.is_empty() { &pax.sparse_realsize } else { &pax.sparse_size };
+        let size = if size_text.is_empty() {
+            None
+        } else {
+            let n = crate::tar::go_parse_int(size_text);
+            if n.is_none() {
+                self.refuse(offset, Some(index), index, GoReason::BadHeader, "`GNU.sparse.size` is not a number");
+            }
+            n
+        };
+        let map = if is1x0 {
+            None
+        } else {
+            let m = crate::tar::sparse_map_0x1(pax.sparse_numblocks.as_deref().unwrap_or(&[]), &pax.sparse_map);
+            if m.is_none() {
+                self.refuse(offset, Some(index), index, GoReason::BadHeader, "invalid PAX sparse map");
+            }
+            Some(m.unwrap_or_default())
+        };
+        Some((pax.sparse_name.clone(), size, map, is1x0))
+    }
+
+    fn on_member(
+        &mut self,
+        block: &[u8; BLOCK],
+        format: crate::tar::Format,
+        typeflag: u8,
+        header_size: i64,
+        offset: u64,
+    ) {
         let pending = std::mem::take(&mut self.pending);
+        let pax = pending.pax;
         let first_offset = pending.first_offset.unwrap_or(offset);
+        let index = self.facts.entry_count;
+        // A refusal at one of this member's extension headers is about this member.
+        if let Some(r) = self.facts.go_refusal.as_mut() {
+            if r.member.is_none() && r.offset >= first_offset && r.offset < offset {
+                r.member = Some(index);
+            }
+        }
         let mode = self.num(block, 100, NumField::Mode, offset);
         let uid = self.num(block, 108, NumField::Uid, offset);
         let gid = self.num(block, 116, NumField::Gid, offset);
+        if let Some(what) = pax.bad_value {
+            self.refuse(first_offset, Some(index), index, GoReason::BadHeader, format!("PAX `{what}` is not valid"));
+        }
 
-        let ustar = ustar_name(block);
-        let (path_raw, path_source) =
-            self.effective(&ustar, pending.pax_path, pending.gnu_name, NameField::Path, first_offset);
+        let (ustar, fallback) = crate::tar::header_name(block, format);
+        if fallback && ustar.as_slice() != cstr(field(block, 0, 100)) {
+            self.anomaly(first_offset, AnomalyKind::GnuPrefixFallback { name: self.short(&ustar) });
+        }
+        let (mut path_raw, mut path_source) =
+            self.effective(&ustar, pax.path.clone(), pending.gnu_name.clone(), NameField::Path, first_offset);
         let ustar_link = cstr(field(block, 157, 100)).to_vec();
         let (link_raw, link_source) =
-            self.effective(&ustar_link, pending.pax_linkpath, pending.gnu_link, NameField::LinkTarget, first_offset);
+            self.effective(&ustar_link, pax.linkpath.clone(), pending.gnu_link, NameField::LinkTarget, first_offset);
+
+        // Go turns a NUL typeflag into a directory when the (PAX/GNU) name ends in a slash.
+        let entry_type = if typeflag == 0 && path_raw.last() == Some(&b'/') {
+            EntryType::Dir
+        } else {
+            EntryType::from_typeflag(typeflag)
+        };
+        let mut size = match pax.size {
+            Some(pax_size) => {
+                if pax_size != header_size {
+                    self.anomaly(
+                        first_offset,
+                        AnomalyKind::PaxSizeConflict {
+                            header: u64::try_from(header_size).unwrap_or(0),
+                            pax: u64::try_from(pax_size).unwrap_or(0),
+                        },
+                    );
+                }
+                pax_size
+            }
+            None => header_size,
+        };
+        let data: u64 = if entry_type.is_header_only() {
+            if size > 0 {
+                self.anomaly(first_offset, AnomalyKind::HeaderOnlyTypeWithSize { size: size as u64 });
+            }
+            0
+        } else {
+            match u64::try_from(size) {
+                Ok(n) => n,
+                Err(_) => {
+                    self.anomaly(
+                        offset,
+                        AnomalyKind::BadNumber { field: NumField::Size, problem: NumProblem::Negative },
+                    );
+                    self.refuse(first_offset, Some(index), index, GoReason::BadHeader, "negative member size");
+                    self.stop(offset);
+                    return;
+                }
+            }
+        };
+
+        // Sparse members: Go's logical size and name.
+        let mut sparse_map_read = None;
+        if typeflag == b'S' {
+            self.anomaly(first_offset, AnomalyKind::Sparse);
+            if format != crate::tar::Format::Gnu {
+                self.refuse(offset, Some(index), index, GoReason::BadHeader, "old GNU sparse member without GNU magic");
+            }
+            let realsize = crate::tar::go_numeric(field(block, 483, 12)).map(|n| n.value);
+            if realsize.is_none() {
+                self.refuse(offset, Some(index), index, GoReason::BadHeader, "sparse `realsize` is not a number");
+            }
+            let realsize = realsize.unwrap_or(0);
+            size = realsize;
+            let mut check = crate::tar::SparseCheck::new();
+            let extended = sparse_entries(field(block, 386, 97), 4, &mut check);
+            if extended.is_none() {
+                self.refuse(
+                    offset,
+                    Some(index),
+                    index,
+                    GoReason::BadHeader,
+                    "old GNU sparse map entry is not a number",
+                );
+            }
+            let ext = SparseExt { realsize, data, index, offset, check };
+            if extended == Some(true) {
+                self.sparse_ext = Some(ext);
+            } else {
+                self.end_sparse_ext(ext);
+            }
+        } else if pax.sparse {
+            self.anomaly(first_offset, AnomalyKind::Sparse);
+            if let Some((name, sparse_size, map, is1x0)) = self.pax_sparse(&pax, first_offset, index) {
+                if !name.is_empty() {
+                    path_raw = name;
+                    path_source = NameSource::Pax;
+                }
+                if let Some(s) = sparse_size {
+                    size = s;
+                }
+                if entry_type.is_header_only() {
+                    self.refuse(
+                        first_offset,
+                        Some(index),
+                        index,
+                        GoReason::BadHeader,
+                        "sparse map on a header-only type",
+                    );
+                } else if let Some(map) = map {
+                    self.check_sparse(map, size, data, first_offset, index, false);
+                } else if is1x0 {
+                    let parser = crate::tar::SparseMap1x0::default();
+                    sparse_map_read = Some(SparseMapRead { parser, realsize: size, data, index, offset: first_offset });
+                }
+            }
+        }
+
+        // Every other name some reader may write.
+        let mut other_names = Vec::new();
+        let mut add = |reader: NameReader, name: &[u8], this: &TarWalker| {
+            if !name.is_empty()
+                && name != path_raw.as_slice()
+                && !other_names.iter().any(|o: &OtherName| o.reader == reader)
+            {
+                other_names.push(OtherName { reader, path: this.short(name) });
+            }
+        };
+        add(NameReader::Ustar, &ustar, self);
+        if fallback {
+            add(NameReader::GnuTarNoPrefix, cstr(field(block, 0, 100)), self);
+        }
+        if let Some(p) = pax.path.as_deref() {
+            add(NameReader::PaxPath, p, self);
+        }
+        if let Some(g) = pending.gnu_name.as_deref() {
+            add(NameReader::GnuLongName, g, self);
+        }
+        if let Some(p) = pending.earlier_pax_path.as_deref() {
+            add(NameReader::EarlierPax, p, self);
+        }
+        other_names.dedup_by(|a, b| a.path == b.path);
 
         let (path, non_utf8, path_truncated) = self.name(&path_raw, NameField::Path, first_offset);
         let ustar_name = if path_raw != ustar { Some(String::from_utf8_lossy(&ustar).into_owned()) } else { None };
@@ -924,32 +1435,6 @@ impl TarWalker {
         } else {
             let (text, bad, _) = self.name(&link_raw, NameField::LinkTarget, first_offset);
             (Some(text), bad)
-        };
-
-        let entry_type = if typeflag == 0 && path_raw.last() == Some(&b'/') {
-            EntryType::Dir
-        } else {
-            EntryType::from_typeflag(typeflag)
-        };
-        if typeflag == b'S' || pending.sparse {
-            self.anomaly(first_offset, AnomalyKind::Sparse);
-        }
-        let size = match pending.pax_size {
-            Some(pax) => {
-                if pax != header_size {
-                    self.anomaly(first_offset, AnomalyKind::PaxSizeConflict { header: header_size, pax });
-                }
-                pax
-            }
-            None => header_size,
-        };
-        let data = if entry_type.is_header_only() {
-            if size > 0 {
-                self.anomaly(first_offset, AnomalyKind::HeaderOnlyTypeWithSize { size });
-            }
-            0
-        } else {
-            size
         };
 
         self.facts.entry_count = self.facts.entry_count.saturating_add(1);
@@ -963,16 +1448,17 @@ impl TarWalker {
                 entry_type,
                 typeflag,
                 mode,
-                uid: pending.pax_uid.unwrap_or(uid),
-                gid: pending.pax_gid.unwrap_or(gid),
-                size,
+                uid: pax.uid.and_then(|v| u64::try_from(v).ok()).unwrap_or(uid),
+                gid: pax.gid.and_then(|v| u64::try_from(v).ok()).unwrap_or(gid),
+                size: u64::try_from(size).unwrap_or(0),
                 link_target,
                 link_non_utf8,
                 link_source,
                 offset: first_offset,
                 header_offset: offset,
-                xattrs: pending.xattrs,
-                index: self.facts.entry_count.saturating_sub(1),
+                xattrs: pax.xattrs,
+                index,
+                other_names,
             });
         } else {
             self.facts.entries_capped = true;
@@ -983,6 +1469,22 @@ impl TarWalker {
             self.stop(offset);
             return;
         };
+        if self.sparse_ext.is_some() {
+            // The extension blocks come first; `end_sparse_ext` sets up the data skip.
+            self.state = State::Header;
+            return;
+        }
+        self.skip_data(data, pad, offset);
+        if let Some(m) = sparse_map_read {
+            self.sparse_map = Some(m);
+            if data == 0 {
+                self.end_sparse_map();
+            }
+        }
+    }
+
+    /// Sets up skipping `data` bytes of member data and `pad` bytes of padding.
+    fn skip_data(&mut self, data: u64, pad: u64, offset: u64) {
         self.state = match data.checked_add(pad) {
             Some(0) => State::Header,
             Some(remaining) => State::Skip { remaining, pad, within: TruncatedIn::Data, offset },
@@ -993,6 +1495,119 @@ impl TarWalker {
             }
         };
     }
+
+    /// Go's checks of a sparse map against the logical size and the data in the archive.
+    fn check_sparse(
+        &mut self,
+        map: crate::tar::SparseCheck,
+        size: i64,
+        data: u64,
+        offset: u64,
+        index: u64,
+        returned: bool,
+    ) {
+        if !map.valid_for(size) {
+            self.refuse(offset, Some(index), index, GoReason::BadHeader, "the sparse map is invalid for the file size");
+        } else if map.data != data {
+            let why = if map.data > data {
+                "the sparse map references more data than the archive holds"
+            } else {
+                "the archive holds data the sparse map does not reference"
+            };
+            let _ = returned;
+            self.refuse(offset, Some(index), index.saturating_add(1), GoReason::BadSparseData, why);
+        }
+    }
+
+    /// Reads one old GNU sparse extension block (21 entries and an "extended" flag).
+    fn on_sparse_ext_block(&mut self, block: &[u8; BLOCK]) {
+        let Some(mut s) = self.sparse_ext.take() else { return };
+        match sparse_entries(field(block, 0, 505), 21, &mut s.check) {
+            Some(true) => self.sparse_ext = Some(s),
+            Some(false) => self.end_sparse_ext(s),
+            None => {
+                self.refuse(
+                    s.offset,
+                    Some(s.index),
+                    s.index,
+                    GoReason::BadHeader,
+                    "old GNU sparse map entry is not a number",
+                );
+                self.end_sparse_ext(s);
+            }
+        }
+    }
+
+    /// The old GNU sparse map is complete: checks it and skips the member data.
+    fn end_sparse_ext(&mut self, s: SparseExt) {
+        self.check_sparse(s.check, s.realsize, s.data, s.offset, s.index, false);
+        let pad = padding(s.data).unwrap_or(0);
+        self.skip_data(s.data, pad, s.offset);
+    }
+
+    /// Feeds member data to a PAX 1.0 sparse map; returns the bytes to pass (up to the end of
+    /// the block holding the map's last newline, or all `avail` once the map is read).
+    fn on_sparse_map_bytes(&mut self, data: &[u8], avail: usize) -> usize {
+        let Some(m) = self.sparse_map.as_mut() else { return avail };
+        let mut used = 0;
+        if !m.parser.done() {
+            used = m.parser.feed(data);
+            if !m.parser.done() {
+                return used;
+            }
+        }
+        // Go reads the map block by block: the rest of the block holding the last newline
+        // belongs to the map.
+        let rem = (m.parser.consumed % BLOCK_U64) as usize;
+        if rem == 0 {
+            return if used == 0 { avail } else { used };
+        }
+        let extra = (BLOCK - rem).min(avail.saturating_sub(used));
+        m.parser.consumed = m.parser.consumed.saturating_add(extra as u64);
+        used.saturating_add(extra)
+    }
+
+    /// The member data under a PAX 1.0 sparse map ended or the map is read: checks it.
+    fn end_sparse_map(&mut self) {
+        let Some(m) = self.sparse_map.take() else { return };
+        let p = m.parser;
+        if p.bad {
+            self.refuse(
+                m.offset,
+                Some(m.index),
+                m.index,
+                GoReason::BadHeader,
+                "a PAX 1.0 sparse map number is not valid",
+            );
+        } else if !p.done() || p.consumed % BLOCK_U64 != 0 {
+            self.refuse(
+                m.offset,
+                Some(m.index),
+                m.index,
+                GoReason::UnexpectedEof,
+                "the member data ends inside its PAX 1.0 sparse map",
+            );
+        } else {
+            self.check_sparse(p.check, m.realsize, m.data.saturating_sub(p.consumed), m.offset, m.index, true);
+        }
+    }
+}
+
+/// Reads old GNU sparse entries (`n` of 24 bytes, then the "extended" byte) into `check`, as Go
+/// does: an entry whose offset starts with NUL ends the block's list. `Some(extended)`, or `None`
+/// for a number Go cannot parse.
+fn sparse_entries(area: &[u8], n: usize, check: &mut crate::tar::SparseCheck) -> Option<bool> {
+    for i in 0..n {
+        let at = i.saturating_mul(24);
+        let off = field(area, at, 12);
+        if off.first().is_none_or(|&b| b == 0) {
+            break;
+        }
+        let o = crate::tar::go_numeric(off)?.value;
+        let l = crate::tar::go_numeric(field(area, at.saturating_add(12), 12))?.value;
+        check.push(o, l);
+    }
+    Some(field(area, n.saturating_mul(24), 1).first().is_some_and(|&b| b > 0))
 }
 
 /// Bytes of zero padding after `size` bytes of data, or `None` on overflow.
@@ -1007,147 +1622,11 @@ fn clamp(n: u64, len: usize) -> usize {
     usize::try_from(n).map_or(len, |n| n.min(len))
 }
 
-/// The `len` bytes at `at` in a block (empty if out of range).
-fn field(block: &[u8], at: usize, len: usize) -> &[u8] {
-    at.checked_add(len).and_then(|end| block.get(at..end)).unwrap_or(&[])
-}
-
-/// Bytes up to the first NUL.
-fn cstr(bytes: &[u8]) -> &[u8] {
-    match bytes.iter().position(|&b| b == 0) {
-        Some(i) => bytes.get(..i).unwrap_or(bytes),
-        None => bytes,
-    }
-}
-
-/// The ustar name, joined with the `prefix` field for POSIX ustar (and star) headers, as Go does.
-fn ustar_name(block: &[u8; BLOCK]) -> Vec<u8> {
-    let name = cstr(field(block, 0, 100));
-    let posix = field(block, 257, 6) == b"ustar\0" && field(block, 263, 2) == b"00";
-    if !posix {
-        return name.to_vec();
-    }
-    let star = field(block, 508, 4) == b"tar\0";
-    let prefix = cstr(field(block, 345, if star { 131 } else { 155 }));
-    if prefix.is_empty() {
-        return name.to_vec();
-    }
-    let mut out = Vec::with_capacity(prefix.len().saturating_add(name.len()).saturating_add(1));
-    out.extend_from_slice(prefix);
-    out.push(b'/');
-    out.extend_from_slice(name);
-    out
-}
-
-/// A numeric field's value and whether it used base-256.
-struct Numeric {
-    value: u64,
-    base256: bool,
-}
-
-/// Parses a numeric header field as Go does: base-256 if the high bit is set, else octal
-/// surrounded by spaces or NULs; values must fit in an `i64`.
-fn parse_numeric(bytes: &[u8]) -> Result<Numeric, NumProblem> {
-    let Some((&first, rest)) = bytes.split_first() else {
-        return Ok(Numeric { value: 0, base256: false });
-    };
-    if first & 0x80 != 0 {
-        if first & 0x40 != 0 {
-            return Err(NumProblem::Negative);
-        }
-        let mut value: u64 = u64::from(first & 0x7f);
-        for &b in rest {
-            if value >> 55 != 0 {
-                return Err(NumProblem::Overflow);
-            }
-            value = (value << 8) | u64::from(b);
-        }
-        if value > i64::MAX as u64 {
-            return Err(NumProblem::Overflow);
-        }
-        return Ok(Numeric { value, base256: true });
-    }
-    parse_octal(bytes).map(|value| Numeric { value, base256: false })
-}
-
-/// Parses an octal field, trimming spaces and NULs on both sides (empty is 0).
-fn parse_octal(bytes: &[u8]) -> Result<u64, NumProblem> {
-    let trim = |b: &u8| *b == b' ' || *b == 0;
-    let start = bytes.iter().position(|b| !trim(b)).unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|b| !trim(b)).map_or(start, |i| i.saturating_add(1));
-    let digits = bytes.get(start..end).unwrap_or(&[]);
-    let mut value: u64 = 0;
-    for &d in digits {
-        if !(b'0'..=b'7').contains(&d) {
-            return Err(NumProblem::Invalid);
-        }
-        value = value.checked_mul(8).and_then(|v| v.checked_add(u64::from(d - b'0'))).ok_or(NumProblem::Overflow)?;
-    }
-    if value > i64::MAX as u64 {
-        return Err(NumProblem::Overflow);
-    }
-    Ok(value)
-}
-
-/// Parses a non-empty decimal number (PAX `size`, `uid`, `gid`).
-fn parse_decimal(bytes: &[u8]) -> Option<u64> {
-    if bytes.is_empty() {
-        return None;
-    }
-    let mut value: u64 = 0;
-    for &d in bytes {
-        if !d.is_ascii_digit() {
-            return None;
-        }
-        value = value.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
-    (value <= i64::MAX as u64).then_some(value)
-}
-
-/// A PAX key, value and the bytes after the record.
-type PaxRecord<'a> = (&'a [u8], &'a [u8], &'a [u8]);
-
-/// Splits one `"<len> key=value\n"` record off the front of `rest`.
-fn split_pax_record(rest: &[u8]) -> Result<PaxRecord<'_>, &'static str> {
-    let space = rest.iter().position(|&b| b == b' ').ok_or("no length")?;
-    let len = rest.get(..space).and_then(parse_decimal).and_then(|n| usize::try_from(n).ok()).ok_or("bad length")?;
-    if len <= space.saturating_add(1) || len > rest.len() {
-        return Err("length out of range");
-    }
-    let record = rest.get(space.saturating_add(1)..len).ok_or("length out of range")?;
-    let tail = rest.get(len..).ok_or("length out of range")?;
-    let body = record.strip_suffix(b"\n").ok_or("no newline")?;
-    let eq = body.iter().position(|&b| b == b'=').ok_or("no '='")?;
-    let key = body.get(..eq).ok_or("no '='")?;
-    let value = body.get(eq.saturating_add(1)..).ok_or("no '='")?;
-    if key.is_empty() {
-        return Err("empty key");
-    }
-    Ok((key, value, tail))
-}
+use crate::tar::{cstr, field};
 
 /// Whether a 512-byte block is a tar header with a valid checksum (unsigned or signed sum, as Go accepts).
 pub fn header_checksum_ok(block: &[u8]) -> bool {
-    let Some(block) = block.get(..BLOCK) else {
-        return false;
-    };
-    let stored_field = field(block, 148, 8);
-    if stored_field.iter().all(|&b| b == b' ' || b == 0) {
-        return false;
-    }
-    let Ok(stored) = parse_octal(stored_field) else {
-        return false;
-    };
-    // Sum every byte with the checksum field counted as eight spaces. Plain (vectorisable) sums
-    // over the whole block, then the field's own bytes swapped for spaces: 512 bytes cannot
-    // overflow a u32/i32.
-    let (mut unsigned, mut signed) =
-        block.iter().fold((0u32, 0i32), |(u, s), &b| (u + u32::from(b), s + i32::from(b as i8)));
-    for &b in stored_field {
-        unsigned = unsigned - u32::from(b) + u32::from(b' ');
-        signed = signed - i32::from(b as i8) + i32::from(b' ');
-    }
-    stored == u64::from(unsigned) || i64::try_from(stored).is_ok_and(|s| s == i64::from(signed))
+    crate::tar::checksum_ok(block)
 }
 
 #[cfg(test)]
@@ -1570,10 +2049,12 @@ mod tests {
         assert_eq!(has(&f, |k| *k == AnomalyKind::Base256 { field: NumField::Size }), Some(0));
         assert_eq!(f.end, EndMarker::TwoZeroBlocks);
 
-        block[124] = 0xff;
+        // -1 in base-256: Go reads it and refuses a regular file with a negative size.
+        block[124..136].fill(0xff);
         fix_checksum(&mut block);
         let f = walk(&block);
         assert_eq!(f.stopped_at, Some(0));
+        assert_eq!(f.go_refusal.as_ref().map(|r| r.reason), Some(GoReason::BadHeader));
         assert!(
             has(&f, |k| *k == AnomalyKind::BadNumber { field: NumField::Size, problem: NumProblem::Negative })
                 .is_some()
@@ -1736,6 +2217,30 @@ mod tests {
             assert!(f.anomalies.len() <= 16);
             assert_eq!(f.total_size, bytes.len() as u64);
         }
+    }
+
+    #[test]
+    fn compact_walk_keeps_only_disagreeing_names() {
+        let long = "d/".repeat(60) + "file";
+        let bytes = Tar::default()
+            .pax(&[("path", long.as_bytes())])
+            .entry(H { name: &long.as_bytes()[..100], ..H::default() }, b"")
+            .pax(&[("path", b"etc/cron.d/evil")])
+            .file("usr/share/doc/readme", b"")
+            .file("last", b"")
+            .end()
+            .bytes();
+        let mut w = TarWalker::new(WalkLimits { keep_all_entries: false, ..WalkLimits::default() });
+        w.feed(&bytes);
+        let f = w.finish();
+        // The writer's truncated ustar name is benign; the unrelated one is kept for LT019.
+        let kept: Vec<&str> = f.entries.iter().map(|e| e.path.as_str()).collect();
+        assert!(!kept.contains(&"last"), "{kept:?}");
+        let evil = f.entries.iter().find(|e| e.path == "etc/cron.d/evil").expect("kept");
+        assert_eq!(evil.other_names[0].reader, NameReader::Ustar);
+        assert!(evil.readers_disagree());
+        let long_entry = f.entries.iter().find(|e| e.path == long).expect("kept as LT014 evidence");
+        assert!(!long_entry.readers_disagree());
     }
 
     #[test]
