@@ -1,0 +1,258 @@
+//! Nothing inside a dump steers the auditor (issue 16): policy provenance, non-blocking opens,
+//! output directories, duplicate members, nesting, special files, legacy chains, config bounds.
+
+use crate::fixtures::*;
+use crate::util::*;
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A layout whose only layer blob is garbage: DG001/DG002 errors, exit 1 by default.
+fn broken_layout(dir: &Path) {
+    let img = Image::simple();
+    let mut files = oci_layout(&img);
+    files.put(&format!("blobs/sha256/{}", hexpart(&img.layers[0].digest())), b"garbage".to_vec());
+    files.write_dir(dir);
+}
+
+const LOWERING: &str = "[rules]\nLT = \"allow\"\nDG = \"allow\"\n";
+
+#[test]
+fn a_layouts_own_config_is_never_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("dump");
+    broken_layout(&layout);
+    std::fs::write(layout.join("ocidig.toml"), LOWERING).unwrap();
+    // `cd dump && ocidig check .`: the dump's own file would be discovered.
+    let run = ocidig_in(&layout, &["check", "."]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("the configuration ocidig.toml lies inside the input .")
+            && run.stderr.contains("--config")
+            && run.stderr.contains("--no-config"),
+        "{}",
+        run.stderr
+    );
+    // Named explicitly from outside, through a path with `..`: still inside, still refused.
+    let sneaky = layout.join("blobs/../ocidig.toml");
+    let run = ocidig_in(dir.path(), &["check", "--config", sneaky.to_str().unwrap(), "dump"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("lies inside the input dump"), "{}", run.stderr);
+    // --no-config: the dump is judged by the built-in policy.
+    let run = ocidig_in(&layout, &["check", "--no-config", "--format", "json", "."]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["policy"]["source"], Value::Null);
+    assert!(codes(&v).contains(&"DG001".to_string()));
+}
+
+#[test]
+fn a_config_inside_an_unpacked_tarball_is_never_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let unpacked = dir.path().join("save");
+    docker_archive(&Image::simple()).write_dir(&unpacked);
+    std::fs::write(unpacked.join("ocidig.toml"), LOWERING).unwrap();
+    let run = ocidig_in(&unpacked, &["check", "."]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("the configuration ocidig.toml lies inside the input ."), "{}", run.stderr);
+    // A config that is a link into the dump is inside it too.
+    std::os::unix::fs::symlink(unpacked.join("ocidig.toml"), dir.path().join("ocidig.toml")).unwrap();
+    let run = ocidig_in(dir.path(), &["check", "save"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("the configuration ocidig.toml lies inside the input save"), "{}", run.stderr);
+}
+
+#[test]
+fn a_config_beside_the_dump_is_applied_and_named_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("dump");
+    broken_layout(&layout);
+    let text =
+        "[rules]\nDG = \"allow\"\nMT = \"warn\"\n\n[[ignore]]\nrule = \"RF002\"\ninput = \"**\"\nreason = \"test\"\n";
+    std::fs::write(dir.path().join("ocidig.toml"), text).unwrap();
+    let run = ocidig_in(dir.path(), &["check", "--format", "json", "dump"]);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let p = &v["policy"];
+    assert_eq!(p["source"], "ocidig.toml");
+    let canonical = std::fs::canonicalize(dir.path().join("ocidig.toml")).unwrap();
+    assert_eq!(p["path"], canonical.display().to_string());
+    assert_eq!(p["sha256"], sha256(text.as_bytes()));
+    assert_eq!(
+        p["overrides"],
+        serde_json::json!([
+            {"selector": "DG", "level": "allow", "origin": "config"},
+            {"selector": "MT", "level": "warn", "origin": "config"}
+        ])
+    );
+    let lowered: Vec<&str> = p["lowered"].as_array().unwrap().iter().map(|l| l["code"].as_str().unwrap()).collect();
+    assert_eq!(lowered, ["DG001", "DG002", "DG003", "DG004", "DG005", "MT002", "MT003"]);
+    assert_eq!(p["lowered"][6], serde_json::json!({"code": "MT003", "default": "error", "to": "warning"}));
+    assert_eq!(p["lowered"][0], serde_json::json!({"code": "DG001", "default": "error", "to": null}));
+    assert_eq!(p["ignore_entries"], 1);
+    let suppressed = v["findings"].as_array().unwrap().iter().filter(|f| f["suppressed"].is_string()).count();
+    assert_eq!(p["findings_ignored"], suppressed as u64);
+
+    let run = ocidig_in(dir.path(), &["check", "--color", "never", "--warn", "MT", "dump"]);
+    assert_eq!(run.code, 0);
+    let footer = run.stdout.lines().last().unwrap();
+    assert_eq!(
+        footer,
+        format!(
+            "policy: ocidig.toml ({}) — 7 rules lowered, {suppressed} findings ignored, 1 level from flags; {}",
+            canonical.display(),
+            sha256(text.as_bytes())
+        )
+    );
+
+    let run = ocidig_in(dir.path(), &["check", "--format", "sarif", "dump"]);
+    let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
+    let inv = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], true);
+    assert_eq!(inv["properties"]["policy"]["source"], "ocidig.toml");
+    assert_eq!(inv["properties"]["policy"]["lowered"].as_array().unwrap().len(), 7);
+
+    // Without the file the same dump fails, and the report says no file was used.
+    let run = ocidig_in(dir.path(), &["check", "--no-config", "--color", "never", "dump"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout.lines().last(), Some("policy: built-in defaults (no configuration file) — 0 rules lowered"));
+}
+
+/// Runs ocidig with a deadline: a blocking open would otherwise hang the test run.
+fn run_with_deadline(cwd: &Path, args: &[&str]) -> (i32, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ocidig"))
+        .args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+            return (status.code().unwrap_or(-1), err);
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("ocidig {args:?} blocked for 20 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn mkfifo(path: &Path) {
+    assert!(Command::new("mkfifo").arg(path).status().unwrap().success());
+}
+
+#[test]
+fn a_fifo_given_to_any_file_flag_of_any_subcommand_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("dump");
+    oci_layout(&Image::simple()).write_dir(&layout);
+    let fifo = dir.path().join("pipe");
+    mkfifo(&fifo);
+    let sock_path = dir.path().join("sock");
+    let _socket = std::os::unix::net::UnixListener::bind(&sock_path).unwrap();
+    let cases: &[(&str, &[&str], &str)] = &[
+        ("check", &["--config"], "--config"),
+        ("check", &["--baseline"], "--baseline"),
+        ("check", &["--manifest"], "--manifest"),
+        ("verify", &["--key"], "--key"),
+        ("verify", &["--trusted-root"], "--trusted-root"),
+        ("verify", &["--manifest"], "--manifest"),
+        ("tree", &["--manifest"], "--manifest"),
+        ("attestations", &["--manifest"], "--manifest"),
+        ("attestations", &["--output"], "--output"),
+    ];
+    for special in [&fifo, &sock_path] {
+        let s = special.to_str().unwrap();
+        for (cmd, flag, named) in cases {
+            let mut args = vec![*cmd];
+            args.extend_from_slice(flag);
+            args.extend([s, "dump"]);
+            let (code, err) = run_with_deadline(dir.path(), &args);
+            assert_eq!(code, 2, "{args:?}: {err}");
+            assert!(err.contains(&format!("{named} {s}: a ")) && err.contains("not a"), "{args:?}: {err}");
+        }
+        // As the input of every subcommand.
+        for cmd in [&["check"][..], &["verify"], &["tree"], &["attestations"], &["ls"]] {
+            let mut args = cmd.to_vec();
+            args.push(s);
+            let (code, err) = run_with_deadline(dir.path(), &args);
+            assert_eq!(code, 2, "{args:?}: {err}");
+            assert!(err.contains("not a regular file or a directory"), "{args:?}: {err}");
+        }
+    }
+    // A FIFO discovered as ./ocidig.toml is refused too, naming --config.
+    let cwd = tempfile::tempdir().unwrap();
+    mkfifo(&cwd.path().join("ocidig.toml"));
+    let (code, err) = run_with_deadline(cwd.path(), &["check", layout.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("ocidig.toml: a FIFO (named pipe), not a regular file")
+            && err.starts_with("ocidig: error: --config "),
+        "{err}"
+    );
+    // A directory as --key, and an oversized --baseline.
+    let (code, err) = run_with_deadline(dir.path(), &["verify", "--key", "dump", "dump"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--key dump: a directory, not a regular file"), "{err}");
+    let big = dir.path().join("big.json");
+    std::fs::File::create(&big).unwrap().set_len(17 << 20).unwrap();
+    let (code, err) = run_with_deadline(dir.path(), &["check", "--baseline", "big.json", "dump"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--baseline big.json: 17825792 bytes, over the 16777216-byte limit"), "{err}");
+}
+
+#[test]
+fn attestations_output_inside_the_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("att");
+    let src = testdata("flasksample/sigstore-attestation");
+    assert!(Command::new("cp").arg("-r").arg(&src).arg(&dump).status().unwrap().success());
+    for out in ["att/extracted", "att", "att/blobs/../x"] {
+        let run = ocidig_in(dir.path(), &["attestations", "--output", out, "att"]);
+        assert_eq!(run.code, 2, "{out}: {}", run.stderr);
+        assert!(run.stderr.contains(&format!("--output {out} lies inside the input att")), "{}", run.stderr);
+    }
+    assert!(!dump.join("extracted").exists() && !dump.join("x").exists());
+    // A link to a directory inside the input is inside it.
+    std::os::unix::fs::symlink(dump.join("blobs"), dir.path().join("alias")).unwrap();
+    let run = ocidig_in(dir.path(), &["attestations", "--output", "alias", "att"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
+#[test]
+fn attestations_output_lists_what_was_written_before_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    // The second file's name is taken: the first is written and listed, the error names the second.
+    std::fs::write(out.join("slsa-provenance-v0.2-ff626be9ff3158e9.txt"), b"mine").unwrap();
+    let input = testdata("flasksample/flasksample-v1-attestation.tar.gz");
+    let run = ocidig(&["attestations", "--output", out.to_str().unwrap(), input.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.stdout, format!("{}\n", out.join("spdx-c9880779c90158a2.json").display()));
+    assert!(
+        run.stderr.contains(&format!("{}: ", out.join("slsa-provenance-v0.2-ff626be9ff3158e9.txt").display()))
+            && run.stderr.contains("File exists")
+            && run.stderr.contains("1 file(s) written before it"),
+        "{}",
+        run.stderr
+    );
+    // The file already there is untouched and no temporary file is left behind.
+    assert_eq!(std::fs::read(out.join("slsa-provenance-v0.2-ff626be9ff3158e9.txt")).unwrap(), b"mine");
+    let mut names: Vec<String> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["slsa-provenance-v0.2-ff626be9ff3158e9.txt", "spdx-c9880779c90158a2.json"]);
+    assert_eq!(std::fs::read(out.join("spdx-c9880779c90158a2.json")).unwrap().len(), 1_515_908);
+}
