@@ -256,3 +256,135 @@ fn attestations_output_lists_what_was_written_before_a_failure() {
     assert_eq!(names, ["slsa-provenance-v0.2-ff626be9ff3158e9.txt", "spdx-c9880779c90158a2.json"]);
     assert_eq!(std::fs::read(out.join("spdx-c9880779c90158a2.json")).unwrap().len(), 1_515_908);
 }
+
+/// Header offsets of every member named `name` in a tar.
+fn header_offsets(tar: &[u8], name: &str) -> Vec<u64> {
+    let mut a = tar::Archive::new(tar);
+    a.entries()
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.path().unwrap().to_str().unwrap().trim_start_matches("./") == name)
+        .map(|e| e.raw_header_position())
+        .collect()
+}
+
+#[test]
+fn a_second_manifest_json_is_an_error_and_both_copies_are_checked() {
+    // The first copy (what go-containerregistry reads) names an image whose config has a wrong
+    // diff_id; the appended copy (what docker load keeps) names another image, tagged evil.
+    let real = Image::simple();
+    let mut cfg: Value = serde_json::from_slice(&real.config).unwrap();
+    cfg["rootfs"]["diff_ids"][1] = Value::String(sha256(b"not the layer"));
+    let real = real.with_config(cfg);
+    let evil = Image::from_layers(vec![Layer::new(&[("bin/sh", b"evil")], Codec::Gzip)]);
+    let mut files = crane_tarball(&real);
+    let evil_files = crane_tarball(&evil);
+    for (p, m) in &evil_files.0 {
+        if p != "manifest.json" {
+            files.0.push((p.clone(), m.clone()));
+        }
+    }
+    let evil_manifest = json_manifest(&evil, "evil:latest");
+    files.0.push(("./manifest.json".to_string(), Member::File(evil_manifest)));
+    let tar = files.to_tar();
+    let offsets = header_offsets(&tar, "manifest.json");
+    assert_eq!(offsets.len(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("save.tar");
+    std::fs::write(&path, &tar).unwrap();
+    let (code, v) = check_json(&path, &[]);
+    assert_eq!(code, 1);
+    let in009 = with_code(&v, "IN009");
+    assert_eq!(in009.len(), 2, "{in009:#?}");
+    let dup = in009.iter().find(|f| f["message"].as_str().unwrap().contains("occurs 2 times")).unwrap();
+    assert_eq!(dup["severity"], "error");
+    assert_eq!(dup["file"], "manifest.json");
+    assert_eq!(
+        dup["message"],
+        format!(
+            "`manifest.json` occurs 2 times in the archive (headers at offsets {0}, {1}) with different content: docker load keeps the last copy (offset {1}), go-containerregistry reads the first (offset {0}); ocidig's findings follow the last copy, and those only the first copy shows are marked as such",
+            offsets[0], offsets[1]
+        )
+    );
+    // The wrong diff_id is in the image only the first copy names: reported, and marked.
+    let dg003 = with_code(&v, "DG003");
+    assert_eq!(dg003.len(), 1, "{dg003:#?}");
+    assert!(
+        dg003[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("in the first copy of `manifest.json` (as go-containerregistry reads the dump): "),
+        "{}",
+        dg003[0]["message"]
+    );
+    // The real image's three blobs are orphans to the last copy, and IN009 says why; the evil
+    // image's two blobs are orphans to the first copy.
+    let (first_view, last_view): (Vec<&Value>, Vec<&Value>) = with_code(&v, "RF002")
+        .into_iter()
+        .partition(|f| f["message"].as_str().unwrap().starts_with("in the first copy of `manifest.json`"));
+    assert_eq!((last_view.len(), first_view.len()), (3, 2), "{last_view:#?} {first_view:#?}");
+    let orphans = in009.iter().find(|f| f["message"].as_str().unwrap().starts_with("3 file(s)")).unwrap();
+    assert!(orphans["message"].as_str().unwrap().contains("referenced by the first copy of `manifest.json`"));
+    // The model follows docker load: the image is the evil one.
+    assert_eq!(v["inputs"][0]["images"], 1);
+}
+
+fn json_manifest(img: &Image, tag: &str) -> Vec<u8> {
+    let layers: Vec<String> = img.layers.iter().map(|l| format!("{}{}", hexpart(&l.digest()), l.crane_ext())).collect();
+    serde_json::to_vec(&serde_json::json!([{"Config": sha256(&img.config), "RepoTags": [tag], "Layers": layers}]))
+        .unwrap()
+}
+
+#[test]
+fn a_second_index_json_in_an_oci_archive_is_an_error() {
+    let img = Image::simple();
+    let mut files = oci_layout(&img);
+    let empty = br#"{"schemaVersion":2,"manifests":[]}"#.to_vec();
+    files.0.push(("index.json".to_string(), Member::File(empty)));
+    let tar = files.to_tar();
+    let offsets = header_offsets(&tar, "index.json");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("oci.tar");
+    std::fs::write(&path, &tar).unwrap();
+    let (code, v) = check_json(&path, &[]);
+    assert_eq!(code, 1);
+    let in009 = with_code(&v, "IN009");
+    let dup = in009.iter().find(|f| f["message"].as_str().unwrap().contains("occurs 2 times")).unwrap();
+    assert_eq!(dup["severity"], "error");
+    assert_eq!(dup["file"], "index.json");
+    assert!(
+        dup["message"].as_str().unwrap().starts_with(&format!(
+            "`index.json` occurs 2 times in the archive (headers at offsets {}, {}) with different content",
+            offsets[0], offsets[1]
+        )),
+        "{}",
+        dup["message"]
+    );
+    // Manifest, config and two layers: unreferenced by the last index.json, named by the first.
+    assert!(in009.iter().any(|f| f["message"].as_str().unwrap().starts_with("4 file(s) reported as unreferenced")));
+    assert_eq!(with_code(&v, "RF002").len(), 4);
+}
+
+#[test]
+fn identical_copies_and_dot_slash_names_are_a_warning() {
+    let img = Image::simple();
+    let mut files = crane_tarball(&img);
+    let cfg_name = sha256(&img.config);
+    files.0.insert(0, (format!("./{cfg_name}"), Member::File(img.config.clone())));
+    let tar = files.to_tar();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("save.tar");
+    std::fs::write(&path, &tar).unwrap();
+    let (code, v) = check_json(&path, &[]);
+    assert_eq!(code, 0);
+    let in009 = with_code(&v, "IN009");
+    assert_eq!(in009.len(), 1);
+    assert_eq!(in009[0]["severity"], "warning");
+    assert_eq!(in009[0]["file"], cfg_name);
+    assert!(in009[0]["message"].as_str().unwrap().contains("with identical content"));
+    // A directory dump has no duplicates to report.
+    let unpacked = dir.path().join("dir");
+    crane_tarball(&img).write_dir(&unpacked);
+    let (_, v) = check_json(&unpacked, &[]);
+    assert!(with_code(&v, "IN009").is_empty());
+}

@@ -15,6 +15,7 @@ pub fn build_tarball(b: &mut Builder<'_>) {
     if b.dump.store.find("repositories").is_some() {
         b.load_path("repositories", DocKind::Repositories);
     }
+    super::oci::mark_copies(b, &["manifest.json", "repositories"]);
     let Some(doc) = b.load_path("manifest.json", DocKind::TarballManifest) else { return };
     let count = b.root(doc).and_then(Node::as_array).map_or(0, <[Node]>::len);
     for i in 0..count {

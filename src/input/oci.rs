@@ -12,10 +12,28 @@ pub const MAX_INDEX_DEPTH: usize = 16;
 /// Builds the model of an OCI layout from `oci-layout` and `index.json`.
 pub fn build(b: &mut Builder<'_>) {
     b.load_path("oci-layout", DocKind::LayoutVersion);
+    mark_copies(b, &["oci-layout", "index.json"]);
     let Some(index) = b.load_path("index.json", DocKind::Index) else { return };
     let mut visited = HashSet::new();
     walk_index(b, index, 0, &mut visited, false);
     find_orphan_referrers(b, &mut visited);
+}
+
+/// Marks every copy of these names (a dump tar may hold several; IN009 reports them) as files
+/// of the format, so that the copies the model does not read are not also called orphans.
+pub fn mark_copies(b: &mut Builder<'_>, names: &[&str]) {
+    let copies: Vec<usize> = b
+        .dump
+        .store
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| names.contains(&crate::store::member_key(&e.path).as_str()))
+        .map(|(i, _)| i)
+        .collect();
+    for i in copies {
+        b.format_file(i);
+    }
 }
 
 /// Builds the model of a skopeo `dir:` dump from its `manifest.json`.

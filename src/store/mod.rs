@@ -153,6 +153,21 @@ pub struct Store {
     by_path: std::collections::HashMap<String, usize>,
 }
 
+/// A member name that occurs more than once in the dump's own tar (after normalizing `./x`,
+/// `x` and `x/` to one name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    /// The normalized name.
+    pub name: String,
+    /// Indices of every entry with that name, in archive order.
+    pub entries: Vec<usize>,
+}
+
+/// The name two tar members collide on when extracted: `./x`, `x` and `x/` are one name.
+pub fn member_key(path: &str) -> String {
+    path::clean(path).unwrap_or_else(|| path.trim_end_matches('/').to_string())
+}
+
 /// How many symlinks are followed before a chain is declared a loop.
 pub const MAX_LINK_HOPS: usize = 16;
 
@@ -211,6 +226,48 @@ impl Store {
             }
         }
         Resolved::Loop
+    }
+
+    /// Names that occur more than once, in order of first occurrence (linear time).
+    pub fn duplicates(&self) -> Vec<Duplicate> {
+        // name -> (first entry, index of its group in `out` once a second entry is seen)
+        let mut seen: std::collections::HashMap<String, (usize, Option<usize>)> = std::collections::HashMap::new();
+        let mut out: Vec<Duplicate> = Vec::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            let key = member_key(&e.path);
+            match seen.get_mut(&key) {
+                None => {
+                    seen.insert(key, (i, None));
+                }
+                Some((_, Some(group))) => {
+                    if let Some(d) = out.get_mut(*group) {
+                        d.entries.push(i);
+                    }
+                }
+                Some((first, group @ None)) => {
+                    *group = Some(out.len());
+                    out.push(Duplicate { name: key, entries: vec![*first, i] });
+                }
+            }
+        }
+        out
+    }
+
+    /// A copy of this store in which every path names its FIRST entry, as go-containerregistry's
+    /// tarball reader sees a tar (it stops at the first match), where [`Store::find`] otherwise
+    /// gives the last (as extraction, `docker load`, does).
+    pub fn first_wins(&self) -> Store {
+        let mut by_path = std::collections::HashMap::with_capacity(self.entries.len());
+        for (i, e) in self.entries.iter().enumerate().rev() {
+            by_path.insert(e.path.clone(), i);
+        }
+        Store {
+            backing: self.backing.clone(),
+            entries: self.entries.clone(),
+            problems: self.problems.clone(),
+            archive: self.archive.clone(),
+            by_path,
+        }
     }
 
     /// Opens a reader over the content of entry `idx`.
