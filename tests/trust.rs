@@ -388,3 +388,50 @@ fn identical_copies_and_dot_slash_names_are_a_warning() {
     let (_, v) = check_json(&unpacked, &[]);
     assert!(with_code(&v, "IN009").is_empty());
 }
+
+/// A layout whose image sits below `depth` nested index blobs; its config has a wrong diff_id.
+fn nested_layout(dir: &Path, depth: usize) {
+    let img = Image::simple();
+    let mut cfg: Value = serde_json::from_slice(&img.config).unwrap();
+    cfg["rootfs"]["diff_ids"][0] = Value::String(sha256(b"wrong"));
+    let img = img.with_config(cfg);
+    let mut files = oci_layout(&img);
+    let mut child = serde_json::json!({
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "digest": sha256(&img.manifest),
+        "size": img.manifest.len(),
+    });
+    for _ in 0..depth {
+        let index = serde_json::to_vec(&serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": [child],
+        }))
+        .unwrap();
+        files.put(&format!("blobs/sha256/{}", hexpart(&sha256(&index))), index.clone());
+        child = serde_json::json!({
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "digest": sha256(&index),
+            "size": index.len(),
+        });
+    }
+    let top = serde_json::json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [child]});
+    files.put("index.json", serde_json::to_vec(&top).unwrap());
+    files.write_dir(dir);
+}
+
+#[test]
+fn an_image_below_20_or_1000_nested_indexes_is_checked() {
+    for depth in [20, 1000] {
+        let dir = tempfile::tempdir().unwrap();
+        nested_layout(dir.path(), depth);
+        let start = Instant::now();
+        let (code, v) = check_json(dir.path(), &[]);
+        let took = start.elapsed();
+        assert_eq!(code, 1, "depth {depth}");
+        assert_eq!(v["inputs"][0]["images"], 1, "depth {depth}");
+        // The wrong diff_id is found; nothing below the indexes is called an orphan.
+        assert_eq!(codes(&v), ["DG003"], "depth {depth}: {:#}", v["findings"]);
+        assert!(took < Duration::from_secs(20), "depth {depth} took {took:?}");
+    }
+}
