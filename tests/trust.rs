@@ -122,13 +122,26 @@ fn a_config_beside_the_dump_is_applied_and_named_in_every_format() {
 
 /// Runs ocidig with a deadline: a blocking open would otherwise hang the test run.
 fn run_with_deadline(cwd: &Path, args: &[&str]) -> (i32, String) {
+    run_with_deadline_to(cwd, args, Stdio::null())
+}
+
+/// [`run_with_deadline`] with `check --format json`, parsing the report (written to a file, so
+/// a large report cannot fill a pipe while the test waits).
+fn json_with_deadline(cwd: &Path, args: &[&str]) -> (i32, Value) {
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let (code, err) = run_with_deadline_to(cwd, args, Stdio::from(out.reopen().unwrap()));
+    let text = std::fs::read_to_string(out.path()).unwrap();
+    (code, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}\n{err}")))
+}
+
+fn run_with_deadline_to(cwd: &Path, args: &[&str], stdout: Stdio) -> (i32, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ocidig"))
         .args(args)
         .current_dir(cwd)
         .env_clear()
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(stdout)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -433,5 +446,58 @@ fn an_image_below_20_or_1000_nested_indexes_is_checked() {
         // The wrong diff_id is found; nothing below the indexes is called an orphan.
         assert_eq!(codes(&v), ["DG003"], "depth {depth}: {:#}", v["findings"]);
         assert!(took < Duration::from_secs(20), "depth {depth} took {took:?}");
+    }
+}
+
+#[test]
+fn fifos_sockets_and_devices_in_a_layout_are_findings_never_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = Image::simple();
+    let mut files = oci_layout(&img);
+    let layer = format!("blobs/sha256/{}", hexpart(&img.layers[1].digest()));
+    files.remove(&layer);
+    files.write_dir(dir.path());
+    // The second layer is a FIFO: anything that opens it blocks.
+    mkfifo(&dir.path().join(&layer));
+    mkfifo(&dir.path().join("blobs/notes"));
+    let _socket = std::os::unix::net::UnixListener::bind(dir.path().join("stray.sock")).unwrap();
+    let (code, v) = json_with_deadline(dir.path(), &["check", "--format", "json", "."]);
+    assert_eq!(code, 1, "{:#}", v["findings"]);
+    let mut in010: Vec<(String, String, String, String)> = with_code(&v, "IN010")
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or("").to_string();
+            (s("severity"), s("file"), s("pointer"), s("message"))
+        })
+        .collect();
+    in010.sort();
+    let manifest = format!("blobs/sha256/{}", hexpart(&sha256(&img.manifest)));
+    assert_eq!(
+        in010,
+        vec![
+            (
+                "error".to_string(),
+                manifest.clone(),
+                "/layers/1".to_string(),
+                format!("`{layer}` is a FIFO, not a file, and `{manifest}` points at it; it was not opened")
+            ),
+            (
+                "warning".to_string(),
+                "blobs/notes".to_string(),
+                String::new(),
+                "`blobs/notes` is a FIFO, not a file; nothing references it and it was not opened".to_string()
+            ),
+            (
+                "warning".to_string(),
+                "stray.sock".to_string(),
+                String::new(),
+                "`stray.sock` is a socket, not a file; nothing references it and it was not opened".to_string()
+            ),
+        ]
+    );
+    // Every other subcommand that reads the layout ends without blocking (the deadline).
+    for cmd in [&["tree", "."][..], &["ls", "."], &["attestations", "."], &["verify", "."]] {
+        let (code, err) = run_with_deadline(dir.path(), cmd);
+        assert!((0..=2).contains(&code), "{cmd:?}: {code} {err}");
     }
 }

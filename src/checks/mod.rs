@@ -29,6 +29,7 @@ pub mod in006_bad_layout_version;
 pub mod in007_unsafe_reference_path;
 pub mod in008_archive_anomaly;
 pub mod in009_duplicate_member;
+pub mod in010_special_file;
 pub mod lt001_path_traversal;
 pub mod lt002_absolute_path;
 pub mod lt003_link_escape;
