@@ -501,3 +501,92 @@ fn fifos_sockets_and_devices_in_a_layout_are_findings_never_opened() {
         assert!((0..=2).contains(&code), "{cmd:?}: {code} {err}");
     }
 }
+
+/// A pre-1.10 docker save whose base layer's `json` gets `parent` = `parent_of_base(ids)`.
+fn legacy_with_base_parent(dir: &Path, parent_of_base: impl Fn(&str, &str) -> String) -> (String, String) {
+    let files = docker_legacy(&Image::simple());
+    let jsons: Vec<String> = files.0.iter().filter(|(p, _)| p.ends_with("/json")).map(|(p, _)| p.clone()).collect();
+    let ids: Vec<String> = jsons.iter().map(|p| p.trim_end_matches("/json").to_string()).collect();
+    // Base first: the layer whose json has no parent.
+    let base = ids
+        .iter()
+        .find(|id| {
+            let v: Value = serde_json::from_slice(files.get(&format!("{id}/json")).unwrap()).unwrap();
+            v.get("parent").is_none()
+        })
+        .unwrap()
+        .clone();
+    let top = ids.iter().find(|id| **id != base).unwrap().clone();
+    let mut files = files;
+    let parent = parent_of_base(&base, &top);
+    files.put(
+        &format!("{base}/json"),
+        serde_json::to_vec(&serde_json::json!({"id": base, "parent": parent, "created": "2015-01-01T00:00:00Z"}))
+            .unwrap(),
+    );
+    files.write_dir(dir);
+    (base, top)
+}
+
+#[test]
+fn legacy_parent_cycles_self_parents_and_missing_parents_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, top) = legacy_with_base_parent(dir.path(), |_, top| top.to_string());
+    let start = Instant::now();
+    let (code, v) = check_json(dir.path(), &[]);
+    assert!(start.elapsed() < Duration::from_secs(20));
+    assert_eq!(code, 1);
+    assert_eq!(
+        triples(&v).into_iter().filter(|t| t.0 == "IN011").collect::<Vec<_>>(),
+        [("IN011".to_string(), format!("{base}/json"), "/parent".to_string())]
+    );
+    assert_eq!(
+        with_code(&v, "IN011")[0]["message"],
+        format!("the parent chain of app:v1 comes back to layer `{top}`: it is a cycle, not an image")
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let (base, _) = legacy_with_base_parent(dir.path(), |base, _| base.to_string());
+    let (code, v) = check_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let f = with_code(&v, "IN011");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["file"], format!("{base}/json"));
+    assert_eq!(f[0]["message"], format!("layer `{base}` of app:v1 names itself as its parent"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let gone = "0".repeat(64);
+    let (base, _) = legacy_with_base_parent(dir.path(), |_, _| gone.clone());
+    let (code, v) = check_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let f = with_code(&v, "IN011");
+    assert_eq!(f.len(), 1);
+    assert_eq!(
+        f[0]["message"],
+        format!("the parent `{gone}` of layer `{base}` (app:v1) is not in the dump: the image is incomplete")
+    );
+
+    // The well-formed chain has no IN011.
+    let dir = tempfile::tempdir().unwrap();
+    docker_legacy(&Image::simple()).write_dir(dir.path());
+    let (_, v) = check_json(dir.path(), &[]);
+    assert!(with_code(&v, "IN011").is_empty(), "{:#}", v["findings"]);
+}
+
+#[test]
+fn legacy_tags_on_one_top_layer_are_one_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = docker_legacy(&Image::simple());
+    let repos: Value = serde_json::from_slice(files.get("repositories").unwrap()).unwrap();
+    let top = repos["app"]["v1"].as_str().unwrap().to_string();
+    // 5000 tags on the same chain: one image with every tag, not 5000 copies of its layers.
+    let tags: serde_json::Map<String, Value> =
+        (0..5000).map(|i| (format!("t{i}"), Value::String(top.clone()))).collect();
+    files.put("repositories", serde_json::to_vec(&serde_json::json!({ "app": tags })).unwrap());
+    files.write_dir(dir.path());
+    let run = ocidig(&["tree", "--format", "json", dir.path().to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (code, v) = check_json(dir.path(), &[]);
+    assert_eq!(code, 0, "{:#}", v["findings"]);
+    assert_eq!(v["inputs"][0]["images"], 1);
+}

@@ -38,6 +38,7 @@ pub const CHECKS: &[Check] = &[
     Check { rule: &in008_archive_anomaly::RULE, run: in008_archive_anomaly::check },
     Check { rule: &in009_duplicate_member::RULE, run: in009_duplicate_member::check },
     Check { rule: &in010_special_file::RULE, run: in010_special_file::check },
+    Check { rule: &in011_legacy_parent_chain::RULE, run: in011_legacy_parent_chain::check },
     Check { rule: &lt001_path_traversal::RULE, run: lt001_path_traversal::check },
     Check { rule: &lt002_absolute_path::RULE, run: lt002_absolute_path::check },
     Check { rule: &lt003_link_escape::RULE, run: lt003_link_escape::check },
