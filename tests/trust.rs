@@ -590,3 +590,37 @@ fn legacy_tags_on_one_top_layer_are_one_image() {
     assert_eq!(code, 0, "{:#}", v["findings"]);
     assert_eq!(v["inputs"][0]["images"], 1);
 }
+
+#[test]
+fn a_config_with_a_million_unknown_keys_is_refused_in_bounded_time_and_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    oci_layout(&Image::simple()).write_dir(&dir.path().join("dump"));
+    let mut text = String::with_capacity(16 << 20);
+    for i in 0..1_000_000 {
+        text.push_str(&format!("key{i} = 1\n"));
+    }
+    std::fs::write(dir.path().join("ocidig.toml"), &text).unwrap();
+    let start = Instant::now();
+    let (code, err) = run_with_deadline(dir.path(), &["check", "dump"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(&format!("--config {}", dir.path().join("ocidig.toml").display()))
+            && err.contains(&format!("{} bytes, over the 1048576-byte limit", text.len())),
+        "{err}"
+    );
+    assert!(start.elapsed() < Duration::from_secs(10));
+    // Just under the cap, unknown rule codes: 50 problems, the rest counted, in bounded time.
+    let mut text = String::from("[rules]\n");
+    let mut n = 0;
+    while text.len() < (1 << 20) - 40 {
+        text.push_str(&format!("XX{n} = \"deny\"\n"));
+        n += 1;
+    }
+    std::fs::write(dir.path().join("ocidig.toml"), &text).unwrap();
+    let start = Instant::now();
+    let (code, err) = run_with_deadline(dir.path(), &["check", "dump"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("invalid configuration ocidig.toml: 50 problem(s)"), "{}", &err[..err.len().min(2000)]);
+    assert!(err.contains(&format!("{} more problems not shown", n - 49)), "{}", &err[err.len().saturating_sub(2000)..]);
+    assert!(start.elapsed() < Duration::from_secs(20));
+}

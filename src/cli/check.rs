@@ -147,9 +147,7 @@ pub fn load_config(a: &CheckArgs, rules: &[Rule]) -> Result<Option<Config>, Erro
             Esc(input)
         )));
     }
-    let mut config = Config::load(&path, rules).map_err(config_error)?;
-    config.source_name = shown;
-    Ok(Some(config))
+    Config::load_named(&path, &shown, rules).map(Some).map_err(config_error)
 }
 
 /// Runs `check` and prints the report; returns the exit status.

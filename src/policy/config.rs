@@ -449,8 +449,13 @@ impl Config {
 
     /// Reads (at most [`MAX_CONFIG_BYTES`]) and parses the file at `path`.
     pub fn load(path: &Path, rules: &[Rule]) -> Result<Config, ConfigError> {
+        Config::load_named(path, &path.display().to_string(), rules)
+    }
+
+    /// [`Config::load`], naming the file `shown` in diagnostics and findings.
+    pub fn load_named(path: &Path, shown: &str, rules: &[Rule]) -> Result<Config, ConfigError> {
         use std::io::Read;
-        let shown = path.display().to_string();
+        let shown = shown.to_string();
         let io = |source| ConfigError::Io { path: shown.clone(), source };
         let file = std::fs::File::open(path).map_err(io)?;
         let mut bytes = Vec::new();
@@ -484,10 +489,8 @@ impl Config {
     /// else `ocidig.toml` in `cwd` if it exists, else `None`.
     pub fn discover(cwd: &Path, explicit: Option<&Path>, rules: &[Rule]) -> Result<Option<Config>, ConfigError> {
         let Some((path, shown)) = Config::locate(cwd, explicit, false) else { return Ok(None) };
-        let mut config = Config::load(&path, rules)?;
-        // Name a discovered file as the user would write it, not with the absolute cwd.
-        config.source_name = shown;
-        Ok(Some(config))
+        // A discovered file is named as the user would write it, not with the absolute cwd.
+        Config::load_named(&path, &shown, rules).map(Some)
     }
 
     /// Applies the `[[ignore]]` entries to `findings` (after the level policy).
