@@ -40,6 +40,11 @@ fn a_layouts_own_config_is_never_loaded() {
     let run = ocidig_in(dir.path(), &["check", "--config", sneaky.to_str().unwrap(), "dump"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("lies inside the input dump"), "{}", run.stderr);
+    // A baseline shipped in the dump would accept its findings as known: refused too.
+    std::fs::write(layout.join("baseline.json"), "{}").unwrap();
+    let run = ocidig_in(dir.path(), &["check", "--no-config", "--baseline", "dump/baseline.json", "dump"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--baseline dump/baseline.json lies inside the input dump"), "{}", run.stderr);
     // --no-config: the dump is judged by the built-in policy.
     let run = ocidig_in(&layout, &["check", "--no-config", "--format", "json", "."]);
     assert_eq!(run.code, 1, "{}", run.stderr);

@@ -160,6 +160,14 @@ pub fn run(a: CheckArgs, levels: OrderedLevels) -> Result<u8, Error> {
     policy.extend(&flags);
     if let Some(p) = &a.baseline {
         super::files::check_file("--baseline", p)?;
+        // A baseline accepts findings as known: one shipped inside the dump would steer the verdict.
+        if let Some(input) = super::files::inside_input(p, &a.paths) {
+            return Err(Error::msg(format!(
+                "--baseline {} lies inside the input {}: a baseline inside a dump is never used; keep it outside the inputs",
+                Esc(&p.display().to_string()),
+                Esc(input)
+            )));
+        }
     }
     for m in &a.manifest {
         super::files::check_file("--manifest", m)?;

@@ -228,7 +228,7 @@ impl Store {
         Resolved::Loop
     }
 
-    /// Names that occur more than once, in order of first occurrence (linear time).
+    /// Names that occur more than once, in the order their second copy appears (linear time).
     pub fn duplicates(&self) -> Vec<Duplicate> {
         // name -> (first entry, index of its group in `out` once a second entry is seen)
         let mut seen: std::collections::HashMap<String, (usize, Option<usize>)> = std::collections::HashMap::new();
@@ -341,5 +341,56 @@ struct SharedBytes(Arc<Vec<u8>>);
 impl AsRef<[u8]> for SharedBytes {
     fn as_ref(&self) -> &[u8] {
         self.0.as_slice()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str, kind: EntryKind) -> Entry {
+        Entry { path: path.into(), kind, size: 0, data: DataRef::None, header_offset: None }
+    }
+
+    #[test]
+    fn link_loops_and_escapes_stop_inside_the_dump() {
+        let store = Store::new(
+            Backing::Dir(PathBuf::from("/nonexistent")),
+            vec![
+                entry("a", EntryKind::Symlink("b".into())),
+                entry("b", EntryKind::Symlink("./a".into())),
+                entry("up", EntryKind::Symlink("../../etc/passwd".into())),
+                entry("abs", EntryKind::Symlink("/etc/passwd".into())),
+                entry("f", EntryKind::File),
+                entry("to-f", EntryKind::Symlink("d/../f".into())),
+            ],
+            Vec::new(),
+        );
+        assert_eq!(store.resolve("a"), Resolved::Loop);
+        assert_eq!(store.resolve("up"), Resolved::Escapes("../../etc/passwd".into()));
+        assert_eq!(store.resolve("abs"), Resolved::Escapes("/etc/passwd".into()));
+        assert_eq!(store.resolve("to-f"), Resolved::Entry(4));
+    }
+
+    #[test]
+    fn duplicates_normalize_names_and_first_wins_reverses_lookup() {
+        let store = Store::new(
+            Backing::Tar(PathBuf::from("/nonexistent")),
+            vec![
+                entry("manifest.json", EntryKind::File),
+                entry("x/", EntryKind::Dir),
+                entry("b", EntryKind::File),
+                entry("x", EntryKind::Dir),
+                entry("manifest.json", EntryKind::File),
+                entry("./b/", EntryKind::Dir),
+                entry("manifest.json", EntryKind::File),
+            ],
+            Vec::new(),
+        );
+        let d = store.duplicates();
+        let got: Vec<(&str, &[usize])> = d.iter().map(|d| (d.name.as_str(), d.entries.as_slice())).collect();
+        assert_eq!(got, vec![("x", &[1, 3][..]), ("manifest.json", &[0, 4, 6][..]), ("b", &[2, 5][..])]);
+        assert_eq!(store.find("manifest.json"), Some(6));
+        assert_eq!(store.first_wins().find("manifest.json"), Some(0));
     }
 }
