@@ -113,6 +113,7 @@ fn a_config_beside_the_dump_is_applied_and_named_in_every_format() {
     );
 
     let run = ocidig_in(dir.path(), &["check", "--format", "sarif", "dump"]);
+    crate::policy::validate_sarif(&run.stdout);
     let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
     let inv = &sarif["runs"][0]["invocations"][0];
     assert_eq!(inv["executionSuccessful"], true);
