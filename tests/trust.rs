@@ -630,3 +630,30 @@ fn a_config_with_a_million_unknown_keys_is_refused_in_bounded_time_and_memory() 
     assert!(err.contains(&format!("{} more problems not shown", n - 49)), "{}", &err[err.len().saturating_sub(2000)..]);
     assert!(start.elapsed() < Duration::from_secs(20));
 }
+
+#[test]
+fn a_second_layer_json_in_a_legacy_save_is_read_both_ways() {
+    let files = docker_legacy(&Image::simple());
+    let dir = tempfile::tempdir().unwrap();
+    let unpacked = dir.path().join("u");
+    let (base, top) = legacy_with_base_parent(&unpacked, |_, top| top.to_string());
+    // The tar holds the clean chain first, then a second `<base>/json` that closes a cycle.
+    let mut files = files;
+    let cyclic = std::fs::read(unpacked.join(format!("{base}/json"))).unwrap();
+    files.0.push((format!("{base}/json"), Member::File(cyclic)));
+    let path = dir.path().join("legacy.tar");
+    write_tar(&files, &path);
+    let (code, v) = check_json(&path, &[]);
+    assert_eq!(code, 1);
+    let in009 = with_code(&v, "IN009");
+    assert_eq!(in009.len(), 1, "{in009:#?}");
+    assert_eq!(in009[0]["file"], format!("{base}/json"));
+    assert_eq!(in009[0]["severity"], "error");
+    // docker load's reading (the last copy) has the cycle; the first copy's reading does not.
+    let in011 = with_code(&v, "IN011");
+    assert_eq!(in011.len(), 1, "{in011:#?}");
+    assert_eq!(
+        in011[0]["message"],
+        format!("the parent chain of app:v1 comes back to layer `{top}`: it is a cycle, not an image")
+    );
+}
