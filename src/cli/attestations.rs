@@ -198,14 +198,25 @@ fn write_all(dir: &Path, items: &[Extracted]) -> (Vec<std::path::PathBuf>, Optio
 }
 
 /// Writes `bytes` to `dir/name` whole or not at all: a temporary file in `dir`, flushed to
-/// disk, then hard-linked to `name` (which fails if `name` exists) and removed.
+/// disk, then hard-linked to `name` (which fails if `name` exists) and removed. Where the file
+/// system has no hard links (FAT, exFAT), the temporary file is renamed instead, after checking
+/// that `name` does not exist.
 fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = dir.join(format!(".{name}.ocidig-{}.tmp", std::process::id()));
+    let target = dir.join(name);
     let result = (|| {
         let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
-        std::fs::hard_link(&tmp, dir.join(name))
+        match std::fs::hard_link(&tmp, &target) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                if std::fs::symlink_metadata(&target).is_ok() {
+                    return Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, "File exists"));
+                }
+                std::fs::rename(&tmp, &target)
+            }
+            other => other,
+        }
     })();
     let _ = std::fs::remove_file(&tmp);
     result
