@@ -10,7 +10,9 @@ declare_rule! {
     /// ## What it does
     /// Reports a name that occurs more than once in the dump's own tar (a `docker save` or
     /// `crane pull` tarball, an oci-archive), after normalizing `./x`, `x` and `x/` to one name.
-    /// Copies with different content are errors. When the name is one of the format's own
+    /// Copies with different content are errors; identical copies are warnings, since
+    /// `crane pull` of two references to one image writes its config once per image object
+    /// (go-containerregistry `tarball/write.go` deduplicates layers, not configs). When the name is one of the format's own
     /// documents (`manifest.json`, `index.json`, `oci-layout`, `repositories`, `<id>/json`),
     /// the dump is also read as go-containerregistry reads it (first copy of every name) and
     /// every finding that only that reading shows is reported, marked as such.
@@ -35,6 +37,7 @@ declare_rule! {
     ///
     /// ## References
     /// - https://github.com/google/go-containerregistry/blob/main/pkg/v1/tarball/image.go (`extractFileFromTar`)
+    /// - https://github.com/google/go-containerregistry/blob/main/pkg/v1/tarball/write.go (`writeImagesToTar`)
     /// - https://github.com/moby/moby/blob/master/image/tarexport/load.go
     pub RULE = ("IN009", "duplicate-member", Error, "A name occurs twice in the dump's own tar; readers disagree on which copy counts");
 }
