@@ -8,7 +8,8 @@ use serde_json::Value;
 const SIG_DIR: &str = "testdata/flasksample/sigstore-signature";
 const SIG_TAR: &str = "testdata/flasksample/flasksample-v1-signature.tar.gz";
 
-fn validate_sarif(text: &str) {
+/// Validates a SARIF log against the official 2.1.0 schema (panics with the error).
+pub fn validate_sarif(text: &str) {
     let schema: Value =
         serde_json::from_str(&std::fs::read_to_string(testdata("sarif-schema-2.1.0.json")).unwrap()).unwrap();
     let instance: Value = serde_json::from_str(text).unwrap();

@@ -1,4 +1,4 @@
-//! ocidig never changes its input: bytes and mtimes are the same after a run.
+//! ocidig never changes its input: bytes and mtimes are the same after a run of any subcommand.
 
 use crate::fixtures::*;
 use crate::util::*;
@@ -34,5 +34,17 @@ fn inputs_are_unchanged_after_a_run() {
     let run =
         ocidig(&["check", "--format", "json", layout.to_str().unwrap(), tar.to_str().unwrap(), gz.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(snapshot(dir.path()), before);
+    // Every other subcommand, on every input, from inside the dump directory too.
+    for input in [&layout, &tar, &gz] {
+        let p = input.to_str().unwrap();
+        for args in [&["tree", p][..], &["ls", p], &["attestations", p], &["verify", p]] {
+            let run = ocidig(args);
+            assert!((0..=1).contains(&run.code), "{args:?}: {}", run.stderr);
+            let run = ocidig_in(&layout, args);
+            assert!((0..=1).contains(&run.code), "{args:?}: {}", run.stderr);
+        }
+    }
+    assert_eq!(ocidig_in(&layout, &["check", "."]).code, 0);
     assert_eq!(snapshot(dir.path()), before);
 }

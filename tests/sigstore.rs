@@ -564,8 +564,9 @@ fn at006_inner_document_invalid() {
     assert_eq!(sg_at(&v), vec!["AT006"]);
     let f = with_code(&v, "AT006")[0];
     assert!(f["message"].as_str().unwrap().contains("line 2 column 27"), "{f:#}");
-    // Extraction keeps the exact bytes.
-    let out = dir.path().join("out");
+    // Extraction keeps the exact bytes (written outside the input: inside it is refused).
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().join("out");
     let run = ocidig(&["attestations", "--output", out.to_str().unwrap(), dir.path().to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let file = std::fs::read_dir(&out).unwrap().next().unwrap().unwrap().path();

@@ -13,5 +13,6 @@ mod rules;
 mod sigstore;
 mod tar_differential;
 mod tar_readers;
+mod trust;
 mod util;
 mod verify;

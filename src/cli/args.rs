@@ -109,9 +109,13 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit status 1.
     #[arg(long, value_enum, default_value_t = FailOnArg::Error)]
     pub fail_on: FailOnArg,
-    /// Configuration file [default: ./ocidig.toml when present].
+    /// Configuration file [default: ./ocidig.toml when present]. A file inside an input is
+    /// refused: a dump never brings its own policy.
     #[arg(long, value_name = "FILE")]
     pub config: Option<std::path::PathBuf>,
+    /// Do not look for ./ocidig.toml: built-in levels and limits, plus the flags given.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
     /// A previous JSON report: findings already in it do not fail the run; fixed ones are listed.
     #[arg(long, value_name = "REPORT.json")]
     pub baseline: Option<std::path::PathBuf>,

@@ -8,6 +8,7 @@ use super::anyhow_like::Error;
 use super::args::{AttestationsArgs, DocFormat};
 use super::tree::open_documents;
 use crate::model::Dump;
+use crate::report::terminal::Esc;
 use crate::sigstore::intoto::{PredicateKind, Statement};
 use crate::sigstore::link::{self, Artifact, Content, LinkOptions, ReadMode, Source};
 use serde::Serialize;
@@ -174,9 +175,15 @@ fn safe_name(kind: &str, id: &str, ext: &str) -> String {
 
 /// Writes each extracted predicate into `dir` (created if needed), never outside it and never
 /// over an existing file. Returns the written paths.
-fn write_all(dir: &Path, items: &[Extracted]) -> Result<Vec<std::path::PathBuf>, Error> {
-    std::fs::create_dir_all(dir)?;
+/// Writes each item to its own file in `dir`; returns the files written and, when a write
+/// failed, the error (naming its path) that stopped the rest. Each file appears whole or not at
+/// all: it is written under a temporary name, then linked to its final name (never replacing a
+/// file already there).
+fn write_all(dir: &Path, items: &[Extracted]) -> (Vec<std::path::PathBuf>, Option<Error>) {
     let mut written = Vec::new();
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        return (written, Some(Error::msg(format!("--output {}: {e}", Esc(&dir.display().to_string())))));
+    }
     let mut used = std::collections::HashSet::new();
     for it in items {
         let ext = if it.json { "json" } else { "txt" };
@@ -187,15 +194,37 @@ fn write_all(dir: &Path, items: &[Extracted]) -> Result<Vec<std::path::PathBuf>,
             n += 1;
         }
         let path = dir.join(&name);
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|e| Error::msg(format!("{}: {e}", path.display())))?;
-        f.write_all(&it.bytes)?;
+        if let Err(e) = write_atomically(dir, &name, &it.bytes) {
+            return (written, Some(Error::msg(format!("{}: {e}", Esc(&path.display().to_string())))));
+        }
         written.push(path);
     }
-    Ok(written)
+    (written, None)
+}
+
+/// Writes `bytes` to `dir/name` whole or not at all: a temporary file in `dir`, flushed to
+/// disk, then hard-linked to `name` (which fails if `name` exists) and removed. Where the file
+/// system has no hard links (FAT, exFAT), the temporary file is renamed instead, after checking
+/// that `name` does not exist.
+fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = dir.join(format!(".{name}.ocidig-{}.tmp", std::process::id()));
+    let target = dir.join(name);
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        match std::fs::hard_link(&tmp, &target) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                if std::fs::symlink_metadata(&target).is_ok() {
+                    return Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, "File exists"));
+                }
+                std::fs::rename(&tmp, &target)
+            }
+            other => other,
+        }
+    })();
+    let _ = std::fs::remove_file(&tmp);
+    result
 }
 
 /// The JSON text of one predicate for `--type`: itself when valid JSON, else a JSON string of
@@ -241,6 +270,9 @@ fn render_rows(listing: &Listing) -> String {
 
 /// Runs `attestations`.
 pub fn run(a: AttestationsArgs) -> Result<u8, Error> {
+    if let Some(dir) = &a.output {
+        super::files::check_output_dir("--output", dir, std::slice::from_ref(&a.path))?;
+    }
     let dump = open_documents(&a.path, &a.manifest)?;
     let read = match &a.r#type {
         Some(t) => ReadMode::Predicate(t.clone()),
@@ -261,11 +293,14 @@ pub fn run(a: AttestationsArgs) -> Result<u8, Error> {
         selected.iter().filter_map(|x| x.content.statement().and_then(|st| extract(x, st))).collect();
     let mut out = std::io::stdout().lock();
     if let Some(dir) = &a.output {
-        let written = write_all(dir, &extracted)?;
+        let (written, failed) = write_all(dir, &extracted);
         for p in &written {
-            writeln!(out, "{}", p.display())?;
+            writeln!(out, "{}", Esc(&p.display().to_string()))?;
         }
         out.flush()?;
+        if let Some(e) = failed {
+            return Err(Error::msg(format!("{e} ({} file(s) written before it, listed above)", written.len())));
+        }
         return Ok(if written.is_empty() { 1 } else { 0 });
     }
     if let Some(t) = &a.r#type {

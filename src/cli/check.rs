@@ -10,7 +10,8 @@ use crate::policy::baseline::Baseline;
 use crate::policy::config::{Config, Date, Limits};
 use crate::policy::{FailOn, Level, Policy, exit_code};
 use crate::progress::Progress;
-use crate::report::{BaselineSummary, Report, github, human, json, sarif};
+use crate::report::terminal::Esc;
+use crate::report::{BaselineSummary, LoweredRule, PolicyOverride, PolicySummary, Report, github, human, json, sarif};
 use crate::scan::{ScanLimits, ScanOptions};
 use std::io::{IsTerminal, Write};
 
@@ -68,7 +69,8 @@ fn config_error(e: crate::policy::config::ConfigError) -> Error {
     Error::msg(text)
 }
 
-/// Applies severity policy, ignores and the baseline to a report.
+/// Applies severity policy, ignores and the baseline to a report, and records the policy in
+/// force in `report.policy`.
 pub fn apply_policy(
     report: &mut Report,
     policy: &Policy,
@@ -77,8 +79,10 @@ pub fn apply_policy(
     today: Date,
 ) {
     let mut findings = policy.apply(std::mem::take(&mut report.findings));
+    let mut ignored = 0;
     if let Some(config) = config {
         let outcome = config.apply_ignores(&mut findings, today);
+        ignored = outcome.used.iter().sum();
         findings.extend(policy.apply(outcome.findings));
     }
     if let Some((b, path)) = baseline {
@@ -87,18 +91,87 @@ pub fn apply_policy(
             Some(BaselineSummary { path, known: diff.known.len(), new: diff.new.len(), fixed: diff.fixed });
     }
     report.findings = findings;
+    report.policy = Some(policy_summary(policy, config, ignored, &registry::rules_owned()));
     report.sort();
+}
+
+/// What the policy in force is and what it changed: its file, every override, the rules it
+/// lowers, and how many findings the file's ignores suppressed.
+pub fn policy_summary(policy: &Policy, config: Option<&Config>, ignored: usize, rules: &[Rule]) -> PolicySummary {
+    let from_config = config.map_or(0, |c| c.rules.overrides().len());
+    let overrides = policy
+        .overrides()
+        .iter()
+        .enumerate()
+        .map(|(i, o)| PolicyOverride {
+            selector: o.selector.to_string(),
+            level: o.level.as_str().to_string(),
+            origin: if i < from_config { "config" } else { "flag" },
+        })
+        .collect();
+    let lowered = rules
+        .iter()
+        .filter_map(|r| {
+            let to = policy.effective_severity(r);
+            // Severity orders Error < Warning < Note: a larger one is lower.
+            (to.is_none_or(|s| s > r.default_severity)).then_some(LoweredRule {
+                code: r.code,
+                default: r.default_severity,
+                to,
+            })
+        })
+        .collect();
+    PolicySummary {
+        source: config.map(|c| c.source_name.clone()),
+        path: config.and_then(|c| c.path.as_ref()).map(|p| p.display().to_string()),
+        sha256: config.map(|c| c.sha256.clone()),
+        overrides,
+        lowered,
+        ignore_entries: config.map_or(0, |c| c.ignores.len()),
+        findings_ignored: ignored,
+    }
+}
+
+/// Loads the configuration in force, refusing one that lies inside an input (a dump never
+/// brings its own policy) or that is not a regular file.
+pub fn load_config(a: &CheckArgs, rules: &[Rule]) -> Result<Option<Config>, Error> {
+    let cwd = std::env::current_dir()?;
+    let Some((path, shown)) = Config::locate(&cwd, a.config.as_deref(), a.no_config) else { return Ok(None) };
+    super::files::check_file_capped("--config", &path, crate::policy::config::MAX_CONFIG_BYTES)?;
+    if let Some(input) = super::files::inside_input(&path, &a.paths) {
+        return Err(Error::msg(format!(
+            "the configuration {} lies inside the input {}: a configuration inside a dump is never loaded, \
+             since whoever wrote the dump could lower any rule with it; give your own with --config FILE \
+             from outside the inputs, or --no-config",
+            Esc(&shown),
+            Esc(input)
+        )));
+    }
+    Config::load_named(&path, &shown, rules).map(Some).map_err(config_error)
 }
 
 /// Runs `check` and prints the report; returns the exit status.
 pub fn run(a: CheckArgs, levels: OrderedLevels) -> Result<u8, Error> {
     let rules: Vec<Rule> = registry::rules_owned();
-    let cwd = std::env::current_dir()?;
-    let config = Config::discover(&cwd, a.config.as_deref(), &rules).map_err(config_error)?;
+    let config = load_config(&a, &rules)?;
     let mut policy = config.as_ref().map(|c| c.rules.clone()).unwrap_or_default();
     let flags = Policy::from_flags(levels.iter().map(|(l, s)| (*l, s.as_str())), &rules)
         .map_err(|e| Error::msg(e.to_string()))?;
     policy.extend(&flags);
+    if let Some(p) = &a.baseline {
+        super::files::check_file("--baseline", p)?;
+        // A baseline accepts findings as known: one shipped inside the dump would steer the verdict.
+        if let Some(input) = super::files::inside_input(p, &a.paths) {
+            return Err(Error::msg(format!(
+                "--baseline {} lies inside the input {}: a baseline inside a dump is never used; keep it outside the inputs",
+                Esc(&p.display().to_string()),
+                Esc(input)
+            )));
+        }
+    }
+    for m in &a.manifest {
+        super::files::check_file("--manifest", m)?;
+    }
     let baseline = match &a.baseline {
         Some(p) => Some((Baseline::load(p).map_err(|e| Error::msg(e.to_string()))?, p.display().to_string())),
         None => None,

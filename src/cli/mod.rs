@@ -3,6 +3,7 @@
 pub mod args;
 pub mod attestations;
 pub mod check;
+pub mod files;
 pub mod ls;
 pub mod rules;
 pub mod tree;

@@ -330,6 +330,7 @@ pub fn render_text(t: &Tree) -> String {
 /// Opens a dump for the sigstore commands (documents only) and pairs `--manifest` files.
 pub fn open_documents(path: &str, manifests: &[std::path::PathBuf]) -> Result<Dump, Error> {
     let opts = OpenOptions { scan_blobs: false, ..OpenOptions::default() };
+    manifests.iter().try_for_each(|m| super::files::check_file("--manifest", m))?;
     let mut dump = input::open(Path::new(path), path, &opts)?;
     for m in manifests {
         input::pair::pair_manifest(&mut dump, m, &m.display().to_string(), opts.scan.limits.max_json)

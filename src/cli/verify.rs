@@ -596,6 +596,9 @@ pub fn render_human(o: &Outcomes, color: bool) -> String {
 /// Reads the trust material named by the flags.
 pub fn load_trust(a: &VerifyArgs) -> Result<Trust, Error> {
     let read = |p: &std::path::Path| std::fs::read(p).map_err(|e| Error::msg(format!("{}: {e}", p.display())));
+    a.key.iter().try_for_each(|k| super::files::check_file("--key", k))?;
+    a.trusted_root.iter().try_for_each(|p| super::files::check_file("--trusted-root", p))?;
+    a.manifest.iter().try_for_each(|m| super::files::check_file("--manifest", m))?;
     let mut keys = Vec::new();
     for k in &a.key {
         let key = PublicKey::from_bytes(&read(k)?).map_err(|e| Error::msg(format!("{}: {e}", k.display())))?;

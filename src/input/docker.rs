@@ -9,12 +9,16 @@ use std::collections::HashSet;
 /// Longest parent chain followed in a pre-1.10 dump.
 pub const MAX_LEGACY_CHAIN: usize = 1000;
 
+/// Most layers of all tagged images of a pre-1.10 dump together.
+pub const MAX_LEGACY_LAYERS: usize = 1_000_000;
+
 /// Builds images from `manifest.json` (and marks `repositories` and v1 layer files).
 pub fn build_tarball(b: &mut Builder<'_>) {
     mark_v1_layer_files(b);
     if b.dump.store.find("repositories").is_some() {
         b.load_path("repositories", DocKind::Repositories);
     }
+    super::oci::mark_copies(b, &["manifest.json", "repositories"]);
     let Some(doc) = b.load_path("manifest.json", DocKind::TarballManifest) else { return };
     let count = b.root(doc).and_then(Node::as_array).map_or(0, <[Node]>::len);
     for i in 0..count {
@@ -124,13 +128,33 @@ pub fn build_legacy(b: &mut Builder<'_>) {
             }
         }
     }
+    // One image per distinct top layer, with every tag naming it (as `manifest.json` lists
+    // `RepoTags`): a `repositories` with many tags on one long chain stays linear.
+    let mut by_top: Vec<(String, Vec<String>)> = Vec::new();
+    let mut slot: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (name, top) in tops {
+        match slot.get(&top) {
+            Some(&i) => {
+                if let Some((_, names)) = by_top.get_mut(i) {
+                    names.push(name);
+                }
+            }
+            None => {
+                slot.insert(top.clone(), by_top.len());
+                by_top.push((top, vec![name]));
+            }
+        }
+    }
+    let mut budget = MAX_LEGACY_LAYERS;
+    for (top, names) in by_top {
+        let name = names.first().cloned().unwrap_or_default();
         let image_idx = b.dump.images.len();
         let mut chain = Vec::new();
         let mut seen = HashSet::new();
         let mut current = Some(top.clone());
         while let Some(id) = current.take() {
-            if !seen.insert(id.clone()) || chain.len() >= MAX_LEGACY_CHAIN {
+            // A cycle, a chain past the limit (IN011 reports both) or the dump's layer budget.
+            if !seen.insert(id.clone()) || chain.len() >= MAX_LEGACY_CHAIN || chain.len() >= budget {
                 break;
             }
             chain.push(id.clone());
@@ -145,6 +169,7 @@ pub fn build_legacy(b: &mut Builder<'_>) {
                 .filter(|p| !p.is_empty())
                 .map(str::to_string);
         }
+        budget = budget.saturating_sub(chain.len());
         chain.reverse();
         let mut layers = Vec::new();
         for (j, id) in chain.iter().enumerate() {
@@ -155,7 +180,7 @@ pub fn build_legacy(b: &mut Builder<'_>) {
         }
         b.dump.images.push(Image {
             label: name.clone(),
-            tags: vec![name],
+            tags: names,
             doc,
             pointer: Default::default(),
             manifest_digest: None,
@@ -167,5 +192,14 @@ pub fn build_legacy(b: &mut Builder<'_>) {
             subject: None,
             annotations: Vec::new(),
         });
+        if budget == 0 {
+            b.dump.read_problems.push(crate::model::ReadProblem {
+                path: "repositories".into(),
+                message: format!(
+                    "the tagged images hold more than {MAX_LEGACY_LAYERS} layers in all; the images after `{name}` are not read"
+                ),
+            });
+            break;
+        }
     }
 }

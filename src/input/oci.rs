@@ -6,16 +6,31 @@ use crate::model::media_type::{self, Declared};
 use crate::model::{ArtifactKind, DocKind, Image, Role, Target};
 use std::collections::HashSet;
 
-/// Deepest index nesting followed.
-pub const MAX_INDEX_DEPTH: usize = 16;
-
 /// Builds the model of an OCI layout from `oci-layout` and `index.json`.
 pub fn build(b: &mut Builder<'_>) {
     b.load_path("oci-layout", DocKind::LayoutVersion);
+    mark_copies(b, &["oci-layout", "index.json"]);
     let Some(index) = b.load_path("index.json", DocKind::Index) else { return };
     let mut visited = HashSet::new();
-    walk_index(b, index, 0, &mut visited, false);
+    walk_index(b, index, &mut visited, false);
     find_orphan_referrers(b, &mut visited);
+}
+
+/// Marks every copy of these names (a dump tar may hold several; IN009 reports them) as files
+/// of the format, so that the copies the model does not read are not also called orphans.
+pub fn mark_copies(b: &mut Builder<'_>, names: &[&str]) {
+    let copies: Vec<usize> = b
+        .dump
+        .store
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| names.contains(&crate::store::member_key(&e.path).as_str()))
+        .map(|(i, _)| i)
+        .collect();
+    for i in copies {
+        b.format_file(i);
+    }
 }
 
 /// Builds the model of a skopeo `dir:` dump from its `manifest.json`.
@@ -31,7 +46,7 @@ pub fn build_skopeo(b: &mut Builder<'_>) {
     let is_index = b.root(doc).is_some_and(|r| r.get("manifests").is_some());
     let mut visited = HashSet::new();
     if is_index {
-        walk_index(b, doc, 0, &mut visited, true);
+        walk_index(b, doc, &mut visited, true);
     } else {
         let first = b.dump.images.len();
         walk_manifest(b, doc, None, None, Vec::new(), true);
@@ -61,9 +76,29 @@ fn shape_of(b: &mut Builder<'_>, entry: usize) -> Declared {
     }
 }
 
-fn walk_index(b: &mut Builder<'_>, doc: usize, depth: usize, visited: &mut HashSet<usize>, skopeo: bool) {
-    let count = b.root(doc).and_then(|r| r.get("manifests")).and_then(Node::as_array).map_or(0, <[Node]>::len);
-    for i in 0..count {
+/// One index being walked: its document, the next descriptor to visit and how many it has.
+struct Frame {
+    doc: usize,
+    next: usize,
+    count: usize,
+}
+
+fn manifest_count(b: &Builder<'_>, doc: usize) -> usize {
+    b.root(doc).and_then(|r| r.get("manifests")).and_then(Node::as_array).map_or(0, <[Node]>::len)
+}
+
+/// Walks an index and every index below it, depth first in descriptor order, with an explicit
+/// stack: any nesting depth is followed (OCI sets no limit), each document once (`visited`),
+/// so the cost is linear in the descriptors and no nesting can exhaust the call stack.
+fn walk_index(b: &mut Builder<'_>, root: usize, visited: &mut HashSet<usize>, skopeo: bool) {
+    let mut stack = vec![Frame { doc: root, next: 0, count: manifest_count(b, root) }];
+    while let Some(top) = stack.last_mut() {
+        if top.next >= top.count {
+            stack.pop();
+            continue;
+        }
+        let (doc, i) = (top.doc, top.next);
+        top.next += 1;
         let pointer = format!("/manifests/{i}");
         let media = b
             .root(doc)
@@ -77,7 +112,7 @@ fn walk_index(b: &mut Builder<'_>, doc: usize, depth: usize, visited: &mut HashS
             Some(Declared::Index) | Some(Declared::Manifest) => media.unwrap_or(Declared::Unknown),
             _ => shape_of(b, entry),
         };
-        if !visited.insert(entry) || depth >= MAX_INDEX_DEPTH {
+        if !visited.insert(entry) {
             continue;
         }
         let desc = b.root(doc).and_then(|r| r.pointer(&pointer)).cloned();
@@ -88,7 +123,8 @@ fn walk_index(b: &mut Builder<'_>, doc: usize, depth: usize, visited: &mut HashS
                 b.dump.refs[r].role = Role::Index;
                 if let Some(child) = b.load_doc(entry, DocKind::Index) {
                     set_kind(b, child, DocKind::Index);
-                    walk_index(b, child, depth + 1, visited, skopeo);
+                    let count = manifest_count(b, child);
+                    stack.push(Frame { doc: child, next: 0, count });
                 }
             }
             Declared::Manifest => {

@@ -161,6 +161,9 @@ pub struct BaselineDiff {
     pub fixed: Vec<BaselineEntry>,
 }
 
+/// Largest baseline file read: 16 MiB (as every file named by a flag).
+pub const MAX_BASELINE_BYTES: u64 = 16 << 20;
+
 impl Baseline {
     /// Parses a previous ocidig JSON report (`schema_version` 1). `path` is only used in errors.
     pub fn from_json(text: &str, path: &str) -> Result<Self, BaselineError> {
@@ -175,10 +178,21 @@ impl Baseline {
         Ok(Baseline { entries: doc.findings })
     }
 
-    /// Reads and parses a baseline file.
+    /// Reads (at most [`MAX_BASELINE_BYTES`]) and parses a baseline file.
     pub fn load(path: &std::path::Path) -> Result<Self, BaselineError> {
+        use std::io::Read;
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Io { path: shown.clone(), source })?;
+        let io = |source| BaselineError::Io { path: shown.clone(), source };
+        let mut bytes = Vec::new();
+        std::fs::File::open(path).map_err(io)?.take(MAX_BASELINE_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
+        if bytes.len() as u64 > MAX_BASELINE_BYTES {
+            return Err(BaselineError::Parse {
+                path: shown,
+                message: format!("over the {MAX_BASELINE_BYTES}-byte limit for a baseline"),
+            });
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| BaselineError::Parse { path: shown.clone(), message: "not UTF-8 text".into() })?;
         Baseline::from_json(&text, &shown)
     }
 

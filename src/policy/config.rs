@@ -36,10 +36,18 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use toml::Spanned;
 
 /// The file name looked for in the current directory.
 pub const CONFIG_FILE_NAME: &str = "ocidig.toml";
+
+/// Largest configuration file read: 1 MiB (a real one is a few kilobytes; the TOML parser
+/// holds the whole document, so the cap bounds its memory).
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// Most problems reported for one configuration file; the rest are counted in one last problem.
+pub const MAX_CONFIG_PROBLEMS: usize = 50;
 
 // ---------------------------------------------------------------------------------------------
 // Dates
@@ -119,9 +127,9 @@ pub struct ConfigProblem {
     pub message: String,
     /// 1-based line of the label in the TOML text.
     pub line: usize,
-    /// The TOML text, named by its path.
+    /// The TOML text, named by its path (shared by every problem of the file).
     #[source_code]
-    pub src: NamedSource<String>,
+    pub src: NamedSource<Arc<str>>,
     /// The span labelled.
     #[label("{label}")]
     pub span: SourceSpan,
@@ -135,6 +143,15 @@ pub struct ConfigProblem {
 /// Why a configuration could not be used.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ConfigError {
+    /// The file is larger than [`MAX_CONFIG_BYTES`].
+    #[error("configuration {path} is {size} bytes, over the {MAX_CONFIG_BYTES}-byte limit")]
+    #[diagnostic(code(ocidig::config::too_large))]
+    TooLarge {
+        /// The path.
+        path: String,
+        /// Its size.
+        size: u64,
+    },
     /// The file could not be read.
     #[error("cannot read configuration {path}")]
     #[diagnostic(code(ocidig::config::io))]
@@ -161,7 +178,7 @@ impl ConfigError {
     /// The problems, empty for I/O errors.
     pub fn problems(&self) -> &[ConfigProblem] {
         match self {
-            ConfigError::Io { .. } => &[],
+            ConfigError::Io { .. } | ConfigError::TooLarge { .. } => &[],
             ConfigError::Invalid { problems, .. } => problems,
         }
     }
@@ -178,16 +195,23 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 struct Problems<'a> {
     name: &'a str,
     text: &'a str,
+    shared: Arc<str>,
     list: Vec<ConfigProblem>,
+    /// Problems not kept once [`MAX_CONFIG_PROBLEMS`] were.
+    dropped: usize,
 }
 
 impl Problems<'_> {
     fn push(&mut self, span: Range<usize>, message: String, label: &str, help: Option<&str>) {
+        if self.list.len() >= MAX_CONFIG_PROBLEMS {
+            self.dropped += 1;
+            return;
+        }
         let (line, _) = line_col(self.text, span.start);
         self.list.push(ConfigProblem {
             message,
             line,
-            src: NamedSource::new(self.name, self.text.to_string()),
+            src: NamedSource::new(self.name, self.shared.clone()),
             span: (span.start, span.end.saturating_sub(span.start)).into(),
             label: label.to_string(),
             help: help.map(str::to_string),
@@ -306,6 +330,10 @@ impl Ignore {
 pub struct Config {
     /// How the file is named in findings and diagnostics (the path as found or given).
     pub source_name: String,
+    /// The file's canonical (absolute, symlink-free) path, when it was read from disk.
+    pub path: Option<PathBuf>,
+    /// `sha256:<hex>` of the file's bytes.
+    pub sha256: String,
     /// `[rules]` as a policy: family entries first, then codes and names, each in file order.
     /// Command-line flags are appended after it with [`Policy::extend`], so they win.
     pub rules: Policy,
@@ -325,6 +353,13 @@ pub struct IgnoreOutcome {
     pub findings: Vec<Finding>,
 }
 
+/// `sha256:<hex>` of `bytes`.
+fn sha256_of(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let hex: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
 fn compile_glob(pattern: &str) -> Result<GlobMatcher, String> {
     GlobBuilder::new(strip_dot(pattern))
         .literal_separator(true)
@@ -338,7 +373,7 @@ impl Config {
     /// Parses and validates `text`. `source_name` names the file in diagnostics and findings;
     /// `rules` is the registry used to check codes, names and families.
     pub fn parse(text: &str, source_name: &str, rules: &[Rule]) -> Result<Config, ConfigError> {
-        let mut problems = Problems { name: source_name, text, list: Vec::new() };
+        let mut problems = Problems { name: source_name, text, shared: Arc::from(text), list: Vec::new(), dropped: 0 };
         let raw: RawConfig = match toml::from_str(text) {
             Ok(raw) => raw,
             Err(e) => {
@@ -348,7 +383,8 @@ impl Config {
                 return Err(ConfigError::Invalid { path: source_name.to_string(), problems: problems.list });
             }
         };
-        let mut config = Config { source_name: source_name.to_string(), ..Config::default() };
+        let mut config =
+            Config { source_name: source_name.to_string(), sha256: sha256_of(text.as_bytes()), ..Config::default() };
 
         // [rules]: families first, then specific rules, each in file order.
         let mut entries: Vec<(Selector, Level, usize)> = Vec::new();
@@ -393,6 +429,17 @@ impl Config {
             }
         }
 
+        if problems.dropped > 0 {
+            let (dropped, end) = (problems.dropped, text.len());
+            problems.dropped = 0;
+            problems.list.pop();
+            problems.push(
+                end..end,
+                format!("{} more problems not shown", dropped + 1),
+                "and more",
+                Some("fix the problems above and run again"),
+            );
+        }
         if problems.list.is_empty() {
             Ok(config)
         } else {
@@ -400,28 +447,50 @@ impl Config {
         }
     }
 
-    /// Reads and parses the file at `path`.
+    /// Reads (at most [`MAX_CONFIG_BYTES`]) and parses the file at `path`.
     pub fn load(path: &Path, rules: &[Rule]) -> Result<Config, ConfigError> {
-        let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: shown.clone(), source })?;
-        Config::parse(&text, &shown, rules)
+        Config::load_named(path, &path.display().to_string(), rules)
+    }
+
+    /// [`Config::load`], naming the file `shown` in diagnostics and findings.
+    pub fn load_named(path: &Path, shown: &str, rules: &[Rule]) -> Result<Config, ConfigError> {
+        use std::io::Read;
+        let shown = shown.to_string();
+        let io = |source| ConfigError::Io { path: shown.clone(), source };
+        let file = std::fs::File::open(path).map_err(io)?;
+        let mut bytes = Vec::new();
+        file.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
+        if bytes.len() as u64 > MAX_CONFIG_BYTES {
+            let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
+            return Err(ConfigError::TooLarge { path: shown, size });
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| io(std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text")))?;
+        let mut config = Config::parse(&text, &shown, rules)?;
+        config.path = std::fs::canonicalize(path).ok();
+        Ok(config)
+    }
+
+    /// The file to use: `explicit` (`--config PATH`) if given, else `ocidig.toml` in `cwd` if
+    /// it is there, else `None`; with `no_config`, `None`. Returns the path and how to name it.
+    pub fn locate(cwd: &Path, explicit: Option<&Path>, no_config: bool) -> Option<(PathBuf, String)> {
+        if no_config {
+            return None;
+        }
+        if let Some(path) = explicit {
+            return Some((path.to_path_buf(), path.display().to_string()));
+        }
+        let candidate: PathBuf = cwd.join(CONFIG_FILE_NAME);
+        // `symlink_metadata` too: a dangling or looping link named ocidig.toml is reported, not skipped.
+        std::fs::symlink_metadata(&candidate).is_ok().then(|| (candidate, CONFIG_FILE_NAME.to_string()))
     }
 
     /// The configuration to use: `explicit` (`--config PATH`, which must exist) if given,
     /// else `ocidig.toml` in `cwd` if it exists, else `None`.
     pub fn discover(cwd: &Path, explicit: Option<&Path>, rules: &[Rule]) -> Result<Option<Config>, ConfigError> {
-        if let Some(path) = explicit {
-            return Config::load(path, rules).map(Some);
-        }
-        let candidate: PathBuf = cwd.join(CONFIG_FILE_NAME);
-        if candidate.is_file() {
-            // Name it as the user would write it, not with the absolute cwd.
-            let mut config = Config::load(&candidate, rules)?;
-            config.source_name = CONFIG_FILE_NAME.to_string();
-            Ok(Some(config))
-        } else {
-            Ok(None)
-        }
+        let Some((path, shown)) = Config::locate(cwd, explicit, false) else { return Ok(None) };
+        // A discovered file is named as the user would write it, not with the absolute cwd.
+        Config::load_named(&path, &shown, rules).map(Some)
     }
 
     /// Applies the `[[ignore]]` entries to `findings` (after the level policy).

@@ -94,6 +94,7 @@ mod tests {
             inputs: vec![],
             sources: Default::default(),
             baseline: None,
+            policy: None,
             findings: vec![
                 Finding::new(&DG001, "dumps/a,b:c.tar", "100% wrong\nreally")
                     .file("manifest.json")

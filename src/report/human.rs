@@ -150,6 +150,10 @@ pub fn render(report: &Report, opts: HumanOptions) -> String {
         out.push('\n');
         binding_lines(input, &mut out);
     }
+    if let Some(p) = &report.policy {
+        out.push_str(&policy_footer(p));
+        out.push('\n');
+    }
     out
 }
 
@@ -181,6 +185,31 @@ fn binding_lines(input: &InputSummary, out: &mut String) {
     if input.bindings.len() > MAX_BINDING_LINES {
         let _ = writeln!(out, "  … and {} more (see --format json)", input.bindings.len() - MAX_BINDING_LINES);
     }
+}
+
+/// The footer naming the policy in force:
+/// `policy: ocidig.toml (sha256:…) — 2 rules lowered, 3 findings ignored`.
+pub fn policy_footer(p: &super::PolicySummary) -> String {
+    use super::terminal::Esc;
+    let mut s = match (&p.source, &p.path) {
+        (Some(src), Some(path)) if Some(src.as_str()) != Some(path.as_str()) => {
+            format!("policy: {} ({})", Esc(src), Esc(path))
+        }
+        (Some(src), _) => format!("policy: {}", Esc(src)),
+        (None, _) => "policy: built-in defaults (no configuration file)".to_string(),
+    };
+    let flags = p.overrides.iter().filter(|o| o.origin == "flag").count();
+    let _ = write!(s, " — {} lowered", plural(p.lowered.len(), "rule"));
+    if p.source.is_some() {
+        let _ = write!(s, ", {} ignored", plural(p.findings_ignored, "finding"));
+    }
+    if flags > 0 {
+        let _ = write!(s, ", {} from flags", plural(flags, "level"));
+    }
+    if let Some(sha) = &p.sha256 {
+        let _ = write!(s, "; {sha}");
+    }
+    s
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -27,6 +27,9 @@ pub fn to_value(report: &Report) -> Value {
     if let (Some(b), Some(obj)) = (&report.baseline, v.as_object_mut()) {
         obj.insert("baseline".into(), json!(b));
     }
+    if let (Some(p), Some(obj)) = (&report.policy, v.as_object_mut()) {
+        obj.insert("policy".into(), json!(p));
+    }
     v
 }
 

@@ -104,6 +104,51 @@ pub struct Report {
     pub sources: BTreeMap<(String, String), Arc<Vec<u8>>>,
     /// Baseline comparison, when `--baseline` was given.
     pub baseline: Option<BaselineSummary>,
+    /// The policy in force (configuration file, level overrides, ignores), when the command
+    /// applies one.
+    pub policy: Option<PolicySummary>,
+}
+
+/// The policy in force for a report: where it came from and what it changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PolicySummary {
+    /// The configuration file as named to the user (`ocidig.toml`, or the `--config` path);
+    /// `None` when no file was read (built-in defaults).
+    pub source: Option<String>,
+    /// Its canonical absolute path.
+    pub path: Option<String>,
+    /// `sha256:<hex>` of its bytes.
+    pub sha256: Option<String>,
+    /// Every level override in the order applied (the file's first, then the flags').
+    pub overrides: Vec<PolicyOverride>,
+    /// The rules whose severity the overrides lowered or dropped, in code order.
+    pub lowered: Vec<LoweredRule>,
+    /// `[[ignore]]` entries in the file.
+    pub ignore_entries: usize,
+    /// Findings the file's `[[ignore]]` entries suppressed.
+    pub findings_ignored: usize,
+}
+
+/// One level override of the policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyOverride {
+    /// The code, name or family as written.
+    pub selector: String,
+    /// `deny`, `warn` or `allow`.
+    pub level: String,
+    /// `config` or `flag`.
+    pub origin: &'static str,
+}
+
+/// A rule whose findings the policy reports below their default severity (or not at all).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoweredRule {
+    /// The rule code.
+    pub code: &'static str,
+    /// Its default severity.
+    pub default: Severity,
+    /// The severity in force; `None` when its findings are dropped (`allow`).
+    pub to: Option<Severity>,
 }
 
 /// What `--baseline` found: how many findings were known, new, and which were fixed.

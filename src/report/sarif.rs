@@ -47,6 +47,19 @@ pub struct Run {
     pub tool: Tool,
     /// One result per finding, in report order.
     pub results: Vec<SarifResult>,
+    /// The invocation, with the policy in force in its properties (when the report has one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub invocations: Vec<Invocation>,
+}
+
+/// `invocations[]` (§3.20): whether the run completed, and the policy in force.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Invocation {
+    /// The tool ran to the end (findings do not make it unsuccessful).
+    pub execution_successful: bool,
+    /// `{"policy": {...}}`: the JSON report's `policy` object.
+    pub properties: Map<String, Value>,
 }
 
 /// `tool` (§3.18).
@@ -366,6 +379,15 @@ pub fn sarif_log(report: &Report, rules: &[Rule]) -> SarifLog {
                 },
             },
             results,
+            invocations: report
+                .policy
+                .iter()
+                .map(|p| {
+                    let mut properties = Map::new();
+                    properties.insert("policy".into(), serde_json::to_value(p).unwrap_or(Value::Null));
+                    Invocation { execution_successful: true, properties }
+                })
+                .collect(),
         }],
     }
 }
@@ -431,6 +453,7 @@ mod tests {
             inputs: vec![],
             sources: Default::default(),
             baseline: None,
+            policy: None,
             findings: vec![
                 Finding::new(&DG001, "dumps/app image.tar", "digest mismatch")
                     .file("manifest.json")

@@ -7,6 +7,22 @@ use std::path::Path;
 /// Most entries listed from one directory tree.
 pub const MAX_DIR_ENTRIES: usize = 1_000_000;
 
+/// What a special file is: `FIFO`, `socket`, `character device`, `block device`.
+pub fn special_kind(ft: &fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_fifo() {
+        "FIFO"
+    } else if ft.is_socket() {
+        "socket"
+    } else if ft.is_char_device() {
+        "character device"
+    } else if ft.is_block_device() {
+        "block device"
+    } else {
+        "special file"
+    }
+}
+
 /// Lists `root` recursively (symlinks are recorded, never followed).
 pub fn open(root: &Path) -> Store {
     let mut entries = Vec::new();
@@ -53,7 +69,8 @@ pub fn open(root: &Path) -> Store {
             } else if ft.is_file() {
                 (EntryKind::File, meta.len(), if utf8 { DataRef::InDir } else { DataRef::Fs(full) })
             } else {
-                (EntryKind::Other("special file".into()), 0, DataRef::None)
+                // Never opened: a FIFO would block, a device could be read without end.
+                (EntryKind::Other(special_kind(&ft).into()), 0, DataRef::None)
             };
             entries.push(Entry { path, kind, size, data, header_offset: None });
         }

@@ -153,6 +153,21 @@ pub struct Store {
     by_path: std::collections::HashMap<String, usize>,
 }
 
+/// A member name that occurs more than once in the dump's own tar (after normalizing `./x`,
+/// `x` and `x/` to one name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    /// The normalized name.
+    pub name: String,
+    /// Indices of every entry with that name, in archive order.
+    pub entries: Vec<usize>,
+}
+
+/// The name two tar members collide on when extracted: `./x`, `x` and `x/` are one name.
+pub fn member_key(path: &str) -> String {
+    path::clean(path).unwrap_or_else(|| path.trim_end_matches('/').to_string())
+}
+
 /// How many symlinks are followed before a chain is declared a loop.
 pub const MAX_LINK_HOPS: usize = 16;
 
@@ -211,6 +226,48 @@ impl Store {
             }
         }
         Resolved::Loop
+    }
+
+    /// Names that occur more than once, in the order their second copy appears (linear time).
+    pub fn duplicates(&self) -> Vec<Duplicate> {
+        // name -> (first entry, index of its group in `out` once a second entry is seen)
+        let mut seen: std::collections::HashMap<String, (usize, Option<usize>)> = std::collections::HashMap::new();
+        let mut out: Vec<Duplicate> = Vec::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            let key = member_key(&e.path);
+            match seen.get_mut(&key) {
+                None => {
+                    seen.insert(key, (i, None));
+                }
+                Some((_, Some(group))) => {
+                    if let Some(d) = out.get_mut(*group) {
+                        d.entries.push(i);
+                    }
+                }
+                Some((first, group @ None)) => {
+                    *group = Some(out.len());
+                    out.push(Duplicate { name: key, entries: vec![*first, i] });
+                }
+            }
+        }
+        out
+    }
+
+    /// A copy of this store in which every path names its FIRST entry, as go-containerregistry's
+    /// tarball reader sees a tar (it stops at the first match), where [`Store::find`] otherwise
+    /// gives the last (as extraction, `docker load`, does).
+    pub fn first_wins(&self) -> Store {
+        let mut by_path = std::collections::HashMap::with_capacity(self.entries.len());
+        for (i, e) in self.entries.iter().enumerate().rev() {
+            by_path.insert(e.path.clone(), i);
+        }
+        Store {
+            backing: self.backing.clone(),
+            entries: self.entries.clone(),
+            problems: self.problems.clone(),
+            archive: self.archive.clone(),
+            by_path,
+        }
     }
 
     /// Opens a reader over the content of entry `idx`.
@@ -284,5 +341,56 @@ struct SharedBytes(Arc<Vec<u8>>);
 impl AsRef<[u8]> for SharedBytes {
     fn as_ref(&self) -> &[u8] {
         self.0.as_slice()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str, kind: EntryKind) -> Entry {
+        Entry { path: path.into(), kind, size: 0, data: DataRef::None, header_offset: None }
+    }
+
+    #[test]
+    fn link_loops_and_escapes_stop_inside_the_dump() {
+        let store = Store::new(
+            Backing::Dir(PathBuf::from("/nonexistent")),
+            vec![
+                entry("a", EntryKind::Symlink("b".into())),
+                entry("b", EntryKind::Symlink("./a".into())),
+                entry("up", EntryKind::Symlink("../../etc/passwd".into())),
+                entry("abs", EntryKind::Symlink("/etc/passwd".into())),
+                entry("f", EntryKind::File),
+                entry("to-f", EntryKind::Symlink("d/../f".into())),
+            ],
+            Vec::new(),
+        );
+        assert_eq!(store.resolve("a"), Resolved::Loop);
+        assert_eq!(store.resolve("up"), Resolved::Escapes("../../etc/passwd".into()));
+        assert_eq!(store.resolve("abs"), Resolved::Escapes("/etc/passwd".into()));
+        assert_eq!(store.resolve("to-f"), Resolved::Entry(4));
+    }
+
+    #[test]
+    fn duplicates_normalize_names_and_first_wins_reverses_lookup() {
+        let store = Store::new(
+            Backing::Tar(PathBuf::from("/nonexistent")),
+            vec![
+                entry("manifest.json", EntryKind::File),
+                entry("x/", EntryKind::Dir),
+                entry("b", EntryKind::File),
+                entry("x", EntryKind::Dir),
+                entry("manifest.json", EntryKind::File),
+                entry("./b/", EntryKind::Dir),
+                entry("manifest.json", EntryKind::File),
+            ],
+            Vec::new(),
+        );
+        let d = store.duplicates();
+        let got: Vec<(&str, &[usize])> = d.iter().map(|d| (d.name.as_str(), d.entries.as_slice())).collect();
+        assert_eq!(got, vec![("x", &[1, 3][..]), ("manifest.json", &[0, 4, 6][..]), ("b", &[2, 5][..])]);
+        assert_eq!(store.find("manifest.json"), Some(6));
+        assert_eq!(store.first_wins().find("manifest.json"), Some(0));
     }
 }
