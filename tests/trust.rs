@@ -657,3 +657,31 @@ fn a_second_layer_json_in_a_legacy_save_is_read_both_ways() {
         format!("the parent chain of app:v1 comes back to layer `{top}`: it is a cycle, not an image")
     );
 }
+
+#[test]
+fn many_copies_of_one_name_are_one_bounded_finding() {
+    let mut files = crane_tarball(&Image::simple());
+    for i in 0..20 {
+        files.0.push(("notes.txt".to_string(), Member::File(format!("copy {i}").into_bytes())));
+    }
+    let tar = files.to_tar();
+    let offsets = header_offsets(&tar, "notes.txt");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("save.tar");
+    std::fs::write(&path, &tar).unwrap();
+    let (code, v) = check_json(&path, &[]);
+    assert_eq!(code, 1);
+    let in009 = with_code(&v, "IN009");
+    assert_eq!(in009.len(), 1);
+    let shown: Vec<String> = offsets.iter().take(8).map(u64::to_string).collect();
+    assert_eq!(
+        in009[0]["message"],
+        format!(
+            "`notes.txt` occurs 20 times in the archive (headers at offsets {}, … 11 more …, {}) with different content: docker load keeps the last copy (offset {}), go-containerregistry reads the first (offset {})",
+            shown.join(", "),
+            offsets[19],
+            offsets[19],
+            offsets[0]
+        )
+    );
+}

@@ -42,6 +42,9 @@ declare_rule! {
     pub RULE = ("IN009", "duplicate-member", Error, "A name occurs twice in the dump's own tar; readers disagree on which copy counts");
 }
 
+/// Most header offsets listed in one finding.
+const MAX_OFFSETS_SHOWN: usize = 8;
+
 /// Whether a member name is one of the format's own documents, whose copies change the model.
 fn is_metadata(name: &str) -> bool {
     matches!(name, "manifest.json" | "index.json" | "oci-layout" | "repositories")
@@ -71,12 +74,17 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
     let dups = dump.store.duplicates();
     let mut metadata_differs = Vec::new();
     for d in &dups {
-        let offsets: Vec<String> = d
-            .entries
-            .iter()
-            .map(|&i| dump.store.entries.get(i).and_then(|e| e.header_offset).map_or("?".into(), |o| o.to_string()))
-            .collect();
-        let (first, last) = (offsets.first().cloned().unwrap_or_default(), offsets.last().cloned().unwrap_or_default());
+        let offset_of = |i: &usize| -> String {
+            dump.store.entries.get(*i).and_then(|e| e.header_offset).map_or("?".into(), |o| o.to_string())
+        };
+        let first = d.entries.first().map(offset_of).unwrap_or_default();
+        let last = d.entries.last().map(offset_of).unwrap_or_default();
+        // Every offset up to a few; then the first ones, a count, and the last.
+        let mut offsets: Vec<String> = d.entries.iter().take(MAX_OFFSETS_SHOWN).map(offset_of).collect();
+        if d.entries.len() > MAX_OFFSETS_SHOWN {
+            offsets.push(format!("… {} more …", d.entries.len() - MAX_OFFSETS_SHOWN - 1));
+            offsets.push(last.clone());
+        }
         let agree = copies_agree(dump, d);
         let content = if agree { "identical" } else { "different" };
         let mut message = format!(
