@@ -62,6 +62,9 @@ pub mod sg008_identity_mismatch;
 pub mod sg009_signature_target_absent;
 pub mod sg010_image_unsigned;
 
+pub mod dg006_unverified_digest;
+pub mod mt006_malformed_media_type;
+
 use crate::diag::Finding;
 use crate::model::Dump;
 

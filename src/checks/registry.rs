@@ -64,6 +64,8 @@ pub const CHECKS: &[Check] = &[
     Check { rule: &sg003_signature_missing::RULE, run: sg003_signature_missing::check },
     Check { rule: &sg009_signature_target_absent::RULE, run: sg009_signature_target_absent::check },
     Check { rule: &sg010_image_unsigned::RULE, run: sg010_image_unsigned::check },
+    Check { rule: &dg006_unverified_digest::RULE, run: dg006_unverified_digest::check },
+    Check { rule: &mt006_malformed_media_type::RULE, run: mt006_malformed_media_type::check },
 ];
 
 /// Every rule known to ocidig, sorted by code.

@@ -1,7 +1,11 @@
 //! Required fields and types of manifests, indexes, configs and `manifest.json`.
 
 use crate::model::json::{Node, Value};
-use crate::model::{DocKind, Dump};
+use crate::model::media_type::{Declared, check_syntax, classify};
+use crate::model::{DocKind, Dump, Format};
+
+/// The empty descriptor's media type (manifest.md, "Guidance for an empty descriptor").
+const EMPTY: &str = "application/vnd.oci.empty.v1+json";
 
 /// One schema violation: pointer, and what is wrong there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +51,8 @@ impl Walk {
             "object" => matches!(v.value, Value::Object(_)),
             "array" => matches!(v.value, Value::Array(_)),
             "array-or-null" => matches!(v.value, Value::Array(_) | Value::Null),
+            "object-or-null" => matches!(v.value, Value::Object(_) | Value::Null),
+            "boolean" => matches!(v.value, Value::Bool(_)),
             "size" => v.as_i64().is_some_and(|n| n >= 0),
             "integer" => v.as_i64().is_some(),
             _ => true,
@@ -64,7 +70,7 @@ impl Walk {
             if m.node.as_str().is_none() {
                 self.push(
                     &format!("{pointer}/{key}/{}", crate::model::json::escape_token(&m.key)),
-                    format!("annotation `{}` must be a string, found {}", m.key, m.node.type_name()),
+                    format!("`{key}` value `{}` must be a string, found {}", m.key, m.node.type_name()),
                 );
             }
         }
@@ -78,10 +84,82 @@ impl Walk {
         self.required(node, pointer, "mediaType", "string");
         self.required(node, pointer, "digest", "string");
         self.required(node, pointer, "size", "size");
-        self.optional(node, pointer, "urls", "array");
+        if let Some(urls) = self.optional(node, pointer, "urls", "array") {
+            for (i, u) in urls.as_array().unwrap_or_default().iter().enumerate() {
+                let p = format!("{pointer}/urls/{i}");
+                if self.typed(u, &p, "urls[]", "string")
+                    && let Some(text) = u.as_str()
+                    && !is_uri(text)
+                {
+                    self.push(&p, format!("`urls` entry {text:?} is not a URI (RFC 3986)"));
+                }
+            }
+        }
         self.optional(node, pointer, "artifactType", "string");
-        self.optional(node, pointer, "data", "string");
+        if let Some(data) = self.optional(node, pointer, "data", "string")
+            && let Some(text) = data.as_str()
+        {
+            use base64::Engine;
+            if base64::engine::general_purpose::STANDARD.decode(text).is_err() {
+                self.push(&format!("{pointer}/data"), "`data` is not base64 (RFC 4648, padded)".into());
+            }
+        }
         self.string_map(node, pointer, "annotations");
+    }
+
+    /// An optional array whose items must all be strings.
+    fn string_array(&mut self, node: &Node, pointer: &str, key: &str, want: &str) -> Option<Vec<(String, String)>> {
+        let v = self.optional(node, pointer, key, want)?;
+        let mut strings = Vec::new();
+        for (i, item) in v.as_array().unwrap_or_default().iter().enumerate() {
+            let p = format!("{pointer}/{key}/{i}");
+            if self.typed(item, &p, &format!("{key}[]"), "string") {
+                strings.push((p, item.as_str().unwrap_or_default().to_string()));
+            }
+        }
+        Some(strings)
+    }
+
+    /// An optional object whose values must all be objects (a Go `map[string]struct{}` set).
+    fn object_set(&mut self, node: &Node, pointer: &str, key: &str) {
+        let Some(map) = self.optional(node, pointer, key, "object-or-null") else { return };
+        for m in map.as_object().unwrap_or_default() {
+            if !matches!(m.node.value, Value::Object(_)) {
+                self.push(
+                    &format!("{pointer}/{key}/{}", crate::model::json::escape_token(&m.key)),
+                    format!("`{key}` entry `{}` must be an object, found {}", m.key, m.node.type_name()),
+                );
+            }
+        }
+    }
+
+    /// The execution parameters of an image config (`config`), config.md's types.
+    fn exec_config(&mut self, root: &Node) {
+        let Some(c) = self.optional(root, "", "config", "object-or-null") else { return };
+        if !matches!(c.value, Value::Object(_)) {
+            return;
+        }
+        let p = "/config";
+        self.optional(c, p, "User", "string");
+        self.object_set(c, p, "ExposedPorts");
+        if let Some(env) = self.string_array(c, p, "Env", "array-or-null") {
+            for (pointer, entry) in env {
+                if entry.split_once('=').is_none_or(|(k, _)| k.is_empty()) {
+                    self.push(&pointer, format!("`Env` entry {entry:?} is not of the form KEY=VALUE"));
+                }
+            }
+        }
+        self.string_array(c, p, "Entrypoint", "array-or-null");
+        self.string_array(c, p, "Cmd", "array-or-null");
+        self.object_set(c, p, "Volumes");
+        self.optional(c, p, "WorkingDir", "string");
+        if let Some(labels) = c.get("Labels")
+            && !labels.is_null()
+        {
+            self.string_map(c, p, "Labels");
+        }
+        self.optional(c, p, "StopSignal", "string");
+        self.optional(c, p, "ArgsEscaped", "boolean");
     }
 
     fn schema_version(&mut self, root: &Node) {
@@ -92,9 +170,22 @@ impl Walk {
         }
     }
 
+    /// A document's own `mediaType`: when it is a well-formed media type, it must name the kind
+    /// of document it is on (malformed ones are MT006's).
+    fn own_media_type(&mut self, root: &Node, want: Declared, spec: &str) {
+        let Some(mt) = self.optional(root, "", "mediaType", "string").and_then(Node::as_str) else { return };
+        if check_syntax(mt).is_ok() && classify(mt) != want {
+            self.push("/mediaType", format!("`mediaType` of this document must be `{spec}`, found {mt:?}"));
+        }
+    }
+
     fn manifest(&mut self, root: &Node) {
         self.schema_version(root);
-        self.optional(root, "", "mediaType", "string");
+        self.own_media_type(root, Declared::Manifest, "application/vnd.oci.image.manifest.v1+json");
+        if root.pointer("/config/mediaType").and_then(Node::as_str) == Some(EMPTY) && root.get("artifactType").is_none()
+        {
+            self.push("", format!("`artifactType` is required when `config.mediaType` is `{EMPTY}`"));
+        }
         if let Some(c) = self.required(root, "", "config", "object") {
             self.descriptor(c, "/config");
         }
@@ -106,21 +197,32 @@ impl Walk {
         if let Some(s) = self.optional(root, "", "subject", "object") {
             self.descriptor(s, "/subject");
         }
+        self.optional(root, "", "artifactType", "string");
         self.string_map(root, "", "annotations");
     }
 
-    fn index(&mut self, root: &Node) {
+    /// An image index. `null_manifests` accepts `"manifests": null`, which Docker 25+ `docker save`
+    /// writes in index.json (a Go nil slice) when no image is tagged: every Go reader takes it for `[]`.
+    fn index(&mut self, root: &Node, null_manifests: bool) {
         self.schema_version(root);
-        self.optional(root, "", "mediaType", "string");
-        if let Some(ms) = self.required(root, "", "manifests", "array-or-null") {
+        self.own_media_type(root, Declared::Index, "application/vnd.oci.image.index.v1+json");
+        let want = if null_manifests { "array-or-null" } else { "array" };
+        if let Some(ms) = self.required(root, "", "manifests", want) {
             for (i, m) in ms.as_array().unwrap_or_default().iter().enumerate() {
                 self.descriptor(m, &format!("/manifests/{i}"));
                 if let Some(p) = self.optional(m, &format!("/manifests/{i}"), "platform", "object") {
                     self.required(p, &format!("/manifests/{i}/platform"), "architecture", "string");
                     self.required(p, &format!("/manifests/{i}/platform"), "os", "string");
+                    self.optional(p, &format!("/manifests/{i}/platform"), "variant", "string");
+                    self.optional(p, &format!("/manifests/{i}/platform"), "os.version", "string");
+                    self.string_array(p, &format!("/manifests/{i}/platform"), "os.features", "array");
                 }
             }
         }
+        if let Some(s) = self.optional(root, "", "subject", "object") {
+            self.descriptor(s, "/subject");
+        }
+        self.optional(root, "", "artifactType", "string");
         self.string_map(root, "", "annotations");
     }
 
@@ -142,7 +244,24 @@ impl Walk {
                 }
             }
         }
-        self.optional(root, "", "history", "array");
+        self.optional(root, "", "created", "string");
+        self.optional(root, "", "author", "string");
+        self.optional(root, "", "variant", "string");
+        self.optional(root, "", "os.version", "string");
+        self.string_array(root, "", "os.features", "array");
+        self.exec_config(root);
+        if let Some(history) = self.optional(root, "", "history", "array") {
+            for (i, h) in history.as_array().unwrap_or_default().iter().enumerate() {
+                let p = format!("/history/{i}");
+                if !self.typed(h, &p, "history[]", "object") {
+                    continue;
+                }
+                for key in ["created", "author", "created_by", "comment"] {
+                    self.optional(h, &p, key, "string");
+                }
+                self.optional(h, &p, "empty_layer", "boolean");
+            }
+        }
     }
 
     fn tarball_manifest(&mut self, root: &Node) {
@@ -176,7 +295,7 @@ pub fn violations(dump: &Dump) -> Vec<(usize, Violation)> {
         let mut w = Walk { found: Vec::new() };
         match doc.kind {
             DocKind::Manifest => w.manifest(root),
-            DocKind::Index => w.index(root),
+            DocKind::Index => w.index(root, dump.format == Format::DockerOciArchive && doc.path == "index.json"),
             DocKind::Config => w.config(root),
             DocKind::TarballManifest => w.tarball_manifest(root),
             DocKind::Repositories => {
@@ -189,4 +308,46 @@ pub fn violations(dump: &Dump) -> Vec<(usize, Violation)> {
         out.extend(w.found.into_iter().map(|v| (i, v)));
     }
     out
+}
+
+/// Whether `s` is an RFC 3986 URI: a scheme (`ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`), `:`,
+/// then only URI characters, every `%` followed by two hex digits.
+pub fn is_uri(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once(':') else { return false };
+    let scheme_ok = scheme.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = |j: usize| bytes.get(j).is_some_and(u8::is_ascii_hexdigit);
+            if !(hex(i + 1) && hex(i + 2)) {
+                return false;
+            }
+            i += 3;
+            continue;
+        }
+        if !(b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=".contains(&b)) {
+            return false;
+        }
+        i += 1;
+    }
+    scheme_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_uri;
+
+    #[test]
+    fn uris() {
+        assert!(is_uri("https://example.com/foo"));
+        assert!(is_uri("https://example.com/a%20b?x=1#f"));
+        assert!(is_uri("urn:oid:1.2.3"));
+        assert!(!is_uri("value"));
+        assert!(!is_uri("https://example.com/a b"));
+        assert!(!is_uri("https://example.com/%zz"));
+        assert!(!is_uri("1http://x"));
+        assert!(!is_uri(":nothing"));
+    }
 }

@@ -171,13 +171,19 @@ pub fn human_bytes(n: u64) -> String {
 fn summary_line(input: &InputSummary, report: &Report) -> String {
     let c = report.counts(Some(&input.path));
     let suppressed = report.findings.iter().filter(|f| f.input == input.path && f.suppressed.is_some()).count();
+    // "verified" only for what was: bytes whose content matched a digest check.
+    let verified = if input.bytes == 0 {
+        "nothing verified".to_string()
+    } else {
+        format!("{} verified", human_bytes(input.bytes))
+    };
+    let unverified = if input.unverified > 0 { format!(", {} unverified", input.unverified) } else { String::new() };
     let mut s = format!(
-        "{}: {}, {}, {}, {} verified: {}, {}, {}",
+        "{}: {}, {}, {}, {verified}{unverified}: {}, {}, {}",
         input.path,
         input.format,
         plural(input.images, "image"),
         plural(input.blobs, "blob"),
-        human_bytes(input.bytes),
         plural(c.errors, "error"),
         plural(c.warnings, "warning"),
         plural(c.notes, "note"),
