@@ -172,3 +172,41 @@ fn reads_nested_index() {
     files.write_dir(dir.path());
     assert_clean(dir.path(), "oci-layout", 1);
 }
+
+#[test]
+fn reads_jib_lowercase_manifest_keys_as_go_does() {
+    // Jib <= 2.2 writes `config`, `repoTags`, `layers`; docker load reads them (Go matches keys
+    // case-insensitively). The image is checked fully and one note names the keys.
+    let (code, v) = check_json(&testdata("real-world/jib-image.tar"), &[]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["inputs"][0]["format"], "docker-archive");
+    assert_eq!(v["inputs"][0]["images"], 1);
+    assert_eq!(triples(&v), vec![("IN013".into(), "manifest.json".into(), "/0/config".into())]);
+    let f = &with_code(&v, "IN013")[0];
+    assert_eq!(f["severity"], "note");
+    assert_eq!(f["expected"], "Config, RepoTags, Layers");
+    assert_eq!(f["actual"], "config, repoTags, layers");
+    // Both layers were decompressed and matched their diff_ids.
+    assert!(v["inputs"][0]["bytes"].as_u64().unwrap() > 3000, "{v:#}");
+    let ls = ocidig(&["ls", "--format", "json", testdata("real-world/jib-image.tar").to_str().unwrap()]);
+    assert_eq!(ls.code, 0, "{}", ls.stderr);
+}
+
+#[test]
+fn go_folded_keys_change_what_is_read_and_a_tampered_layer_is_still_caught() {
+    // Keys folded as Go folds them (here with the long s, U+017F, that Go matches to `s`) are
+    // read, so the layer behind them is checked: a wrong diff_id is an error, not silence.
+    let mut img = Image::simple();
+    img.layers.swap(0, 1);
+    let mut files = docker_archive(&img);
+    let text = String::from_utf8(files.get("manifest.json").unwrap().to_vec()).unwrap();
+    let text = text.replace("\"Config\"", "\"CONFIG\"").replace("\"Layers\"", "\"Layer\u{17f}\"");
+    files.put("manifest.json", text.into_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    files.write_dir(dir.path());
+    let (code, v) = check_json(dir.path(), &[]);
+    assert_eq!(code, 1, "{v:#}");
+    assert!(codes(&v).contains(&"DG003".to_string()), "{v:#}");
+    assert_eq!(with_code(&v, "IN013").len(), 1);
+    assert!(with_code(&v, "IN005").is_empty(), "{v:#}");
+}

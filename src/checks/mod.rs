@@ -63,6 +63,7 @@ pub mod sg009_signature_target_absent;
 pub mod sg010_image_unsigned;
 
 pub mod dg006_unverified_digest;
+pub mod in013_go_folded_key;
 pub mod mt006_malformed_media_type;
 
 use crate::diag::Finding;

@@ -66,6 +66,7 @@ pub const CHECKS: &[Check] = &[
     Check { rule: &sg010_image_unsigned::RULE, run: sg010_image_unsigned::check },
     Check { rule: &dg006_unverified_digest::RULE, run: dg006_unverified_digest::check },
     Check { rule: &mt006_malformed_media_type::RULE, run: mt006_malformed_media_type::check },
+    Check { rule: &in013_go_folded_key::RULE, run: in013_go_folded_key::check },
 ];
 
 /// Every rule known to ocidig, sorted by code.

@@ -19,6 +19,9 @@ pub struct Violation {
 /// Collects violations of one document.
 struct Walk {
     found: Vec<Violation>,
+    /// Match keys as Go's encoding/json does (documents Go tools read: docker-archive
+    /// `manifest.json` and configs), see [`crate::model::go_json`].
+    go: bool,
 }
 
 impl Walk {
@@ -26,23 +29,39 @@ impl Walk {
         self.found.push(Violation { pointer: pointer.to_string(), message });
     }
 
+    /// The member holding field `key` (by exact key, or as Go matches keys) and its pointer.
+    fn lookup<'n>(&self, node: &'n Node, pointer: &str, key: &str) -> Option<(&'n Node, String)> {
+        let m = if self.go { crate::model::go_json::member(node, key) } else { node.member(key) }?;
+        Some((&m.node, format!("{pointer}/{}", crate::model::json::escape_token(&m.key))))
+    }
+
     fn required<'n>(&mut self, node: &'n Node, pointer: &str, key: &str, want: &str) -> Option<&'n Node> {
-        match node.get(key) {
+        self.required_at(node, pointer, key, want).map(|(v, _)| v)
+    }
+
+    /// [`Self::required`], with the pointer of the member found.
+    fn required_at<'n>(&mut self, node: &'n Node, pointer: &str, key: &str, want: &str) -> Option<(&'n Node, String)> {
+        match self.lookup(node, pointer, key) {
             None => {
                 self.push(pointer, format!("required field `{key}` is missing"));
                 None
             }
-            Some(v) => {
-                self.typed(v, &format!("{pointer}/{key}"), key, want);
-                Some(v)
+            Some((v, p)) => {
+                self.typed(v, &p, key, want);
+                Some((v, p))
             }
         }
     }
 
     fn optional<'n>(&mut self, node: &'n Node, pointer: &str, key: &str, want: &str) -> Option<&'n Node> {
-        let v = node.get(key)?;
-        self.typed(v, &format!("{pointer}/{key}"), key, want);
-        Some(v)
+        self.optional_at(node, pointer, key, want).map(|(v, _)| v)
+    }
+
+    /// [`Self::optional`], with the pointer of the member found.
+    fn optional_at<'n>(&mut self, node: &'n Node, pointer: &str, key: &str, want: &str) -> Option<(&'n Node, String)> {
+        let (v, p) = self.lookup(node, pointer, key)?;
+        self.typed(v, &p, key, want);
+        Some((v, p))
     }
 
     fn typed(&mut self, v: &Node, pointer: &str, key: &str, want: &str) -> bool {
@@ -65,11 +84,11 @@ impl Walk {
     }
 
     fn string_map(&mut self, node: &Node, pointer: &str, key: &str) {
-        let Some(map) = self.optional(node, pointer, key, "object") else { return };
+        let Some((map, at)) = self.optional_at(node, pointer, key, "object") else { return };
         for m in map.as_object().unwrap_or_default() {
             if m.node.as_str().is_none() {
                 self.push(
-                    &format!("{pointer}/{key}/{}", crate::model::json::escape_token(&m.key)),
+                    &format!("{at}/{}", crate::model::json::escape_token(&m.key)),
                     format!("`{key}` value `{}` must be a string, found {}", m.key, m.node.type_name()),
                 );
             }
@@ -109,10 +128,10 @@ impl Walk {
 
     /// An optional array whose items must all be strings.
     fn string_array(&mut self, node: &Node, pointer: &str, key: &str, want: &str) -> Option<Vec<(String, String)>> {
-        let v = self.optional(node, pointer, key, want)?;
+        let (v, at) = self.optional_at(node, pointer, key, want)?;
         let mut strings = Vec::new();
         for (i, item) in v.as_array().unwrap_or_default().iter().enumerate() {
-            let p = format!("{pointer}/{key}/{i}");
+            let p = format!("{at}/{i}");
             if self.typed(item, &p, &format!("{key}[]"), "string") {
                 strings.push((p, item.as_str().unwrap_or_default().to_string()));
             }
@@ -122,11 +141,11 @@ impl Walk {
 
     /// An optional object whose values must all be objects (a Go `map[string]struct{}` set).
     fn object_set(&mut self, node: &Node, pointer: &str, key: &str) {
-        let Some(map) = self.optional(node, pointer, key, "object-or-null") else { return };
+        let Some((map, at)) = self.optional_at(node, pointer, key, "object-or-null") else { return };
         for m in map.as_object().unwrap_or_default() {
             if !matches!(m.node.value, Value::Object(_)) {
                 self.push(
-                    &format!("{pointer}/{key}/{}", crate::model::json::escape_token(&m.key)),
+                    &format!("{at}/{}", crate::model::json::escape_token(&m.key)),
                     format!("`{key}` entry `{}` must be an object, found {}", m.key, m.node.type_name()),
                 );
             }
@@ -135,11 +154,11 @@ impl Walk {
 
     /// The execution parameters of an image config (`config`), config.md's types.
     fn exec_config(&mut self, root: &Node) {
-        let Some(c) = self.optional(root, "", "config", "object-or-null") else { return };
+        let Some((c, p)) = self.optional_at(root, "", "config", "object-or-null") else { return };
         if !matches!(c.value, Value::Object(_)) {
             return;
         }
-        let p = "/config";
+        let p = p.as_str();
         self.optional(c, p, "User", "string");
         self.object_set(c, p, "ExposedPorts");
         if let Some(env) = self.string_array(c, p, "Env", "array-or-null") {
@@ -153,7 +172,7 @@ impl Walk {
         self.string_array(c, p, "Cmd", "array-or-null");
         self.object_set(c, p, "Volumes");
         self.optional(c, p, "WorkingDir", "string");
-        if let Some(labels) = c.get("Labels")
+        if let Some((labels, _)) = self.lookup(c, p, "Labels")
             && !labels.is_null()
         {
             self.string_map(c, p, "Labels");
@@ -229,18 +248,15 @@ impl Walk {
     fn config(&mut self, root: &Node) {
         self.required(root, "", "architecture", "string");
         self.required(root, "", "os", "string");
-        if let Some(rootfs) = self.required(root, "", "rootfs", "object") {
-            if let Some(t) = self.required(rootfs, "/rootfs", "type", "string")
+        if let Some((rootfs, rp)) = self.required_at(root, "", "rootfs", "object") {
+            if let Some((t, tp)) = self.required_at(rootfs, &rp, "type", "string")
                 && t.as_str().is_some_and(|s| s != "layers")
             {
-                self.push(
-                    "/rootfs/type",
-                    format!("`rootfs.type` must be \"layers\", found {:?}", t.as_str().unwrap_or_default()),
-                );
+                self.push(&tp, format!("`rootfs.type` must be \"layers\", found {:?}", t.as_str().unwrap_or_default()));
             }
-            if let Some(ids) = self.required(rootfs, "/rootfs", "diff_ids", "array") {
+            if let Some((ids, ip)) = self.required_at(rootfs, &rp, "diff_ids", "array") {
                 for (i, id) in ids.as_array().unwrap_or_default().iter().enumerate() {
-                    self.typed(id, &format!("/rootfs/diff_ids/{i}"), "diff_ids[]", "string");
+                    self.typed(id, &format!("{ip}/{i}"), "diff_ids[]", "string");
                 }
             }
         }
@@ -250,9 +266,9 @@ impl Walk {
         self.optional(root, "", "os.version", "string");
         self.string_array(root, "", "os.features", "array");
         self.exec_config(root);
-        if let Some(history) = self.optional(root, "", "history", "array") {
+        if let Some((history, hp)) = self.optional_at(root, "", "history", "array") {
             for (i, h) in history.as_array().unwrap_or_default().iter().enumerate() {
-                let p = format!("/history/{i}");
+                let p = format!("{hp}/{i}");
                 if !self.typed(h, &p, "history[]", "object") {
                     continue;
                 }
@@ -277,9 +293,9 @@ impl Walk {
             }
             self.required(item, &p, "Config", "string");
             self.optional(item, &p, "RepoTags", "array-or-null");
-            if let Some(layers) = self.required(item, &p, "Layers", "array") {
+            if let Some((layers, lp)) = self.required_at(item, &p, "Layers", "array") {
                 for (j, l) in layers.as_array().unwrap_or_default().iter().enumerate() {
-                    self.typed(l, &format!("{p}/Layers/{j}"), "Layers[]", "string");
+                    self.typed(l, &format!("{lp}/{j}"), "Layers[]", "string");
                 }
             }
             self.optional(item, &p, "LayerSources", "object");
@@ -292,7 +308,8 @@ pub fn violations(dump: &Dump) -> Vec<(usize, Violation)> {
     let mut out = Vec::new();
     for (i, doc) in dump.docs.iter().enumerate() {
         let Some(root) = doc.root() else { continue };
-        let mut w = Walk { found: Vec::new() };
+        let go = doc.kind == DocKind::TarballManifest || (super::util::go_read(dump) && doc.kind == DocKind::Config);
+        let mut w = Walk { found: Vec::new(), go };
         match doc.kind {
             DocKind::Manifest => w.manifest(root),
             DocKind::Index => w.index(root, dump.format == Format::DockerOciArchive && doc.path == "index.json"),
