@@ -64,6 +64,8 @@ pub mod sg010_image_unsigned;
 
 pub mod dg006_unverified_digest;
 pub mod in013_go_folded_key;
+pub mod in014_nothing_loadable;
+pub mod in015_docker_schema1_manifest;
 pub mod mt006_malformed_media_type;
 
 use crate::diag::Finding;

@@ -67,6 +67,8 @@ pub const CHECKS: &[Check] = &[
     Check { rule: &dg006_unverified_digest::RULE, run: dg006_unverified_digest::check },
     Check { rule: &mt006_malformed_media_type::RULE, run: mt006_malformed_media_type::check },
     Check { rule: &in013_go_folded_key::RULE, run: in013_go_folded_key::check },
+    Check { rule: &in014_nothing_loadable::RULE, run: in014_nothing_loadable::check },
+    Check { rule: &in015_docker_schema1_manifest::RULE, run: in015_docker_schema1_manifest::check },
 ];
 
 /// Every rule known to ocidig, sorted by code.

@@ -311,6 +311,8 @@ pub fn violations(dump: &Dump) -> Vec<(usize, Violation)> {
         let go = doc.kind == DocKind::TarballManifest || (super::util::go_read(dump) && doc.kind == DocKind::Config);
         let mut w = Walk { found: Vec::new(), go };
         match doc.kind {
+            // A Docker schema-1 manifest is IN015's, not a broken schema-2 one.
+            DocKind::Manifest if super::in015_docker_schema1_manifest::is_schema1(root) => {}
             DocKind::Manifest => w.manifest(root),
             DocKind::Index => w.index(root, dump.format == Format::DockerOciArchive && doc.path == "index.json"),
             DocKind::Config => w.config(root),
