@@ -570,3 +570,46 @@ fn in015_docker_schema1_manifest_one_finding_and_layers_checked() {
     let mf = format!("blobs/sha256/{}", hexpart(&sha256(&m)));
     assert_eq!((code, triples(&v)), (0, vec![t("IN015", &mf, "/schemaVersion")]), "{v:#}");
 }
+
+/// A cosign signature image written with `COSIGN_DOCKER_MEDIA_TYPES=1`: Docker manifest type,
+/// OCI config type, simplesigning layer.
+fn cosign_docker_types_layout() -> (Files, String) {
+    let payload = br#"{"critical":{"identity":{"docker-reference":"example.com/app"},"image":{"docker-manifest-digest":"sha256:5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270"},"type":"cosign container image signature"},"optional":null}"#.to_vec();
+    let config = serde_json::to_vec(&json!({
+        "architecture": "", "os": "", "config": {}, "rootfs": {"type": "layers", "diff_ids": [sha256(&payload)]},
+    }))
+    .unwrap();
+    let manifest = serde_json::to_vec(&json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha256(&config), "size": config.len()},
+        "layers": [{
+            "mediaType": "application/vnd.dev.cosign.simplesigning.v1+json", "digest": sha256(&payload), "size": payload.len(),
+            "annotations": {"dev.cosignproject.cosign/signature": "MEUCIQ=="},
+        }],
+    }))
+    .unwrap();
+    let mut files = Files::default();
+    files.put("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec());
+    for b in [&payload, &config, &manifest] {
+        files.put(&format!("blobs/sha256/{}", hexpart(&sha256(b))), b.to_vec());
+    }
+    let index = json!({"schemaVersion": 2, "manifests": [{
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json", "digest": sha256(&manifest), "size": manifest.len(),
+        "annotations": {"org.opencontainers.image.ref.name": "sha256-5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270.sig"}}]});
+    files.put("index.json", serde_json::to_vec(&index).unwrap());
+    (files, format!("blobs/sha256/{}", hexpart(&sha256(&manifest))))
+}
+
+#[test]
+fn mt008_cosign_mixed_media_types_not_mt005() {
+    let (files, mf) = cosign_docker_types_layout();
+    let (code, v, _d) = check_layout(&files);
+    let mixed: Vec<_> = triples(&v).into_iter().filter(|f| f.0.starts_with("MT")).collect();
+    assert_eq!(mixed, vec![t("MT008", &mf, "/config/mediaType")], "{v:#}");
+    assert_eq!(with_code(&v, "MT008")[0]["severity"], "note");
+    assert_eq!(code, 0);
+    // Allowing the quirk leaves real mixes reported (MT005 is still on for images).
+    let (_, v) = check_json(_d.path(), &["--allow", "MT008"]);
+    assert!(with_code(&v, "MT008").is_empty() && with_code(&v, "MT005").is_empty());
+}

@@ -67,6 +67,8 @@ pub mod in013_go_folded_key;
 pub mod in014_nothing_loadable;
 pub mod in015_docker_schema1_manifest;
 pub mod mt006_malformed_media_type;
+pub mod mt007_crane_json_layer_name;
+pub mod mt008_cosign_mixed_media_types;
 
 use crate::diag::Finding;
 use crate::model::Dump;

@@ -69,6 +69,8 @@ pub const CHECKS: &[Check] = &[
     Check { rule: &in013_go_folded_key::RULE, run: in013_go_folded_key::check },
     Check { rule: &in014_nothing_loadable::RULE, run: in014_nothing_loadable::check },
     Check { rule: &in015_docker_schema1_manifest::RULE, run: in015_docker_schema1_manifest::check },
+    Check { rule: &mt007_crane_json_layer_name::RULE, run: mt007_crane_json_layer_name::check },
+    Check { rule: &mt008_cosign_mixed_media_types::RULE, run: mt008_cosign_mixed_media_types::check },
 ];
 
 /// Every rule known to ocidig, sorted by code.
