@@ -210,3 +210,56 @@ fn go_folded_keys_change_what_is_read_and_a_tampered_layer_is_still_caught() {
     assert_eq!(with_code(&v, "IN013").len(), 1);
     assert!(with_code(&v, "IN005").is_empty(), "{v:#}");
 }
+
+fn xz(b: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = liblzma::write::XzEncoder::new(Vec::new(), 6);
+    e.write_all(b).unwrap();
+    e.finish().unwrap()
+}
+
+fn bzip2(b: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+    e.write_all(b).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn reads_whole_tar_compressed_with_xz_and_bzip2() {
+    // `docker save img | xz` and `| bzip2`: read once, like gzip and zstd.
+    let dir = tempfile::tempdir().unwrap();
+    let tar = docker_archive(&Image::simple()).to_tar();
+    let x = dir.path().join("save.tar.xz");
+    std::fs::write(&x, xz(&tar)).unwrap();
+    assert_clean(&x, "docker-archive+xz", 1);
+    let b = dir.path().join("save.tar.bz2");
+    std::fs::write(&b, bzip2(&tar)).unwrap();
+    assert_clean(&b, "docker-archive+bzip2", 1);
+    // Concatenated streams (`xz` of two parts, `cat a.bz2 b.bz2`) are read to the end.
+    let (head, tail) = tar.split_at(tar.len() / 2);
+    let x2 = dir.path().join("parts.tar.xz");
+    std::fs::write(&x2, [xz(head), xz(tail)].concat()).unwrap();
+    assert_clean(&x2, "docker-archive+xz", 1);
+    let b2 = dir.path().join("parts.tar.bz2");
+    std::fs::write(&b2, [bzip2(head), bzip2(tail)].concat()).unwrap();
+    assert_clean(&b2, "docker-archive+bzip2", 1);
+    // An OCI archive too.
+    let o = dir.path().join("oci.tar.xz");
+    std::fs::write(&o, xz(&oci_layout(&Image::simple()).to_tar())).unwrap();
+    assert_clean(&o, "oci-archive+xz", 1);
+}
+
+#[test]
+fn whole_dump_xz_and_bzip2_are_bounded_by_the_decompression_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let tar = docker_archive(&Image::simple()).to_tar();
+    for (name, bytes) in [("save.tar.xz", xz(&tar)), ("save.tar.bz2", bzip2(&tar))] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        let (code, v) = check_json(&p, &["--max-decompressed-bytes", "4096"]);
+        assert_eq!(code, 1, "{name}: {v:#}");
+        let text = v.to_string();
+        assert!(text.contains("--max-decompressed-bytes"), "{name}: {v:#}");
+    }
+}

@@ -9,7 +9,8 @@ use std::collections::HashMap;
 declare_rule! {
     /// ## What it does
     /// Compares each file's extension (`.tar`, `.tar.gz`, `.tgz`, `.gz`, `.tar.zst`, `.zst`,
-    /// `.json`) with its sniffed content, including the dump file itself.
+    /// `.tar.xz`, `.txz`, `.xz`, `.tar.bz2`, `.tbz2`, `.bz2`, `.json`) with its sniffed content,
+    /// including the dump file itself.
     ///
     /// ## Why is this bad?
     /// Tools that trust extensions pick the wrong decoder; a reviewer who trusts them misreads
@@ -37,6 +38,12 @@ pub fn promised(name: &str) -> Option<(&'static str, Sniff)> {
         (".gz", Sniff::Gzip),
         (".tar.zst", Sniff::Zstd),
         (".zst", Sniff::Zstd),
+        (".tar.xz", Sniff::Xz),
+        (".txz", Sniff::Xz),
+        (".xz", Sniff::Xz),
+        (".tar.bz2", Sniff::Bzip2),
+        (".tbz2", Sniff::Bzip2),
+        (".bz2", Sniff::Bzip2),
         (".tar", Sniff::Tar),
         (".json", Sniff::Json),
     ]
