@@ -39,6 +39,7 @@ pub fn summarize(dump: &Dump) -> InputSummary {
             })
         })
         .collect();
+    let verified = verification(dump);
     InputSummary {
         signatures: bindings.iter().filter(|b| b.role == "signature").count(),
         attestations: bindings.iter().filter(|b| b.role == "attestation").count(),
@@ -52,9 +53,70 @@ pub fn summarize(dump: &Dump) -> InputSummary {
         },
         images: count(ArtifactKind::Image),
         blobs: dump.blob_count(),
-        bytes: dump.scans.iter().flatten().map(|s| s.size).sum(),
+        bytes: verified.0,
+        unverified: verified.1,
         inventory: None,
     }
+}
+
+/// What the checks verified: the bytes of the blobs whose content hashes to a digest claimed for
+/// it (a descriptor's, a file name's, or a diff_id when layers were decompressed), and the number
+/// of referenced blobs not verified (a mismatch, an algorithm ocidig does not compute,
+/// DG006, or a docker layer whose diff_id was not checked).
+pub fn verification(dump: &Dump) -> (u64, usize) {
+    use crate::model::digest;
+    let n = dump.store.entries.len();
+    // Per entry: some claim matched, some claim failed, some reference points at it.
+    let (mut matched, mut failed, mut referenced) = (vec![false; n], vec![false; n], vec![false; n]);
+    let mut judge = |entry: usize, ok: Option<bool>| {
+        match ok {
+            Some(true) => matched.get_mut(entry).map(|m| *m = true),
+            Some(false) => failed.get_mut(entry).map(|f| *f = true),
+            None => None,
+        };
+    };
+    // Whether the bytes hash to a claimed digest (None: the claim cannot be checked).
+    let claim = |d: &str, scan: &crate::scan::BlobScan| -> Option<bool> {
+        let (alg, _) = digest::validate(d).ok()?;
+        let actual = scan.digest_for(alg).filter(|_| digest::verifiable(alg))?;
+        Some(actual == d && scan.error.is_none())
+    };
+    for (entry, e) in dump.store.entries.iter().enumerate() {
+        if let (Some(scan), Some(d)) = (dump.scan(entry), digest::claimed_by_name(&e.path)) {
+            judge(entry, claim(&d, scan));
+        }
+    }
+    for r in &dump.refs {
+        let Some(entry) = r.entry() else { continue };
+        let Some(scan) = dump.scan(entry) else { continue };
+        if let Some(x) = referenced.get_mut(entry) {
+            *x = true;
+        }
+        if let Some(d) = r.digest.as_deref() {
+            judge(entry, claim(d, scan));
+        }
+    }
+    if dump.deep {
+        for image in &dump.images {
+            let Some((_, ids)) = crate::checks::util::diff_ids(dump, image) else { continue };
+            for (i, r) in image.layers.iter().enumerate() {
+                let Some(entry) = dump.refs.get(*r).and_then(|r| r.entry()) else { continue };
+                let Some(scan) = dump.scan(entry) else { continue };
+                let Some(id) = ids.get(i).and_then(crate::model::json::Node::as_str) else { continue };
+                judge(entry, scan.diff_id().map(|actual| actual == id && scan.error.is_none()));
+            }
+        }
+    }
+    let verified: Vec<bool> = matched.iter().zip(&failed).map(|(m, f)| *m && !*f).collect();
+    let bytes = verified
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| **v)
+        .filter_map(|(entry, _)| dump.scan(entry))
+        .map(|s| s.size)
+        .sum();
+    let unverified = referenced.iter().zip(&verified).filter(|(r, v)| **r && !**v).count();
+    (bytes, unverified)
 }
 
 /// Runs every check on one opened dump and adds its findings and sources to `report`

@@ -172,3 +172,94 @@ fn reads_nested_index() {
     files.write_dir(dir.path());
     assert_clean(dir.path(), "oci-layout", 1);
 }
+
+#[test]
+fn reads_jib_lowercase_manifest_keys_as_go_does() {
+    // Jib <= 2.2 writes `config`, `repoTags`, `layers`; docker load reads them (Go matches keys
+    // case-insensitively). The image is checked fully and one note names the keys.
+    let (code, v) = check_json(&testdata("real-world/jib/jib-image.tar"), &[]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["inputs"][0]["format"], "docker-archive");
+    assert_eq!(v["inputs"][0]["images"], 1);
+    assert_eq!(triples(&v), vec![("IN013".into(), "manifest.json".into(), "/0/config".into())]);
+    let f = &with_code(&v, "IN013")[0];
+    assert_eq!(f["severity"], "note");
+    assert_eq!(f["expected"], "Config, RepoTags, Layers");
+    assert_eq!(f["actual"], "config, repoTags, layers");
+    // Both layers were decompressed and matched their diff_ids.
+    assert!(v["inputs"][0]["bytes"].as_u64().unwrap() > 3000, "{v:#}");
+    let ls = ocidig(&["ls", "--format", "json", testdata("real-world/jib/jib-image.tar").to_str().unwrap()]);
+    assert_eq!(ls.code, 0, "{}", ls.stderr);
+}
+
+#[test]
+fn go_folded_keys_change_what_is_read_and_a_tampered_layer_is_still_caught() {
+    // Keys folded as Go folds them (here with the long s, U+017F, that Go matches to `s`) are
+    // read, so the layer behind them is checked: a wrong diff_id is an error, not silence.
+    let mut img = Image::simple();
+    img.layers.swap(0, 1);
+    let mut files = docker_archive(&img);
+    let text = String::from_utf8(files.get("manifest.json").unwrap().to_vec()).unwrap();
+    let text = text.replace("\"Config\"", "\"CONFIG\"").replace("\"Layers\"", "\"Layer\u{17f}\"");
+    files.put("manifest.json", text.into_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    files.write_dir(dir.path());
+    let (code, v) = check_json(dir.path(), &[]);
+    assert_eq!(code, 1, "{v:#}");
+    assert!(codes(&v).contains(&"DG003".to_string()), "{v:#}");
+    assert_eq!(with_code(&v, "IN013").len(), 1);
+    assert!(with_code(&v, "IN005").is_empty(), "{v:#}");
+}
+
+fn xz(b: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = liblzma::write::XzEncoder::new(Vec::new(), 6);
+    e.write_all(b).unwrap();
+    e.finish().unwrap()
+}
+
+fn bzip2(b: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+    e.write_all(b).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn reads_whole_tar_compressed_with_xz_and_bzip2() {
+    // `docker save img | xz` and `| bzip2`: read once, like gzip and zstd.
+    let dir = tempfile::tempdir().unwrap();
+    let tar = docker_archive(&Image::simple()).to_tar();
+    let x = dir.path().join("save.tar.xz");
+    std::fs::write(&x, xz(&tar)).unwrap();
+    assert_clean(&x, "docker-archive+xz", 1);
+    let b = dir.path().join("save.tar.bz2");
+    std::fs::write(&b, bzip2(&tar)).unwrap();
+    assert_clean(&b, "docker-archive+bzip2", 1);
+    // Concatenated streams (`xz` of two parts, `cat a.bz2 b.bz2`) are read to the end.
+    let (head, tail) = tar.split_at(tar.len() / 2);
+    let x2 = dir.path().join("parts.tar.xz");
+    std::fs::write(&x2, [xz(head), xz(tail)].concat()).unwrap();
+    assert_clean(&x2, "docker-archive+xz", 1);
+    let b2 = dir.path().join("parts.tar.bz2");
+    std::fs::write(&b2, [bzip2(head), bzip2(tail)].concat()).unwrap();
+    assert_clean(&b2, "docker-archive+bzip2", 1);
+    // An OCI archive too.
+    let o = dir.path().join("oci.tar.xz");
+    std::fs::write(&o, xz(&oci_layout(&Image::simple()).to_tar())).unwrap();
+    assert_clean(&o, "oci-archive+xz", 1);
+}
+
+#[test]
+fn whole_dump_xz_and_bzip2_are_bounded_by_the_decompression_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let tar = docker_archive(&Image::simple()).to_tar();
+    for (name, bytes) in [("save.tar.xz", xz(&tar)), ("save.tar.bz2", bzip2(&tar))] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        let (code, v) = check_json(&p, &["--max-decompressed-bytes", "4096"]);
+        assert_eq!(code, 1, "{name}: {v:#}");
+        let text = v.to_string();
+        assert!(text.contains("--max-decompressed-bytes"), "{name}: {v:#}");
+    }
+}

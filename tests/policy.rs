@@ -81,6 +81,8 @@ fn exit_codes_under_each_policy() {
             "MT001",
             "--allow",
             "SG009",
+            "--allow",
+            "MT007",
             "--fail-on",
             "note",
             SIG_TAR

@@ -177,7 +177,8 @@ fn in005_null_manifest_json() {
         f
     };
     let (code, v, _d, _) = check_tar(&files, "null.tar");
-    assert_eq!(triples(&v), vec![t("IN005", "manifest.json", "")]);
+    // And, since no image can be loaded, IN014 says so.
+    assert_eq!(triples(&v), vec![t("IN005", "manifest.json", ""), t("IN014", "manifest.json", "")]);
     assert_eq!(code, 1);
 }
 
@@ -459,4 +460,156 @@ fn in002_document_over_the_size_limit() {
     let msg = with_code(&v, "IN002").into_iter().find(|f| f["file"] == "index.json").unwrap()["message"].clone();
     assert!(msg.as_str().unwrap().contains("over the 64-byte limit"), "{msg}");
     assert_eq!(code, 1);
+}
+
+#[test]
+fn rf001_missing_top_level_manifest_is_an_error_platform_child_a_warning() {
+    // index.json names the manifest directly: missing, nothing can be loaded.
+    let img = Image::simple();
+    let mut files = oci_layout(&img);
+    files.remove(&format!("blobs/sha256/{}", hexpart(&sha256(&img.manifest))));
+    let (code, v, _d) = check_layout(&files);
+    assert_eq!(code, 1);
+    let rf = with_code(&v, "RF001");
+    assert_eq!((rf.len(), rf[0]["severity"].as_str(), rf[0]["file"].as_str()), (1, Some("error"), Some("index.json")));
+    // The same manifest as a platform entry of index.json: a warning (single-platform export),
+    // but a dump with no other image still loads nothing (IN014).
+    let mut index: serde_json::Value = serde_json::from_slice(files.get("index.json").unwrap()).unwrap();
+    index["manifests"][0]["platform"] = json!({"os": "linux", "architecture": "arm64"});
+    files.put("index.json", serde_json::to_vec(&index).unwrap());
+    let (code, v, _d) = check_layout(&files);
+    assert_eq!(with_code(&v, "RF001")[0]["severity"], "warning");
+    let not_orphans: Vec<_> = triples(&v).into_iter().filter(|f| f.0 != "RF002").collect();
+    assert_eq!(not_orphans, vec![t("IN014", "index.json", ""), t("RF001", "index.json", "/manifests/0/digest")]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn in014_nothing_loadable_names_why() {
+    // trivy's negative fixture: one entry of an unknown media type whose manifest is missing.
+    let (code, v) = check_json(&testdata("real-world/trivy/test_invalid_oci_image.oci"), &[]);
+    assert_eq!(code, 1);
+    let f = with_code(&v, "IN014");
+    assert_eq!(f.len(), 1);
+    assert_eq!((f[0]["file"].as_str(), f[0]["severity"].as_str()), (Some("index.json"), Some("error")));
+    let msg = f[0]["message"].as_str().unwrap();
+    assert!(msg.contains("application/badmedia+json") && msg.contains("is not in the dump"), "{msg}");
+    assert_eq!(with_code(&v, "RF001")[0]["severity"], "error");
+    // An OCI layout whose index lists nothing.
+    let mut files = Files::default();
+    files.put("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec());
+    files.put("index.json", br#"{"schemaVersion":2,"manifests":[]}"#.to_vec());
+    let (code, v, _d) = check_layout(&files);
+    assert_eq!((code, triples(&v)), (1, vec![t("IN014", "index.json", "")]));
+    assert!(with_code(&v, "IN014")[0]["message"].as_str().unwrap().contains("lists no manifest"));
+    // A good image loads: no IN014.
+    let (code, v, _d) = check_layout(&oci_layout(&Image::simple()));
+    assert_eq!((code, triples(&v)), (0, vec![]));
+}
+
+#[test]
+fn in005_index_manifests_null_like_an_object() {
+    for manifests in [json!(null), json!({})] {
+        let mut files = Files::default();
+        files.put("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec());
+        files.put("index.json", serde_json::to_vec(&json!({"schemaVersion": 2, "manifests": manifests})).unwrap());
+        let (code, v, _d) = check_layout(&files);
+        assert_eq!(code, 1);
+        assert_eq!(
+            triples(&v),
+            vec![t("IN005", "index.json", "/manifests"), t("IN014", "index.json", "")],
+            "{manifests}"
+        );
+    }
+}
+
+/// A Docker schema-1 manifest (as `docker pull` of old images and skopeo `dir:` copies hold).
+fn schema1(layer: &str) -> Vec<u8> {
+    serde_json::to_vec_pretty(&json!({
+        "schemaVersion": 1,
+        "name": "library/old",
+        "tag": "v1",
+        "architecture": "amd64",
+        "fsLayers": [{"blobSum": layer}],
+        "history": [{"v1Compatibility": "{\"id\":\"1\"}"}],
+        "signatures": [],
+    }))
+    .unwrap()
+}
+
+#[test]
+fn in015_docker_schema1_manifest_one_finding_and_layers_checked() {
+    let layer = gzip(&tar_of(&[("a", b"1")]));
+    let d = sha256(&layer);
+    // skopeo dir: manifest.json, version, and the layer named by its hex digest.
+    let mut files = Files::default();
+    files.put("version", b"Directory Transport Version: 1.1\n".to_vec());
+    files.put("manifest.json", schema1(&d));
+    files.put(hexpart(&d), layer.clone());
+    let (code, v, _d) = check_layout(&files);
+    assert_eq!(v["inputs"][0]["format"], "skopeo-dir");
+    assert_eq!((code, triples(&v)), (0, vec![t("IN015", "manifest.json", "/schemaVersion")]), "{v:#}");
+    assert_eq!(with_code(&v, "IN015")[0]["severity"], "warning");
+    // The layer blob is checked: tampered, it is a DG001 at its blobSum.
+    let mut bad = layer.clone();
+    bad.push(0);
+    files.put(hexpart(&d), bad);
+    let (code, v, _d) = check_layout(&files);
+    assert_eq!(code, 1);
+    assert!(triples(&v).contains(&t("DG001", "manifest.json", "/fsLayers/0/blobSum")), "{v:#}");
+    // In an OCI layout, declared with the schema-1 media type: one finding, not "nothing loadable".
+    let m = schema1(&d);
+    let mut files = Files::default();
+    files.put("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec());
+    files.put(&format!("blobs/sha256/{}", hexpart(&sha256(&m))), m.clone());
+    files.put(&format!("blobs/sha256/{}", hexpart(&d)), layer);
+    let index = json!({"schemaVersion": 2, "manifests": [{
+        "mediaType": "application/vnd.docker.distribution.manifest.v1+prettyjws", "digest": sha256(&m), "size": m.len()}]});
+    files.put("index.json", serde_json::to_vec(&index).unwrap());
+    let (code, v, _d) = check_layout(&files);
+    let mf = format!("blobs/sha256/{}", hexpart(&sha256(&m)));
+    assert_eq!((code, triples(&v)), (0, vec![t("IN015", &mf, "/schemaVersion")]), "{v:#}");
+}
+
+/// A cosign signature image written with `COSIGN_DOCKER_MEDIA_TYPES=1`: Docker manifest type,
+/// OCI config type, simplesigning layer.
+fn cosign_docker_types_layout() -> (Files, String) {
+    let payload = br#"{"critical":{"identity":{"docker-reference":"example.com/app"},"image":{"docker-manifest-digest":"sha256:5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270"},"type":"cosign container image signature"},"optional":null}"#.to_vec();
+    let config = serde_json::to_vec(&json!({
+        "architecture": "", "os": "", "config": {}, "rootfs": {"type": "layers", "diff_ids": [sha256(&payload)]},
+    }))
+    .unwrap();
+    let manifest = serde_json::to_vec(&json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha256(&config), "size": config.len()},
+        "layers": [{
+            "mediaType": "application/vnd.dev.cosign.simplesigning.v1+json", "digest": sha256(&payload), "size": payload.len(),
+            "annotations": {"dev.cosignproject.cosign/signature": "MEUCIQ=="},
+        }],
+    }))
+    .unwrap();
+    let mut files = Files::default();
+    files.put("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec());
+    for b in [&payload, &config, &manifest] {
+        files.put(&format!("blobs/sha256/{}", hexpart(&sha256(b))), b.to_vec());
+    }
+    let index = json!({"schemaVersion": 2, "manifests": [{
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json", "digest": sha256(&manifest), "size": manifest.len(),
+        "annotations": {"org.opencontainers.image.ref.name": "sha256-5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270.sig"}}]});
+    files.put("index.json", serde_json::to_vec(&index).unwrap());
+    (files, format!("blobs/sha256/{}", hexpart(&sha256(&manifest))))
+}
+
+#[test]
+fn mt008_cosign_mixed_media_types_not_mt005() {
+    let (files, mf) = cosign_docker_types_layout();
+    let (code, v, _d) = check_layout(&files);
+    let mixed: Vec<_> = triples(&v).into_iter().filter(|f| f.0.starts_with("MT")).collect();
+    assert_eq!(mixed, vec![t("MT008", &mf, "/config/mediaType")], "{v:#}");
+    assert_eq!(with_code(&v, "MT008")[0]["severity"], "note");
+    assert_eq!(code, 0);
+    // Allowing the quirk leaves real mixes reported (MT005 is still on for images).
+    let (_, v) = check_json(_d.path(), &["--allow", "MT008"]);
+    assert!(with_code(&v, "MT008").is_empty() && with_code(&v, "MT005").is_empty());
 }

@@ -11,6 +11,7 @@ mod real_world;
 mod robustness;
 mod rules;
 mod sigstore;
+mod spec;
 mod tar_differential;
 mod tar_readers;
 mod trust;

@@ -93,8 +93,8 @@ fn a_config_beside_the_dump_is_applied_and_named_in_every_format() {
         ])
     );
     let lowered: Vec<&str> = p["lowered"].as_array().unwrap().iter().map(|l| l["code"].as_str().unwrap()).collect();
-    assert_eq!(lowered, ["DG001", "DG002", "DG003", "DG004", "DG005", "MT002", "MT003"]);
-    assert_eq!(p["lowered"][6], serde_json::json!({"code": "MT003", "default": "error", "to": "warning"}));
+    assert_eq!(lowered, ["DG001", "DG002", "DG003", "DG004", "DG005", "DG006", "MT002", "MT003", "MT006"]);
+    assert_eq!(p["lowered"][7], serde_json::json!({"code": "MT003", "default": "error", "to": "warning"}));
     assert_eq!(p["lowered"][0], serde_json::json!({"code": "DG001", "default": "error", "to": null}));
     assert_eq!(p["ignore_entries"], 1);
     let suppressed = v["findings"].as_array().unwrap().iter().filter(|f| f["suppressed"].is_string()).count();
@@ -106,7 +106,7 @@ fn a_config_beside_the_dump_is_applied_and_named_in_every_format() {
     assert_eq!(
         footer,
         format!(
-            "policy: ocidig.toml ({}) — 7 rules lowered, {suppressed} findings ignored, 1 level from flags; {}",
+            "policy: ocidig.toml ({}) — 9 rules lowered, {suppressed} findings ignored, 1 level from flags; {}",
             canonical.display(),
             sha256(text.as_bytes())
         )
@@ -118,7 +118,7 @@ fn a_config_beside_the_dump_is_applied_and_named_in_every_format() {
     let inv = &sarif["runs"][0]["invocations"][0];
     assert_eq!(inv["executionSuccessful"], true);
     assert_eq!(inv["properties"]["policy"]["source"], "ocidig.toml");
-    assert_eq!(inv["properties"]["policy"]["lowered"].as_array().unwrap().len(), 7);
+    assert_eq!(inv["properties"]["policy"]["lowered"].as_array().unwrap().len(), 9);
 
     // Without the file the same dump fails, and the report says no file was used.
     let run = ocidig_in(dir.path(), &["check", "--no-config", "--color", "never", "dump"]);

@@ -30,6 +30,8 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
         return;
     }
     let what = match dump.outer_sniff {
+        // "an xz file", "an empty file", "a gzip file".
+        Some(s) if s.name().starts_with(['a', 'e', 'i', 'o', 'u', 'x']) => format!("an {} file", s.name()),
         Some(s) => format!("a {} file", s.name()),
         None => "a directory".to_string(),
     };

@@ -72,6 +72,14 @@ pub mod sg009_signature_target_absent;
 pub mod sg010_image_unsigned;
 pub mod sg011_signature_material_malformed;
 
+pub mod dg006_unverified_digest;
+pub mod in013_go_folded_key;
+pub mod in014_nothing_loadable;
+pub mod in015_docker_schema1_manifest;
+pub mod mt006_malformed_media_type;
+pub mod mt007_crane_json_layer_name;
+pub mod mt008_cosign_mixed_media_types;
+
 use crate::diag::Finding;
 use crate::model::Dump;
 

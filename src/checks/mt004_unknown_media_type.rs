@@ -3,13 +3,17 @@
 use super::util::at_ref;
 use crate::declare_rule;
 use crate::diag::Finding;
-use crate::model::media_type::{Declared, classify};
+use crate::model::json::Node;
+use crate::model::media_type::{Declared, check_syntax, classify};
 use crate::model::{Dump, Role};
 
 declare_rule! {
     /// ## What it does
-    /// Reports media types ocidig does not know on index entries, image configs and the layers
-    /// of runnable images (artifact layers may carry any type and are not reported).
+    /// Reports well-formed media types ocidig does not know where a runtime acts on them: index
+    /// entries that name a `platform` (a runtime pulls them to run), and the config and layers of
+    /// runnable images. Where the image spec allows any type (artifact layers and configs,
+    /// `artifactType`, index entries without a platform such as attestation manifests) nothing is
+    /// reported; malformed types are MT006.
     ///
     /// ## Why is this bad?
     /// Runtimes skip or reject what they do not know: a typo in a layer type makes the image
@@ -30,12 +34,12 @@ declare_rule! {
 pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
     for r in &dump.refs {
         let Some(mt) = &r.media_type else { continue };
-        if classify(mt) != Declared::Unknown {
+        if classify(mt) != Declared::Unknown || check_syntax(mt).is_err() {
             continue;
         }
         let image_kind = r.image.and_then(|i| dump.images.get(i)).map(|im| im.kind);
         let relevant = match r.role {
-            Role::Index | Role::Manifest => true,
+            Role::Index | Role::Manifest => has_platform(dump, r),
             Role::Config | Role::Layer => image_kind.is_some_and(|k| k.has_filesystem_layers()),
             Role::Artifact | Role::Subject => false,
         };
@@ -47,4 +51,16 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
             .help("use a registered media type from the OCI image spec");
         out.push(at_ref(f, dump, r, "mediaType"));
     }
+}
+
+/// Whether a descriptor names a `platform` (an index entry a runtime may pick to run).
+fn has_platform(dump: &Dump, r: &crate::model::Reference) -> bool {
+    r.path.is_none()
+        && dump
+            .docs
+            .get(r.doc)
+            .and_then(|d| d.root())
+            .and_then(|root| root.pointer(&r.pointer))
+            .and_then(|n| n.get("platform"))
+            .is_some_and(|p| !Node::is_null(p))
 }

@@ -2,7 +2,7 @@
 
 use super::util::at_json;
 use crate::declare_rule;
-use crate::diag::{Finding, Severity};
+use crate::diag::Finding;
 use crate::model::json::Node;
 use crate::model::media_type::{is_docker, is_oci};
 use crate::model::{DocKind, Dump};
@@ -15,7 +15,7 @@ declare_rule! {
     /// ## Why is this bad?
     /// Such manifests are hand-made or converted; strict registries reject them and tools
     /// disagree on how to read them. cosign writes such mixes on purpose with
-    /// `COSIGN_DOCKER_MEDIA_TYPES`, so artifact manifests get a note instead.
+    /// `COSIGN_DOCKER_MEDIA_TYPES`: artifact manifests are MT008's, not this rule's.
     ///
     /// ## Example
     /// An OCI manifest whose layers are `application/vnd.docker.image.rootfs.diff.tar.gzip`.
@@ -35,35 +35,59 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
             continue;
         }
         let Some(root) = doc.root() else { continue };
-        let mut types: Vec<(String, &str)> = Vec::new();
-        if let Some(t) = root.get("mediaType").and_then(Node::as_str) {
-            types.push(("/mediaType".into(), t));
+        let Some(m) = mix(root) else { continue };
+        if cosign_mix(dump, i) {
+            // cosign's COSIGN_DOCKER_MEDIA_TYPES mixes on purpose: MT008's.
+            continue;
         }
-        if let Some(t) = root.pointer("/config/mediaType").and_then(Node::as_str) {
-            types.push(("/config/mediaType".into(), t));
-        }
-        for (j, l) in root.get("layers").and_then(Node::as_array).unwrap_or_default().iter().enumerate() {
-            if let Some(t) = l.get("mediaType").and_then(Node::as_str) {
-                types.push((format!("/layers/{j}/mediaType"), t));
-            }
-        }
-        let docker = types.iter().find(|(_, t)| is_docker(t));
-        let oci = types.iter().find(|(_, t)| is_oci(t));
-        let (Some(d), Some(o)) = (docker, oci) else { continue };
-        let artifact = dump.images.iter().any(|im| im.doc == i && !im.kind.has_filesystem_layers());
-        // Label the first type of the family the manifest itself does not use.
-        let own_is_docker = types.first().is_some_and(|(_, t)| is_docker(t));
-        let second = if own_is_docker { o } else { d };
-        let mut f = Finding::new(
-            &RULE,
-            &dump.input,
-            format!("`{}` mixes Docker (`{}` at {}) and OCI (`{}` at {}) media types", doc.path, d.1, d.0, o.1, o.0),
-        )
-        .help("convert the manifest to one media-type family");
-        if artifact {
-            f = f.severity(Severity::Note);
-            f.message.push_str(" (a cosign artifact: COSIGN_DOCKER_MEDIA_TYPES writes such mixes)");
-        }
-        out.push(at_json(f, dump, i, &second.0));
+        let f = Finding::new(&RULE, &dump.input, format!("`{}` mixes {}", doc.path, m.describe()))
+            .help("convert the manifest to one media-type family");
+        out.push(at_json(f, dump, i, &m.label));
     }
+}
+
+/// Whether manifest document `doc` is an artifact's (cosign writes Docker/OCI mixes on purpose).
+pub fn cosign_mix(dump: &Dump, doc: usize) -> bool {
+    dump.images.iter().any(|im| im.doc == doc && !im.kind.has_filesystem_layers())
+}
+
+/// A manifest's mix of Docker and OCI media types.
+pub struct Mix {
+    /// Pointer and type of the first Docker media type.
+    pub docker: (String, String),
+    /// Pointer and type of the first OCI media type.
+    pub oci: (String, String),
+    /// Pointer of the first type of the family the manifest itself does not use (the label).
+    pub label: String,
+}
+
+impl Mix {
+    /// "Docker (`…` at …) and OCI (`…` at …) media types".
+    pub fn describe(&self) -> String {
+        format!(
+            "Docker (`{}` at {}) and OCI (`{}` at {}) media types",
+            self.docker.1, self.docker.0, self.oci.1, self.oci.0
+        )
+    }
+}
+
+/// The Docker/OCI mix of a manifest (its own type, its config's and its layers'), if it mixes.
+pub fn mix(root: &Node) -> Option<Mix> {
+    let mut types: Vec<(String, &str)> = Vec::new();
+    if let Some(t) = root.get("mediaType").and_then(Node::as_str) {
+        types.push(("/mediaType".into(), t));
+    }
+    if let Some(t) = root.pointer("/config/mediaType").and_then(Node::as_str) {
+        types.push(("/config/mediaType".into(), t));
+    }
+    for (j, l) in root.get("layers").and_then(Node::as_array).unwrap_or_default().iter().enumerate() {
+        if let Some(t) = l.get("mediaType").and_then(Node::as_str) {
+            types.push((format!("/layers/{j}/mediaType"), t));
+        }
+    }
+    let d = types.iter().find(|(_, t)| is_docker(t))?;
+    let o = types.iter().find(|(_, t)| is_oci(t))?;
+    let own_is_docker = types.first().is_some_and(|(_, t)| is_docker(t));
+    let label = if own_is_docker { o.0.clone() } else { d.0.clone() };
+    Some(Mix { docker: (d.0.clone(), d.1.to_string()), oci: (o.0.clone(), o.1.to_string()), label })
 }

@@ -73,6 +73,13 @@ pub const CHECKS: &[Check] = &[
     Check { rule: &sg003_signature_missing::RULE, run: sg003_signature_missing::check },
     Check { rule: &sg009_signature_target_absent::RULE, run: sg009_signature_target_absent::check },
     Check { rule: &sg010_image_unsigned::RULE, run: sg010_image_unsigned::check },
+    Check { rule: &dg006_unverified_digest::RULE, run: dg006_unverified_digest::check },
+    Check { rule: &in013_go_folded_key::RULE, run: in013_go_folded_key::check },
+    Check { rule: &in014_nothing_loadable::RULE, run: in014_nothing_loadable::check },
+    Check { rule: &in015_docker_schema1_manifest::RULE, run: in015_docker_schema1_manifest::check },
+    Check { rule: &mt006_malformed_media_type::RULE, run: mt006_malformed_media_type::check },
+    Check { rule: &mt007_crane_json_layer_name::RULE, run: mt007_crane_json_layer_name::check },
+    Check { rule: &mt008_cosign_mixed_media_types::RULE, run: mt008_cosign_mixed_media_types::check },
     Check { rule: &sg011_signature_material_malformed::RULE, run: sg011_signature_material_malformed::check },
 ];
 

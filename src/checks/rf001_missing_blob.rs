@@ -12,9 +12,11 @@ declare_rule! {
     /// chains) whose blob or file is not in the dump.
     ///
     /// ## Why is this bad?
-    /// A missing config or layer makes the image unloadable. Missing platform manifests of an
-    /// index are allowed by the spec and written by skip-missing exports (warning), and
-    /// non-distributable (foreign) layers are often absent on purpose (note).
+    /// A missing config or layer makes the image unloadable, and so does a missing manifest that
+    /// `index.json` (or skopeo's `manifest.json`) names at the top. Missing platform manifests of
+    /// an index (entries with a `platform`, or entries of a nested index) are written by
+    /// single-platform exports (warning), and non-distributable (foreign) layers are often absent
+    /// on purpose (note).
     ///
     /// ## Example
     /// `manifest.json` lists `abc/layer.tar` but the archive has no such member.
@@ -44,7 +46,7 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
         let foreign = r.media_type.as_deref().is_some_and(is_foreign);
         let severity = match r.role {
             _ if foreign => Severity::Note,
-            Role::Index | Role::Manifest => Severity::Warning,
+            Role::Index | Role::Manifest if platform_child(dump, r) => Severity::Warning,
             _ => Severity::Error,
         };
         let mut msg = format!("{} `{wanted}` is referenced but not in the dump", role_name(r));
@@ -59,4 +61,12 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
         f.layer_index = r.layer_index;
         out.push(f);
     }
+}
+
+/// Whether a manifest reference is a platform child of an index: an entry with a `platform`, or
+/// any entry of an index blob below the top-level `index.json` / skopeo `manifest.json`.
+fn platform_child(dump: &Dump, r: &crate::model::Reference) -> bool {
+    let Some(doc) = dump.docs.get(r.doc) else { return false };
+    let top = doc.entry.is_some_and(|e| dump.format_files.contains(&e));
+    !top || doc.root().and_then(|root| root.pointer(&r.pointer)).and_then(|d| d.get("platform")).is_some()
 }

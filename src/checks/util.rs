@@ -48,6 +48,22 @@ pub fn image_label(dump: &Dump, image: Option<usize>) -> String {
 /// An image's config document index and its `rootfs.diff_ids` array, when both exist.
 pub fn diff_ids<'a>(dump: &'a Dump, image: &crate::model::Image) -> Option<(usize, &'a [crate::model::json::Node])> {
     let config_doc = image.config_doc?;
-    let ids = dump.docs.get(config_doc)?.root()?.pointer("/rootfs/diff_ids")?.as_array()?;
-    Some((config_doc, ids))
+    let root = dump.docs.get(config_doc)?.root()?;
+    let ids = match root.pointer("/rootfs/diff_ids") {
+        Some(ids) => ids,
+        // Go loaders match config keys case-insensitively (see crate::model::go_json).
+        None if go_read(dump) => crate::model::go_json::pointer(root, "/rootfs/diff_ids")?.0,
+        None => return None,
+    };
+    Some((config_doc, ids.as_array()?))
+}
+
+/// Whether the dump's format is loaded by Go tools (docker load, go-containerregistry,
+/// containers/image), which match JSON keys case-insensitively.
+pub fn go_read(dump: &Dump) -> bool {
+    use crate::model::Format;
+    matches!(
+        dump.format,
+        Format::DockerArchive | Format::DockerOciArchive | Format::CraneTarball | Format::DockerLegacy
+    )
 }

@@ -70,7 +70,7 @@ pub enum ColorChoice {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Dumps to check: OCI layouts (dir or tar), docker/podman/crane tarballs, skopeo dirs,
-    /// cosign JSON output; tars may be gzip- or zstd-compressed as a whole.
+    /// cosign JSON output; tars may be gzip-, zstd-, xz- or bzip2-compressed as a whole.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<String>,
     /// Output format.

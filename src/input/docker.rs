@@ -2,7 +2,8 @@
 
 use super::build::Builder;
 use super::oci::load_config;
-use crate::model::json::Node;
+use crate::model::go_json;
+use crate::model::json::{Node, escape_token};
 use crate::model::{ArtifactKind, DocKind, Image, Role, Target};
 use std::collections::HashSet;
 
@@ -25,14 +26,20 @@ pub fn build_tarball(b: &mut Builder<'_>) {
         let entry = b.root(doc).and_then(|r| r.pointer(&format!("/{i}"))).cloned();
         let Some(entry) = entry else { continue };
         let image_idx = b.dump.images.len();
-        let config = entry
-            .get("Config")
+        // docker load, go-containerregistry and containers/image read these keys with Go's
+        // encoding/json, which matches them case-insensitively (Jib <= 2.2 writes `config`,
+        // `repoTags`, `layers`): read them as those readers do (IN013 notes the spelling).
+        let key = |field: &str| go_json::member(&entry, field).map(|m| escape_token(&m.key));
+        let config_key = key("Config").unwrap_or_else(|| "Config".into());
+        let layers_key = key("Layers").unwrap_or_else(|| "Layers".into());
+        let config = go_json::get(&entry, "Config")
             .and_then(Node::as_str)
-            .map(|p| b.path_ref(doc, &format!("/{i}/Config"), Role::Config, p));
+            .map(|p| b.path_ref(doc, &format!("/{i}/{config_key}"), Role::Config, p));
         let mut layers = Vec::new();
-        for (j, layer) in entry.get("Layers").and_then(Node::as_array).unwrap_or_default().iter().enumerate() {
+        for (j, layer) in go_json::get(&entry, "Layers").and_then(Node::as_array).unwrap_or_default().iter().enumerate()
+        {
             if let Some(p) = layer.as_str() {
-                let r = b.path_ref(doc, &format!("/{i}/Layers/{j}"), Role::Layer, p);
+                let r = b.path_ref(doc, &format!("/{i}/{layers_key}/{j}"), Role::Layer, p);
                 b.dump.refs[r].image = Some(image_idx);
                 b.dump.refs[r].layer_index = Some(j);
                 layers.push(r);
@@ -42,8 +49,7 @@ pub fn build_tarball(b: &mut Builder<'_>) {
             b.dump.refs[c].image = Some(image_idx);
         }
         let config_doc = config.and_then(|c| load_config(b, c));
-        let tags: Vec<String> = entry
-            .get("RepoTags")
+        let tags: Vec<String> = go_json::get(&entry, "RepoTags")
             .and_then(Node::as_array)
             .unwrap_or_default()
             .iter()
@@ -70,11 +76,11 @@ pub fn build_tarball(b: &mut Builder<'_>) {
         let label = tags
             .first()
             .cloned()
-            .or_else(|| entry.get("Config").and_then(Node::as_str).map(str::to_string))
+            .or_else(|| go_json::get(&entry, "Config").and_then(Node::as_str).map(str::to_string))
             .unwrap_or_else(|| format!("manifest.json entry {i}"));
         let platform = config_doc.and_then(|d| b.root(d)).and_then(|r| {
-            let os = r.get("os").and_then(Node::as_str).filter(|s| !s.is_empty())?;
-            let arch = r.get("architecture").and_then(Node::as_str).filter(|s| !s.is_empty())?;
+            let os = go_json::get(r, "os").and_then(Node::as_str).filter(|s| !s.is_empty())?;
+            let arch = go_json::get(r, "architecture").and_then(Node::as_str).filter(|s| !s.is_empty())?;
             Some(format!("{os}/{arch}"))
         });
         b.dump.images.push(Image {

@@ -60,13 +60,9 @@ fn file_head(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(head)
 }
 
-/// A decompressing reader for a whole-file gzip or zstd stream.
-fn decompressor(path: &Path, kind: Sniff) -> std::io::Result<Box<dyn Read + Send>> {
-    let file = std::io::BufReader::with_capacity(256 << 10, std::fs::File::open(path)?);
-    Ok(match kind {
-        Sniff::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(file)?),
-        _ => Box::new(flate2::bufread::MultiGzDecoder::new(file)),
-    })
+/// A bounded decompressing reader for a whole-file gzip, zstd, xz or bzip2 stream.
+fn decompressor(path: &Path, kind: Sniff, opts: &OpenOptions) -> std::io::Result<Box<dyn Read + Send>> {
+    store::outer::decompressor(path, kind, opts.scan.limits.max_decompressed, opts.scan.limits.max_ratio)
 }
 
 /// Opens one input PATH read-only and builds its model.
@@ -94,14 +90,14 @@ pub fn open_with_progress(
         let head = file_head(path).map_err(io_err)?;
         let kind = crate::scan::sniff(&head);
         match kind {
-            Sniff::Gzip | Sniff::Zstd => {
+            _ if store::outer::is_supported(kind) => {
                 let mut inner_head = Vec::new();
-                let inner_is_tar = decompressor(path, kind)
+                let inner_is_tar = decompressor(path, kind, opts)
                     .and_then(|r| r.take(1024).read_to_end(&mut inner_head))
                     .map(|_| crate::scan::sniff::is_tar_head(&inner_head))
                     .unwrap_or(false);
                 if inner_is_tar {
-                    let reader = decompressor(path, kind).map_err(io_err)?;
+                    let reader = decompressor(path, kind, opts).map_err(io_err)?;
                     let scan_opts = opts.scan;
                     let mut streamed = Vec::new();
                     let store = store::tar::open_stream(path, reader, &mut |idx, entry, r| {

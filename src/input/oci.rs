@@ -47,6 +47,8 @@ pub fn build_skopeo(b: &mut Builder<'_>) {
     let mut visited = HashSet::new();
     if is_index {
         walk_index(b, doc, &mut visited, true);
+    } else if is_schema1(b, doc) {
+        walk_schema1(b, doc, true);
     } else {
         let first = b.dump.images.len();
         walk_manifest(b, doc, None, None, Vec::new(), true);
@@ -109,7 +111,9 @@ fn walk_index(b: &mut Builder<'_>, root: usize, visited: &mut HashSet<usize>, sk
         let Some(r) = b.descriptor(doc, &pointer, Role::Manifest, skopeo) else { continue };
         let Target::Entry(entry) = b.dump.refs[r].target else { continue };
         let declared = match media {
-            Some(Declared::Index) | Some(Declared::Manifest) => media.unwrap_or(Declared::Unknown),
+            Some(Declared::Index) | Some(Declared::Manifest) | Some(Declared::Schema1) => {
+                media.unwrap_or(Declared::Unknown)
+            }
             _ => shape_of(b, entry),
         };
         if !visited.insert(entry) {
@@ -127,11 +131,15 @@ fn walk_index(b: &mut Builder<'_>, root: usize, visited: &mut HashSet<usize>, sk
                     stack.push(Frame { doc: child, next: 0, count });
                 }
             }
-            Declared::Manifest => {
+            Declared::Manifest | Declared::Schema1 => {
                 if let Some(child) = b.load_doc(entry, DocKind::Manifest) {
                     set_kind(b, child, DocKind::Manifest);
                     let digest = b.dump.refs[r].digest.clone();
-                    walk_manifest(b, child, digest, platform, annotations, skopeo);
+                    if is_schema1(b, child) {
+                        walk_schema1(b, child, skopeo);
+                    } else {
+                        walk_manifest(b, child, digest, platform, annotations, skopeo);
+                    }
                 }
             }
             _ => {}
@@ -221,6 +229,43 @@ fn walk_manifest(
         subject,
         annotations,
     });
+}
+
+/// Whether a manifest document is Docker's image manifest v2 schema 1 (`schemaVersion: 1`, `fsLayers`).
+pub fn is_schema1(b: &Builder<'_>, doc: usize) -> bool {
+    b.root(doc).is_some_and(crate::checks::in015_docker_schema1_manifest::is_schema1)
+}
+
+/// Records the layer blobs of a Docker schema-1 manifest (`fsLayers[].blobSum`, top layer
+/// first), so that they are checked as far as possible: present, and hashing to their digest.
+/// No image is built (there is no config); IN015 reports the manifest.
+fn walk_schema1(b: &mut Builder<'_>, doc: usize, skopeo: bool) {
+    let sums: Vec<(usize, String)> = b
+        .root(doc)
+        .and_then(|r| r.get("fsLayers"))
+        .and_then(Node::as_array)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| Some((i, l.get("blobSum")?.as_str()?.to_string())))
+        .collect();
+    for (i, sum) in sums {
+        let target = b.resolve_digest(&sum, skopeo);
+        b.dump.refs.push(crate::model::Reference {
+            doc,
+            pointer: compact_str::format_compact!("/fsLayers/{i}/blobSum"),
+            role: Role::Layer,
+            digest: Some(sum.clone()),
+            size: None,
+            media_type: None,
+            // The digest string is the reference itself: point findings at it.
+            path: Some(sum),
+            target,
+            annotations: Vec::new(),
+            image: None,
+            layer_index: None,
+        });
+    }
 }
 
 /// Loads the config blob of a config reference when it is JSON.

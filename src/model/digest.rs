@@ -10,7 +10,8 @@ pub enum DigestProblem {
         /// The expected number of hex characters.
         expected_len: usize,
     },
-    /// An algorithm this tool does not know (cannot verify).
+    /// A grammatical digest whose algorithm the image spec does not register (`sha256+b64`,
+    /// `multihash+base58`): the spec says implementations SHOULD accept it, but nobody can verify it.
     UnknownAlgorithm,
 }
 
@@ -22,22 +23,31 @@ impl DigestProblem {
             DigestProblem::BadEncoding { expected_len } => {
                 format!("must be {expected_len} lower-case hex characters after the algorithm")
             }
-            DigestProblem::UnknownAlgorithm => "uses an algorithm that is not registered (sha256, sha512)".into(),
+            DigestProblem::UnknownAlgorithm => {
+                "uses an algorithm the image spec does not register (sha256, sha512, blake3)".into()
+            }
         }
     }
 }
 
-/// Expected hex length of a registered algorithm.
+/// Expected hex length of an algorithm the image spec registers (descriptor.md, "Registered
+/// algorithms"): sha256, sha512, blake3.
 pub fn hex_len(algorithm: &str) -> Option<usize> {
     match algorithm {
         "sha256" | "blake3" => Some(64),
-        "sha384" => Some(96),
         "sha512" => Some(128),
         _ => None,
     }
 }
 
-/// Validates a digest string per the OCI grammar and the registered algorithms.
+/// Whether ocidig computes this algorithm, so that a blob's bytes are checked against it.
+pub fn verifiable(algorithm: &str) -> bool {
+    matches!(algorithm, "sha256" | "sha512")
+}
+
+/// Validates a digest string per the OCI grammar (`[a-z0-9]+([+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+`)
+/// and the registered algorithms' encodings. A grammatical digest of an unregistered algorithm is
+/// [`DigestProblem::UnknownAlgorithm`]: valid, but not verifiable.
 pub fn validate(digest: &str) -> Result<(&str, &str), DigestProblem> {
     let (alg, enc) = digest.split_once(':').ok_or(DigestProblem::Grammar)?;
     let alg_ok = !alg.is_empty()
@@ -108,6 +118,19 @@ mod tests {
         );
         assert_eq!(validate("sha256"), Err(DigestProblem::Grammar));
         assert_eq!(validate(&format!("md5:{h}")), Err(DigestProblem::UnknownAlgorithm));
+        assert_eq!(
+            validate("multihash+base58:QmRZxt2b1FVZPNqd8hsiykDL3TdBDeTSPX9Kv46HmX4Gx8"),
+            Err(DigestProblem::UnknownAlgorithm)
+        );
+        assert_eq!(
+            validate("sha256+b64u:LCa0a2j_xo_5m0U8HTBBNBNCLXBkg7-g-YpeiGJm564"),
+            Err(DigestProblem::UnknownAlgorithm)
+        );
+        assert_eq!(validate(&format!("blake3:{h}")), Ok(("blake3", h.as_str())));
+        assert_eq!(validate(&format!("sha256++b64:{h}")), Err(DigestProblem::Grammar));
+        assert_eq!(validate(&format!("Sha256:{h}")), Err(DigestProblem::Grammar));
+        assert_eq!(validate("sha256:"), Err(DigestProblem::Grammar));
+        assert_eq!(validate(&format!(":{h}")), Err(DigestProblem::Grammar));
     }
 
     #[test]

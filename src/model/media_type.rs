@@ -102,3 +102,109 @@ const KNOWN: &[(&str, Declared)] = &[
 pub fn is_foreign(media_type: &str) -> bool {
     media_type.contains("nondistributable") || media_type.contains("foreign")
 }
+
+/// Why a media type string is not a media type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyntaxProblem {
+    /// The string is empty.
+    Empty,
+    /// No `/` between type and subtype.
+    NoSubtype,
+    /// The type or subtype is longer than 127 characters.
+    TooLong(&'static str),
+    /// The type or subtype starts with something other than a letter or digit.
+    BadFirst(&'static str),
+    /// The type or subtype holds a character outside RFC 6838's `restricted-name-chars`.
+    BadChar(&'static str, char),
+    /// A parameter after `;` is not `name=value`.
+    BadParameter,
+}
+
+impl SyntaxProblem {
+    /// A clause for messages ("... is not a media type: {describe}").
+    pub fn describe(&self) -> String {
+        match self {
+            SyntaxProblem::Empty => "it is empty".into(),
+            SyntaxProblem::NoSubtype => "there is no `/subtype`".into(),
+            SyntaxProblem::TooLong(part) => format!("the {part} is longer than 127 characters"),
+            SyntaxProblem::BadFirst(part) => format!("the {part} must start with a letter or digit"),
+            SyntaxProblem::BadChar(part, c) => format!("the {part} holds {c:?}, which RFC 6838 does not allow"),
+            SyntaxProblem::BadParameter => "a parameter after `;` is not `name=value`".into(),
+        }
+    }
+}
+
+/// RFC 6838 section 4.2 `restricted-name`: a letter or digit, then up to 126 of
+/// letters, digits and `!#$&-^_.+`.
+fn restricted_name(s: &str, part: &'static str) -> Result<(), SyntaxProblem> {
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else { return Err(SyntaxProblem::BadFirst(part)) };
+    if !first.is_ascii_alphanumeric() {
+        return Err(SyntaxProblem::BadFirst(part));
+    }
+    if let Some(c) = chars.find(|c| !(c.is_ascii_alphanumeric() || "!#$&-^_.+".contains(*c))) {
+        return Err(SyntaxProblem::BadChar(part, c));
+    }
+    if s.len() > 127 {
+        return Err(SyntaxProblem::TooLong(part));
+    }
+    Ok(())
+}
+
+/// RFC 2045 `token` (parameter names and unquoted values).
+fn is_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?=".contains(&b))
+}
+
+/// Checks a media type against RFC 6838's naming rules (section 4.2): `type/subtype`, each a
+/// `restricted-name` of at most 127 characters. Parameters (`; name=value`, RFC 6838 section 4.3
+/// with RFC 2045's syntax) are accepted when well-formed.
+pub fn check_syntax(media_type: &str) -> Result<(), SyntaxProblem> {
+    if media_type.is_empty() {
+        return Err(SyntaxProblem::Empty);
+    }
+    let mut parts = media_type.split(';');
+    let essence = parts.next().unwrap_or("");
+    let (ty, sub) = essence.split_once('/').ok_or(SyntaxProblem::NoSubtype)?;
+    restricted_name(ty, "type")?;
+    restricted_name(sub, "subtype")?;
+    for param in parts {
+        let (name, value) = param.trim_start_matches([' ', '\t']).split_once('=').ok_or(SyntaxProblem::BadParameter)?;
+        let quoted = value.len() >= 2
+            && value.starts_with('"')
+            && value.ends_with('"')
+            && value
+                .get(1..value.len() - 1)
+                .is_some_and(|v| v.bytes().all(|b| b != b'"' && b != b'\\' && (b == b' ' || b.is_ascii_graphic())));
+        if !is_token(name) || !(is_token(value) || quoted) {
+            return Err(SyntaxProblem::BadParameter);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc6838_names() {
+        assert_eq!(check_syntax("application/vnd.oci.image.manifest.v1+json"), Ok(()));
+        assert_eq!(check_syntax("text/plain"), Ok(()));
+        assert_eq!(check_syntax("text/plain; charset=utf-8"), Ok(()));
+        assert_eq!(check_syntax("text/plain;charset=\"utf-8\""), Ok(()));
+        let longest = format!("{}/{}", "a".repeat(127), "b".repeat(127));
+        assert_eq!(check_syntax(&longest), Ok(()));
+        assert_eq!(check_syntax(&format!("{}/b", "a".repeat(128))), Err(SyntaxProblem::TooLong("type")));
+        assert_eq!(check_syntax(&format!("a/{}", "b".repeat(128))), Err(SyntaxProblem::TooLong("subtype")));
+        assert_eq!(check_syntax(""), Err(SyntaxProblem::Empty));
+        assert_eq!(check_syntax("application"), Err(SyntaxProblem::NoSubtype));
+        assert_eq!(check_syntax(".foo/bar"), Err(SyntaxProblem::BadFirst("type")));
+        assert_eq!(check_syntax("foo/.bar"), Err(SyntaxProblem::BadFirst("subtype")));
+        assert_eq!(check_syntax("foo/"), Err(SyntaxProblem::BadFirst("subtype")));
+        assert_eq!(check_syntax("foo/b ar"), Err(SyntaxProblem::BadChar("subtype", ' ')));
+        assert_eq!(check_syntax("foo/bar/baz"), Err(SyntaxProblem::BadChar("subtype", '/')));
+        assert_eq!(check_syntax("text/plain; charset"), Err(SyntaxProblem::BadParameter));
+        assert_eq!(check_syntax("text/plain;"), Err(SyntaxProblem::BadParameter));
+    }
+}

@@ -4,6 +4,7 @@
 
 pub mod civil;
 pub mod digest;
+pub mod go_json;
 pub mod json;
 pub mod media_type;
 

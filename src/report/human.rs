@@ -242,13 +242,19 @@ fn summary_line(input: &InputSummary, report: &Report) -> String {
             let _ = write!(kinds, ", {}", plural(n, word));
         }
     }
+    // "verified" only for what was: bytes whose content matched a digest check.
+    let verified = if input.bytes == 0 {
+        "nothing verified".to_string()
+    } else {
+        format!("{} verified", human_bytes(input.bytes))
+    };
+    let unverified = if input.unverified > 0 { format!(", {} unverified", input.unverified) } else { String::new() };
     let mut s = format!(
-        "{}: {}, {}, {}, {} verified: {}, {}, {}",
+        "{}: {}, {}, {}, {verified}{unverified}: {}, {}, {}",
         input.path,
         input.format,
         kinds,
         plural(input.blobs, "blob"),
-        human_bytes(input.bytes),
         plural(c.errors, "error"),
         plural(c.warnings, "warning"),
         plural(c.notes, "note"),

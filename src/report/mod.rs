@@ -24,8 +24,12 @@ pub struct InputSummary {
     pub images: usize,
     /// Number of blobs (files with content) in the dump.
     pub blobs: usize,
-    /// Bytes read and verified.
+    /// Bytes of the blobs whose content was checked against a digest (descriptor, file name or
+    /// diff_id); other bytes read are not counted.
     pub bytes: u64,
+    /// Referenced blobs whose content nothing could check (e.g. a digest algorithm ocidig does
+    /// not compute, DG006).
+    pub unverified: usize,
     /// Every blob with what was checked on it (`--inventory`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inventory: Option<Vec<InventoryItem>>,

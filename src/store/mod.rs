@@ -5,6 +5,7 @@
 //! through its byte range in the archive, a directory file through a read-only handle.
 
 pub mod dir;
+pub mod outer;
 pub mod path;
 pub mod tar;
 
