@@ -1079,3 +1079,53 @@ fn oras_artifact_with_a_text_file_declared_as_tar_is_a_warning() {
     assert_eq!(v["inputs"][0]["images"], 0);
     assert_eq!(v["inputs"][0]["other_artifacts"], 1);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Large cosign verify output: every format stays linear (issue 19 item 4). Not timed: the
+// findings are asserted; timings are in the report.
+
+#[test]
+fn verify_output_with_10000_entries_reports_each_in_every_format() {
+    let good = String::from_utf8(payload(IMAGE)).unwrap();
+    let bad = r#"{"critical":{"identity":{"docker-reference":"r"},"image":{},"type":"cosign container image signature"},"optional":null}"#;
+    // Every 10th entry names no digest; the others are valid. Indented like cosign prints it.
+    let items: Vec<&str> = (0..10_000).map(|i| if i % 10 == 3 { bad } else { good.as_str() }).collect();
+    let text = format!("[\n  {}\n]\n", items.join(",\n  "));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("verify.json");
+    std::fs::write(&path, &text).unwrap();
+    let (code, v) = check_json(&path, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(v["inputs"][0]["signatures"], 10_000);
+    let sg002 = with_code(&v, "SG002");
+    assert_eq!(sg002.len(), 1000);
+    assert_eq!(codes(&v).len(), 1000, "only SG002");
+    // Each finding points at its own element, with the right line.
+    let mut offsets: Vec<(u64, u64)> =
+        sg002.iter().map(|f| (f["location"]["offset"].as_u64().unwrap(), f["line"].as_u64().unwrap())).collect();
+    offsets.sort_unstable();
+    for (k, (off, line)) in offsets.iter().enumerate() {
+        let i = k * 10 + 3;
+        let expect = 4 + (0..i).map(|j| items[j].len() + 4).sum::<usize>();
+        assert_eq!(*off as usize, expect, "entry {i}");
+        assert_eq!(*line as usize, i + 2, "entry {i}");
+    }
+    for (format, marker) in [
+        ("human", "× signature-payload-invalid:"),
+        ("sarif", "\"ruleId\": \"SG002\""),
+        ("github", "title=SG002 signature-payload-invalid::"),
+    ] {
+        let run = ocidig(&["check", "--format", format, path.to_str().unwrap()]);
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        assert_eq!(run.stdout.matches(marker).count(), 1000, "{format}");
+    }
+    // Compact, on one line: the human renderer shows no snippet of a line too long to show
+    // (miette panics padding to a column over 65535) and still names each finding.
+    let compact = format!("[{}]", items.join(","));
+    std::fs::write(&path, &compact).unwrap();
+    let run = ocidig(&["check", "--format", "human", path.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.stdout.matches("× signature-payload-invalid:").count(), 1000);
+    let last = 1 + (0..9993).map(|j| items[j].len() + 1).sum::<usize>();
+    assert!(run.stdout.contains(&format!("(byte offset {last})")), "last bad entry located");
+}
