@@ -996,12 +996,13 @@ fn skopeo_dir_gpg_signature_is_recognised_not_orphaned() {
 
 /// A real-looking 3-layer linux/amd64 image whose first layer was replaced by a JSON document,
 /// as a crane tarball.
-fn crane_image_with_json_first_layer(json_doc: &[u8]) -> (i32, Value, tempfile::TempDir) {
-    let img = Image::from_layers(vec![
+fn crane_image_with_json_first_layer(json_doc: &[u8], tag: &str) -> (i32, Value, tempfile::TempDir) {
+    let mut img = Image::from_layers(vec![
         Layer::new(&[("etc/os-release", b"ID=test\n")], Codec::Gzip),
         Layer::new(&[("usr/bin/app", b"\x7fELF")], Codec::Gzip),
         Layer::new(&[("app/run.sh", b"#!/bin/sh\n")], Codec::Gzip),
     ]);
+    img.tag = tag.to_string();
     let mut f = crane_tarball(&img);
     let first = format!("{}{}", hexpart(&img.layers[0].digest()), img.layers[0].crane_ext());
     f.put(&first, json_doc.to_vec());
@@ -1015,8 +1016,14 @@ fn crane_image_with_json_first_layer(json_doc: &[u8]) -> (i32, Value, tempfile::
 #[test]
 fn container_image_with_a_json_layer_stays_an_image() {
     let sig = payload(&format!("sha256:{}", "ab".repeat(32)));
-    for doc in [sig, br#"{"hello":"world"}"#.to_vec()] {
-        let (code, v, _dir) = crane_image_with_json_first_layer(&doc);
+    // Even a cosign-style `.sig` tag does not make a runnable image an artifact.
+    let sig_tag = format!("example.com/app:sha256-{}.sig", "cd".repeat(32));
+    for (doc, tag) in [
+        (sig.clone(), "example.com/app:v1"),
+        (br#"{"hello":"world"}"#.to_vec(), "example.com/app:v1"),
+        (sig, sig_tag.as_str()),
+    ] {
+        let (code, v, _dir) = crane_image_with_json_first_layer(&doc, tag);
         assert_eq!(code, 1, "{v:#}");
         let mt003 = with_code(&v, "MT003");
         assert_eq!(mt003.len(), 1, "{v:#}");
@@ -1028,6 +1035,10 @@ fn container_image_with_a_json_layer_stays_an_image() {
         }
         assert_eq!(v["inputs"][0]["images"], 1);
         assert_eq!(v["inputs"][0]["signatures"], 0);
+        // tree, which opens without scanning blobs, says the same.
+        let run = ocidig(&["tree", "--format", "json", _dir.path().join("image.tar").to_str().unwrap()]);
+        let t: Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(t["roots"][0]["kind"], "image", "{t:#}");
     }
 }
 
