@@ -1150,3 +1150,16 @@ fn verify_output_with_10000_entries_reports_each_in_every_format() {
     let last = 1 + (0..9993).map(|j| items[j].len() + 1).sum::<usize>();
     assert!(run.stdout.contains(&format!("(byte offset {last})")), "last bad entry located");
 }
+
+#[test]
+fn uppercase_manifest_digest_in_a_payload_binds_to_nothing() {
+    // cosign compares the payload's digest string exactly: `sha256:ABC…` signs no image.
+    let mut l = Layout::new();
+    let d = l.image_digest();
+    let upper = format!("sha256:{}", hexpart(&d).to_ascii_uppercase());
+    let tag = l.tag(&d, "sig");
+    l.artifact(vec![(SS, payload(&upper), sig_ann())], json!({}), tag, true);
+    let (_, v, _dir) = l.check_code();
+    assert_eq!(sg_at(&v), vec!["SG002", "SG010"], "{v:#}");
+    assert_eq!(bindings(&v), vec![("signature".to_string(), vec![])]);
+}

@@ -223,8 +223,9 @@ impl SignedTarget {
         let unbound = |why: &str| SignedTarget::Unbound(why.to_string());
         match content {
             Content::Signature { decoded, .. } => match decoded.docker_manifest_digest.as_deref() {
+                // Exact, as cosign compares it (`sha256:ABC…` binds to no image).
                 Some(d) => match intoto::oci_digest_set(d) {
-                    Some(set) => SignedTarget::Names(vec![lower(set)]),
+                    Some(set) => SignedTarget::Names(vec![set]),
                     None => SignedTarget::Unbound(format!("docker-manifest-digest `{d}` is not a digest")),
                 },
                 None => unbound("the payload names no docker-manifest-digest"),
