@@ -997,12 +997,13 @@ fn skopeo_dir_gpg_signature_is_recognised_not_orphaned() {
 
 /// A real-looking 3-layer linux/amd64 image whose first layer was replaced by a JSON document,
 /// as a crane tarball.
-fn crane_image_with_json_first_layer(json_doc: &[u8]) -> (i32, Value, tempfile::TempDir) {
-    let img = Image::from_layers(vec![
+fn crane_image_with_json_first_layer(json_doc: &[u8], tag: &str) -> (i32, Value, tempfile::TempDir) {
+    let mut img = Image::from_layers(vec![
         Layer::new(&[("etc/os-release", b"ID=test\n")], Codec::Gzip),
         Layer::new(&[("usr/bin/app", b"\x7fELF")], Codec::Gzip),
         Layer::new(&[("app/run.sh", b"#!/bin/sh\n")], Codec::Gzip),
     ]);
+    img.tag = tag.to_string();
     let mut f = crane_tarball(&img);
     let first = format!("{}{}", hexpart(&img.layers[0].digest()), img.layers[0].crane_ext());
     f.put(&first, json_doc.to_vec());
@@ -1016,8 +1017,14 @@ fn crane_image_with_json_first_layer(json_doc: &[u8]) -> (i32, Value, tempfile::
 #[test]
 fn container_image_with_a_json_layer_stays_an_image() {
     let sig = payload(&format!("sha256:{}", "ab".repeat(32)));
-    for doc in [sig, br#"{"hello":"world"}"#.to_vec()] {
-        let (code, v, _dir) = crane_image_with_json_first_layer(&doc);
+    // Even a cosign-style `.sig` tag does not make a runnable image an artifact.
+    let sig_tag = format!("example.com/app:sha256-{}.sig", "cd".repeat(32));
+    for (doc, tag) in [
+        (sig.clone(), "example.com/app:v1"),
+        (br#"{"hello":"world"}"#.to_vec(), "example.com/app:v1"),
+        (sig, sig_tag.as_str()),
+    ] {
+        let (code, v, _dir) = crane_image_with_json_first_layer(&doc, tag);
         assert_eq!(code, 1, "{v:#}");
         let mt003 = with_code(&v, "MT003");
         assert_eq!(mt003.len(), 1, "{v:#}");
@@ -1029,6 +1036,10 @@ fn container_image_with_a_json_layer_stays_an_image() {
         }
         assert_eq!(v["inputs"][0]["images"], 1);
         assert_eq!(v["inputs"][0]["signatures"], 0);
+        // tree, which opens without scanning blobs, says the same.
+        let run = ocidig(&["tree", "--format", "json", _dir.path().join("image.tar").to_str().unwrap()]);
+        let t: Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(t["roots"][0]["kind"], "image", "{t:#}");
     }
 }
 
@@ -1038,6 +1049,7 @@ fn oras_artifact_with_a_text_file_declared_as_tar_is_a_warning() {
     // declared application/vnd.oci.image.layer.v1.tar (ORAS's default for any file).
     let mut f = Files::default();
     let text = b"hello world\n".to_vec();
+    let targz = gzip(&tar_of(&[("bin/tool", b"x")]));
     let cfg = b"{}".to_vec();
     let manifest = serde_json::to_vec(&json!({
         "schemaVersion": 2,
@@ -1049,11 +1061,16 @@ fn oras_artifact_with_a_text_file_declared_as_tar_is_a_warning() {
             "digest": sha256(&text),
             "size": text.len(),
             "annotations": {"org.opencontainers.image.title": "hello.txt"},
+        }, {
+            "mediaType": "application/vnd.oci.image.layer.v1.tar",
+            "digest": sha256(&targz),
+            "size": targz.len(),
+            "annotations": {"org.opencontainers.image.title": "tool.tar.gz"},
         }],
         "annotations": {"org.opencontainers.image.created": "2024-01-01T00:00:00Z"},
     }))
     .unwrap();
-    for b in [&text, &cfg, &manifest] {
+    for b in [&text, &targz, &cfg, &manifest] {
         f.put(&format!("blobs/sha256/{}", hexpart(&sha256(b))), b.clone());
     }
     f.put("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec());
@@ -1073,10 +1090,77 @@ fn oras_artifact_with_a_text_file_declared_as_tar_is_a_warning() {
         .iter()
         .map(|f| (f["code"].as_str().unwrap(), f["severity"].as_str().unwrap()))
         .collect();
-    assert_eq!(found, vec![("MT003", "warning")], "{v:#}");
-    let f = with_code(&v, "MT003")[0];
-    assert!(f["message"].as_str().unwrap().contains("oras push"), "{f:#}");
-    assert_eq!(f["pointer"], "/layers/0/mediaType");
+    assert_eq!(found, vec![("MT003", "warning"), ("MT003", "warning")], "{v:#}");
+    let mut pointers = Vec::new();
+    for f in with_code(&v, "MT003") {
+        assert!(f["message"].as_str().unwrap().contains("oras push"), "{f:#}");
+        pointers.push((f["pointer"].as_str().unwrap(), f["actual"].as_str().unwrap()));
+    }
+    pointers.sort_unstable();
+    assert_eq!(pointers, vec![("/layers/0/mediaType", "text"), ("/layers/1/mediaType", "gzip")]);
     assert_eq!(v["inputs"][0]["images"], 0);
     assert_eq!(v["inputs"][0]["other_artifacts"], 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Large cosign verify output: every format stays linear (issue 19 item 4). Not timed: the
+// findings are asserted; timings are in the report.
+
+#[test]
+fn verify_output_with_10000_entries_reports_each_in_every_format() {
+    let good = String::from_utf8(payload(IMAGE)).unwrap();
+    let bad = r#"{"critical":{"identity":{"docker-reference":"r"},"image":{},"type":"cosign container image signature"},"optional":null}"#;
+    // Every 10th entry names no digest; the others are valid. Indented like cosign prints it.
+    let items: Vec<&str> = (0..10_000).map(|i| if i % 10 == 3 { bad } else { good.as_str() }).collect();
+    let text = format!("[\n  {}\n]\n", items.join(",\n  "));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("verify.json");
+    std::fs::write(&path, &text).unwrap();
+    let (code, v) = check_json(&path, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(v["inputs"][0]["signatures"], 10_000);
+    let sg002 = with_code(&v, "SG002");
+    assert_eq!(sg002.len(), 1000);
+    assert_eq!(codes(&v).len(), 1000, "only SG002");
+    // Each finding points at its own element, with the right line.
+    let mut offsets: Vec<(u64, u64)> =
+        sg002.iter().map(|f| (f["location"]["offset"].as_u64().unwrap(), f["line"].as_u64().unwrap())).collect();
+    offsets.sort_unstable();
+    for (k, (off, line)) in offsets.iter().enumerate() {
+        let i = k * 10 + 3;
+        let expect = 4 + (0..i).map(|j| items[j].len() + 4).sum::<usize>();
+        assert_eq!(*off as usize, expect, "entry {i}");
+        assert_eq!(*line as usize, i + 2, "entry {i}");
+    }
+    for (format, marker) in [
+        ("human", "× signature-payload-invalid:"),
+        ("sarif", "\"ruleId\": \"SG002\""),
+        ("github", "title=SG002 signature-payload-invalid::"),
+    ] {
+        let run = ocidig(&["check", "--format", format, path.to_str().unwrap()]);
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        assert_eq!(run.stdout.matches(marker).count(), 1000, "{format}");
+    }
+    // Compact, on one line: the human renderer shows no snippet of a line too long to show
+    // (miette panics padding to a column over 65535) and still names each finding.
+    let compact = format!("[{}]", items.join(","));
+    std::fs::write(&path, &compact).unwrap();
+    let run = ocidig(&["check", "--format", "human", path.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.stdout.matches("× signature-payload-invalid:").count(), 1000);
+    let last = 1 + (0..9993).map(|j| items[j].len() + 1).sum::<usize>();
+    assert!(run.stdout.contains(&format!("(byte offset {last})")), "last bad entry located");
+}
+
+#[test]
+fn uppercase_manifest_digest_in_a_payload_binds_to_nothing() {
+    // cosign compares the payload's digest string exactly: `sha256:ABC…` signs no image.
+    let mut l = Layout::new();
+    let d = l.image_digest();
+    let upper = format!("sha256:{}", hexpart(&d).to_ascii_uppercase());
+    let tag = l.tag(&d, "sig");
+    l.artifact(vec![(SS, payload(&upper), sig_ann())], json!({}), tag, true);
+    let (_, v, _dir) = l.check_code();
+    assert_eq!(sg_at(&v), vec!["SG002", "SG010"], "{v:#}");
+    assert_eq!(bindings(&v), vec![("signature".to_string(), vec![])]);
 }

@@ -47,15 +47,11 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
         if want == scan.sniff {
             continue;
         }
-        // A tar-declared layer of an OCI artifact holding no tar at all is MT003's warning
-        // (ORAS declares every pushed file a tar).
+        // A tar-declared layer of an OCI artifact is MT003's warning (ORAS declares every pushed
+        // file, a .tar.gz or a text file alike, a plain tar).
         let artifact =
             r.image.and_then(|i| dump.images.get(i)).is_some_and(|im| im.kind == ArtifactKind::OtherArtifact);
-        if artifact
-            && r.role == Role::Layer
-            && matches!(want, Sniff::Tar | Sniff::Gzip | Sniff::Zstd)
-            && !(scan.sniff == Sniff::Tar || scan.sniff.is_compressed())
-        {
+        if artifact && r.role == Role::Layer && matches!(want, Sniff::Tar | Sniff::Gzip | Sniff::Zstd) {
             continue;
         }
         let f = Finding::new(

@@ -81,20 +81,22 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
 fn artifact_layers(dump: &Dump, idx: usize, out: &mut Vec<Finding>) {
     let Some(image) = dump.images.get(idx) else { return };
     for r in image.layers.iter().filter_map(|r| dump.refs.get(*r)) {
-        let declared = r.media_type.as_deref().map(classify);
-        if !matches!(declared, Some(Declared::LayerTar | Declared::LayerGzip | Declared::LayerZstd)) {
-            continue;
-        }
+        let want = match r.media_type.as_deref().map(classify) {
+            Some(Declared::LayerTar) => Sniff::Tar,
+            Some(Declared::LayerGzip) => Sniff::Gzip,
+            Some(Declared::LayerZstd) => Sniff::Zstd,
+            _ => continue,
+        };
         let (Some(entry), Some(mt)) = (r.entry(), r.media_type.as_deref()) else { continue };
         let Some(scan) = dump.scan(entry) else { continue };
-        if scan.sniff == Sniff::Tar || scan.sniff.is_compressed() || scan.sniff == Sniff::Empty {
+        if scan.sniff == want || scan.sniff == Sniff::Empty {
             continue;
         }
         let mut f = Finding::new(
             &RULE,
             &dump.input,
             format!(
-                "layer {} of artifact {} (`{}`) is declared `{mt}` but is {}, not a tar: `oras push REF FILE` declares \
+                "layer {} of artifact {} (`{}`) is declared `{mt}` but is {}: `oras push REF FILE` declares \
                  application/vnd.oci.image.layer.v1.tar for any file, so artifacts often carry such layers",
                 r.layer_index.unwrap_or(0),
                 image_label(dump, Some(idx)),
@@ -104,7 +106,7 @@ fn artifact_layers(dump: &Dump, idx: usize, out: &mut Vec<Finding>) {
         )
         .severity(Severity::Warning)
         .blob(r.digest.clone().unwrap_or_else(|| scan.sha256.clone()))
-        .expected_actual("tar", scan.sniff.name())
+        .expected_actual(want.name(), scan.sniff.name())
         .help("declare the file's own media type (oras push REF FILE:TYPE); no runtime unpacks an artifact");
         f = at_ref(f, dump, r, "mediaType");
         f.layer_index = r.layer_index;

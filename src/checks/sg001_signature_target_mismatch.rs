@@ -11,7 +11,9 @@ declare_rule! {
     /// ## What it does
     /// Compares what every signature signs — the `critical.image.docker-manifest-digest` of a cosign
     /// simplesigning payload, or the `messageSignature.messageDigest` of a sigstore bundle — with the
-    /// digest the signature artifact is attached to: its `sha256-<hex>.sig` tag, or its `subject`.
+    /// digest the signature artifact is attached to: its `sha256-<hex>.sig` tag, its `subject`, or,
+    /// for a containers/image `signature-N` file of a skopeo `dir:` folder, the digest of the
+    /// `manifest.json` next to it.
     /// (DSSE bundles and envelopes are compared by AT001.)
     ///
     /// ## Why is this bad?

@@ -30,7 +30,8 @@ declare_rule! {
     ///
     /// ## Limits
     /// An image signed through the index that holds it (a multi-platform signature) is still
-    /// reported when only the index digest is signed.
+    /// reported when only the index digest is signed. An image with a GPG simple-signing
+    /// signature (containers/image `signature-N`), which ocidig cannot read, is not reported.
     ///
     /// ## References
     /// - https://github.com/sigstore/cosign/blob/main/specs/SIGNATURE_SPEC.md

@@ -1,24 +1,53 @@
 //! Helpers shared by checks: locate findings in JSON documents and name blobs.
 
 use crate::diag::Finding;
-use crate::model::json::line_col;
+use crate::model::json::LineIndex;
 use crate::model::{Dump, Reference};
+use std::sync::Arc;
 
 /// Points a finding at the JSON node at `pointer` in document `doc`: file, pointer, span, line.
 pub fn at_json(mut f: Finding, dump: &Dump, doc: usize, pointer: &str) -> Finding {
     let Some(d) = dump.docs.get(doc) else { return f };
     f = f.file(d.path.clone()).pointer(pointer.to_string());
     if let Some((start, end)) = d.span(pointer) {
-        let (line, col) = line_col(&d.bytes, start);
+        let (line, col) = indexed_line_col(&d.bytes, start);
         f = f.at(start as u64, (end - start) as u64).line_col(line, col);
     }
     f
 }
 
+/// A document's bytes and their line index.
+type Indexed = (Arc<Vec<u8>>, Arc<LineIndex>);
+
+thread_local! {
+    /// Line indexes of the documents last located in (checks locate many findings in few
+    /// documents: a cosign output file with thousands of entries), most recent first.
+    static LINE_INDEXES: std::cell::RefCell<Vec<Indexed>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Documents whose line index is kept.
+const LINE_INDEX_CACHE: usize = 4;
+
+/// [`crate::model::json::line_col`] through a cached [`LineIndex`] of `bytes`: many lookups in one document cost
+/// one pass over it plus O(log n) each, instead of O(offset) each.
+fn indexed_line_col(bytes: &Arc<Vec<u8>>, offset: usize) -> (usize, usize) {
+    LINE_INDEXES.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        let idx = match cache.iter().position(|(b, _)| Arc::ptr_eq(b, bytes)) {
+            Some(i) => cache.remove(i).1,
+            None => Arc::new(LineIndex::new(bytes)),
+        };
+        let lc = idx.line_col(bytes, offset);
+        cache.insert(0, (bytes.clone(), idx));
+        cache.truncate(LINE_INDEX_CACHE);
+        lc
+    })
+}
+
 /// Points a finding at a byte offset of a document.
 pub fn at_offset(mut f: Finding, dump: &Dump, doc: usize, offset: usize, len: usize) -> Finding {
     let Some(d) = dump.docs.get(doc) else { return f };
-    let (line, col) = line_col(&d.bytes, offset);
+    let (line, col) = indexed_line_col(&d.bytes, offset);
     f = f.file(d.path.clone()).at(offset as u64, len as u64).line_col(line, col);
     f
 }

@@ -69,8 +69,24 @@ pub fn is_container_image(dump: &Dump, i: usize) -> bool {
     platform
         && image.layers.iter().any(|r| {
             let Some(entry) = dump.refs.get(*r).and_then(|r| r.entry()) else { return false };
-            dump.scan(entry).is_some_and(|s| s.sniff == Sniff::Tar || s.sniff.is_compressed())
+            let sniff = match dump.scan(entry) {
+                Some(s) => s.sniff,
+                // Opened without scanning (tree, attestations): the first bytes say as much.
+                None => head_sniff(dump, entry),
+            };
+            sniff == Sniff::Tar || sniff.is_compressed()
         })
+}
+
+/// The sniffed type of an entry's first 1 KiB (unknown when it cannot be read).
+fn head_sniff(dump: &Dump, entry: usize) -> Sniff {
+    use std::io::Read;
+    let Ok(r) = dump.store.open(entry) else { return Sniff::Unknown };
+    let mut head = Vec::with_capacity(1024);
+    if r.take(1024).read_to_end(&mut head).is_err() {
+        return Sniff::Unknown;
+    }
+    crate::scan::sniff(&head)
 }
 
 fn classify(dump: &Dump, i: usize) -> ArtifactKind {

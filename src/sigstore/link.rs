@@ -223,8 +223,9 @@ impl SignedTarget {
         let unbound = |why: &str| SignedTarget::Unbound(why.to_string());
         match content {
             Content::Signature { decoded, .. } => match decoded.docker_manifest_digest.as_deref() {
+                // Exact, as cosign compares it (`sha256:ABC…` binds to no image).
                 Some(d) => match intoto::oci_digest_set(d) {
-                    Some(set) => SignedTarget::Names(vec![lower(set)]),
+                    Some(set) => SignedTarget::Names(vec![set]),
                     None => SignedTarget::Unbound(format!("docker-manifest-digest `{d}` is not a digest")),
                 },
                 None => unbound("the payload names no docker-manifest-digest"),
@@ -492,14 +493,18 @@ pub fn declared_may_match(declared: &str, wanted: &str) -> bool {
     }
 }
 
+/// Every image's full digest set, and those sets indexed by `alg:hex`.
+type FullDigests = (Vec<BTreeMap<String, String>>, HashMap<String, Vec<usize>>);
+
 /// The dump's images by manifest digest, to find the images signed content names.
 struct Binder<'a> {
     dump: &'a Dump,
     /// `alg:hex` (lower case) of each image's manifest digest → images.
     by_digest: HashMap<String, Vec<usize>>,
     /// Each image's full digest set (manifest digest, plus sha384 and sha512 of the manifest
-    /// bytes when they hash to the manifest digest), computed on first need.
-    full: std::cell::OnceCell<Vec<BTreeMap<String, String>>>,
+    /// bytes when they hash to the manifest digest), and those sets indexed by `alg:hex`;
+    /// computed on first need.
+    full: std::cell::OnceCell<FullDigests>,
 }
 
 impl<'a> Binder<'a> {
@@ -513,11 +518,13 @@ impl<'a> Binder<'a> {
         Binder { dump, by_digest, full: std::cell::OnceCell::new() }
     }
 
-    fn full(&self) -> &[BTreeMap<String, String>] {
+    fn full(&self) -> &FullDigests {
         self.full.get_or_init(|| {
             use sha2::Digest;
             let dump = self.dump;
-            dump.images
+            let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+            let sets: Vec<BTreeMap<String, String>> = dump
+                .images
                 .iter()
                 .map(|im| {
                     let Some(d) = im.manifest_digest.as_deref() else { return BTreeMap::new() };
@@ -527,7 +534,6 @@ impl<'a> Binder<'a> {
                         .get(im.doc)
                         .filter(|doc| doc.kind == DocKind::Manifest && im.pointer.is_empty())
                         .map(|doc| doc.bytes.as_slice());
-                    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
                     if let Some(b) = bytes
                         && set.get("sha256").is_some_and(|h| *h == hex(&sha2::Sha256::digest(b)))
                     {
@@ -536,44 +542,38 @@ impl<'a> Binder<'a> {
                     }
                     set
                 })
-                .collect()
+                .collect();
+            let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, set) in sets.iter().enumerate() {
+                for (alg, h) in set {
+                    index.entry(format!("{alg}:{h}")).or_default().push(i);
+                }
+            }
+            (sets, index)
         })
     }
 
     /// The images whose manifests `t` names, in dump order.
     fn bound(&self, t: &SignedTarget) -> Vec<usize> {
         let SignedTarget::Names(sets) = t else { return Vec::new() };
-        let mut out: Vec<usize> = Vec::new();
+        let mut out: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();
         for set in sets {
+            // Only sha256 named: the manifest digest says it all; otherwise compare full sets.
             let needs_full = set.keys().any(|k| k != "sha256");
             for (alg, hex) in set {
-                let candidates: Vec<usize> = if alg == "sha256" || !needs_full {
-                    self.by_digest.get(&format!("{alg}:{hex}")).cloned().unwrap_or_default()
-                } else {
-                    self.full()
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, f)| f.get(alg).is_some_and(|h| h == hex))
-                        .map(|(i, _)| i)
-                        .collect()
-                };
-                for i in candidates {
+                let key = format!("{alg}:{hex}");
+                let candidates = if needs_full { self.full().1.get(&key) } else { self.by_digest.get(&key) };
+                for &i in candidates.into_iter().flatten() {
                     if out.contains(&i) {
                         continue;
                     }
-                    let ok = if needs_full {
-                        self.full().get(i).is_some_and(|f| intoto::digest_sets_match(set, f))
-                    } else {
-                        true
-                    };
-                    if ok {
-                        out.push(i);
+                    if !needs_full || self.full().0.get(i).is_some_and(|f| intoto::digest_sets_match(set, f)) {
+                        out.insert(i);
                     }
                 }
             }
         }
-        out.sort_unstable();
-        out
+        out.into_iter().collect()
     }
 }
 
