@@ -241,7 +241,7 @@ pub fn listing(dump: &Dump, image: usize, layer: Option<usize>) -> Result<Listin
         None => {
             // Members written through symlinks move to where a runtime writes them.
             let t = crate::layer::resolve::trace(&facts);
-            let mut files = merged.files.clone();
+            let mut files = merged.files;
             let mut via = std::collections::HashMap::new();
             for m in &t.moved {
                 let Some(e) = facts.get(m.layer).and_then(|f| f.entries.get(m.entry)) else { continue };

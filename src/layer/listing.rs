@@ -500,7 +500,7 @@ pub struct Duplicate {
 }
 
 /// `path` normalised, borrowed when it is already normal (the common case: no allocation).
-fn normalized_cow(path: &str) -> std::borrow::Cow<'_, str> {
+pub fn normalized_cow(path: &str) -> std::borrow::Cow<'_, str> {
     if !path.is_empty() && path.split('/').all(|c| !c.is_empty() && c != "." && c != "..") {
         std::borrow::Cow::Borrowed(path)
     } else {

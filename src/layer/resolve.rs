@@ -26,7 +26,7 @@
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
-use super::listing::{PATH_ENTRY, PATH_NONDIR, WhiteoutName, classify_whiteout, normalize, parent};
+use super::listing::{PATH_ENTRY, PATH_NONDIR, WhiteoutName, classify_whiteout, normalize, normalized_cow, parent};
 use super::walk::{EntryType, TarFacts};
 
 /// Symlinks followed at most in one resolution (Linux's `MAXSYMLINKS`, as securejoin uses).
@@ -184,6 +184,8 @@ struct Links {
     hashes: HashMap<u64, u32>,
     /// Every link met.
     all: Vec<Link>,
+    /// A reusable buffer for `path/` prefixes.
+    scratch: String,
 }
 
 impl Links {
@@ -219,11 +221,14 @@ impl Links {
             self.hashes.clear();
             return;
         }
-        let prefix = format!("{path}/");
+        self.scratch.clear();
+        self.scratch.push_str(path);
+        self.scratch.push('/');
+        let prefix = self.scratch.as_str();
         let gone: Vec<String> = self
             .map
-            .range(prefix.clone()..)
-            .take_while(|(k, _)| k.starts_with(&prefix))
+            .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
+            .take_while(|(k, _)| k.starts_with(prefix))
             .map(|(k, _)| k.clone())
             .collect();
         for k in gone {
@@ -343,7 +348,10 @@ pub fn trace<L: Borrow<TarFacts>>(layers: &[L]) -> Trace {
         };
         // Whiteouts and opaque markers apply to the lower layers first.
         for e in &layer.entries {
-            match classify_whiteout(&normalize(&e.path).path) {
+            if !e.path.contains(super::listing::WHITEOUT_PREFIX) {
+                continue;
+            }
+            match classify_whiteout(&normalized_cow(&e.path)) {
                 WhiteoutName::Opaque { dir } => links.remove(&dir, true),
                 WhiteoutName::Delete { target, .. } => {
                     let t = normalize(&target);
@@ -359,44 +367,49 @@ pub fn trace<L: Borrow<TarFacts>>(layers: &[L]) -> Trace {
                 out.budget_out = Some((li, ei));
                 break 'layers;
             }
-            let n = normalize(&e.path);
-            if n.path.is_empty() || classify_whiteout(&n.path) != WhiteoutName::NotWhiteout {
+            let n = normalized_cow(&e.path);
+            if n.is_empty() || classify_whiteout(&n) != WhiteoutName::NotWhiteout {
                 continue;
             }
-            let dir = parent(&n.path);
-            let base = n.path.rsplit('/').next().unwrap_or("");
-            let resolved_dir = if links.may_cross(dir) {
-                links.resolve("", dir, &mut cost, &live)
-            } else {
-                Resolved { path: dir.to_string(), ..Resolved::default() }
-            };
+            let dir = parent(&n);
+            let resolved_dir =
+                if links.may_cross(dir) { links.resolve("", dir, &mut cost, &live) } else { Resolved::default() };
             if let Some(why) = resolved_dir.gave_up {
                 out.note(GiveUpNote { layer: li, entry: ei, target: false, why });
             }
-            let path =
-                if resolved_dir.path.is_empty() { base.to_string() } else { format!("{}/{base}", resolved_dir.path) };
-            if let Some(&first) = resolved_dir.via.first() {
-                let escapes = resolved_dir.climbed || resolved_dir.absolute;
-                if reported.insert((first, li)) {
-                    out.writes.push(WriteThrough {
-                        layer: li,
-                        entry: ei,
-                        member: n.path.clone(),
-                        resolved: path.clone(),
-                        link: first,
-                        via: resolved_dir.via.clone(),
-                        escapes,
-                    });
+            // Where a runtime writes the member: its own path unless a link was followed.
+            let path: std::borrow::Cow<'_, str> = match resolved_dir.via.first() {
+                None => n.clone(),
+                Some(&first) => {
+                    let base = n.rsplit('/').next().unwrap_or("");
+                    let path = if resolved_dir.path.is_empty() {
+                        base.to_string()
+                    } else {
+                        format!("{}/{base}", resolved_dir.path)
+                    };
+                    let escapes = resolved_dir.climbed || resolved_dir.absolute;
+                    if reported.insert((first, li)) {
+                        out.writes.push(WriteThrough {
+                            layer: li,
+                            entry: ei,
+                            member: n.to_string(),
+                            resolved: path.clone(),
+                            link: first,
+                            via: resolved_dir.via.clone(),
+                            escapes,
+                        });
+                    }
+                    out.moved.push(Moved { layer: li, entry: ei, resolved: path.clone(), link: first });
+                    path.into()
                 }
-                out.moved.push(Moved { layer: li, entry: ei, resolved: path.clone(), link: first });
-            }
+            };
             // Whatever was at the path is replaced; a non-directory hides what was under it.
             links.remove(&path, e.entry_type != EntryType::Dir);
             if e.entry_type == EntryType::Symlink {
                 let target = e.link_target.clone().unwrap_or_default();
                 let index = links.all.len();
-                links.all.push(Link { layer: li, entry: ei, path: path.clone(), target: target.clone() });
-                links.insert(path.clone(), index);
+                links.all.push(Link { layer: li, entry: ei, path: path.to_string(), target: target.clone() });
+                links.insert(path.to_string(), index);
                 let r = links.resolve(parent(&path), &target, &mut cost, &live);
                 if let Some(why) = r.gave_up {
                     out.note(GiveUpNote { layer: li, entry: ei, target: true, why });
