@@ -281,3 +281,43 @@ fn every_reader_name_gets_the_path_rules() {
         message(&v, "LT002").contains("is written as `/etc/cron.d/evil` by readers that merge several PAX headers")
     );
 }
+
+#[test]
+fn go_refuses_oversized_records_and_bad_sparse_maps() {
+    // A PAX record block over Go's 1 MiB limit.
+    let big = "a".repeat((1 << 20) + 1);
+    let mut t = pax(&[("comment", &big)]);
+    let member = t.len() as u64;
+    t.extend(file("f", 0o644, b""));
+    t.extend([0u8; 1024]);
+    let (code, v) = check_layer(t);
+    assert_eq!(code, 1);
+    assert_eq!(lt(&v), vec![f("LT014", "warning", Some("f"), 0), f("LT017", "error", Some("f"), 0)]);
+    assert!(message(&v, "LT017").contains("archive/tar: header field too long"));
+    assert!(member > 1 << 20);
+
+    // A PAX 0.1 sparse map whose regions overlap.
+    let mut t = pax(&[
+        ("GNU.sparse.major", "0"),
+        ("GNU.sparse.minor", "1"),
+        ("GNU.sparse.size", "100"),
+        ("GNU.sparse.numblocks", "2"),
+        ("GNU.sparse.map", "0,10,5,5"),
+    ]);
+    t.extend(file("GNUSparseFile.0/s", 0o644, &[b'x'; 15]));
+    t.extend([0u8; 1024]);
+    let (code, v) = check_layer(t);
+    assert_eq!(code, 1);
+    let s = Some("GNUSparseFile.0/s");
+    assert_eq!(lt(&v), vec![f("LT014", "warning", s, 0), f("LT017", "error", s, 0)]);
+    assert!(message(&v, "LT017").contains("the sparse map is invalid"));
+
+    // Sparse data shorter than the map says: Go returns the member, then fails reading it.
+    let mut t = pax(&[("GNU.sparse.size", "100"), ("GNU.sparse.numblocks", "1"), ("GNU.sparse.map", "0,50")]);
+    t.extend(file("p", 0o644, b"12345"));
+    t.extend([0u8; 1024]);
+    let (code, v) = check_layer(t);
+    assert_eq!(code, 1);
+    assert_eq!(lt(&v), vec![f("LT014", "warning", Some("p"), 0), f("LT017", "error", Some("p"), 0)]);
+    assert!(message(&v, "LT017").contains("references more data than the archive holds"));
+}

@@ -12,11 +12,12 @@ const USTAR_MAX_SIZE: u64 = (1 << 33) - 1;
 declare_rule! {
     /// ## What it does
     /// Reports tar header facts on which tar readers disagree: a bad header checksum (the walk
-    /// stops there), non-UTF-8 names, a PAX or GNU long name that disagrees with the ustar name
-    /// (beyond the usual truncation), a PAX `size` that conflicts with the header's, malformed
+    /// stops there), non-UTF-8 names, a PAX or GNU long link target that disagrees with the ustar
+    /// one (beyond the usual truncation; path disagreements are LT019's), a PAX `size` that
+    /// conflicts with the header's, malformed
     /// PAX records, unreadable numeric fields, oversized or orphan extension records, links or
     /// directories with a data size, PAX global headers, sparse members, and a stream that ends
-    /// inside a member.
+    /// inside a member. Those of these that make Go's reader fail are also reported as LT017.
     ///
     /// ## Why is this bad?
     /// Each of these makes two tools see two different layers: a scanner that ignores PAX

@@ -546,6 +546,19 @@ struct Pending {
     gnu_link: Option<Vec<u8>>,
 }
 
+/// What the PAX `GNU.sparse.*` records of a member say, as Go reads them.
+#[derive(Debug)]
+struct PaxSparse {
+    /// `GNU.sparse.name` (empty: keep the name).
+    name: Vec<u8>,
+    /// `GNU.sparse.size` or `realsize`.
+    size: Option<i64>,
+    /// The map of format 0.0/0.1 (`None` for 1.0, whose map is read from the data).
+    map: Option<crate::tar::SparseCheck>,
+    /// Format 1.0.
+    is1x0: bool,
+}
+
 /// An old GNU sparse member (`S`) whose extension blocks are being read.
 #[derive(Debug, Clone, Copy)]
 struct SparseExt {
@@ -1231,15 +1244,9 @@ impl TarWalker {
         chosen
     }
 
-    /// Go's PAX sparse handling (`readGNUSparsePAXHeaders`): `Some((name, size, map))` when the
-    /// records make a sparse member, with the map of format 0.x (`None` for 1.0, read from data).
-    #[allow(clippy::type_complexity)]
-    fn pax_sparse(
-        &mut self,
-        pax: &PaxSet,
-        offset: u64,
-        index: u64,
-    ) -> Option<(Vec<u8>, Option<i64>, Option<crate::tar::SparseCheck>, bool)> {
+    /// Go's PAX sparse handling (`readGNUSparsePAXHeaders`): `Some` when the records make a
+    /// sparse member.
+    fn pax_sparse(&mut self, pax: &PaxSet, offset: u64, index: u64) -> Option<PaxSparse> {
         let (major, minor) = (pax.sparse_major.as_slice(), pax.sparse_minor.as_slice());
         let is1x0 = match (major, minor) {
             (b"0", b"0" | b"1") => false,
@@ -1267,7 +1274,7 @@ impl TarWalker {
             }
             Some(m.unwrap_or_default())
         };
-        Some((pax.sparse_name.clone(), size, map, is1x0))
+        Some(PaxSparse { name: pax.sparse_name.clone(), size, map, is1x0 })
     }
 
     fn on_member(
@@ -1378,7 +1385,8 @@ impl TarWalker {
             }
         } else if pax.sparse {
             self.anomaly(first_offset, AnomalyKind::Sparse);
-            if let Some((name, sparse_size, map, is1x0)) = self.pax_sparse(&pax, first_offset, index) {
+            if let Some(PaxSparse { name, size: sparse_size, map, is1x0 }) = self.pax_sparse(&pax, first_offset, index)
+            {
                 if !name.is_empty() {
                     path_raw = name;
                     path_source = NameSource::Pax;
@@ -1395,7 +1403,7 @@ impl TarWalker {
                         "sparse map on a header-only type",
                     );
                 } else if let Some(map) = map {
-                    self.check_sparse(map, size, data, first_offset, index, false);
+                    self.check_sparse(map, size, data, first_offset, index);
                 } else if is1x0 {
                     let parser = crate::tar::SparseMap1x0::default();
                     sparse_map_read = Some(SparseMapRead { parser, realsize: size, data, index, offset: first_offset });
@@ -1497,15 +1505,7 @@ impl TarWalker {
     }
 
     /// Go's checks of a sparse map against the logical size and the data in the archive.
-    fn check_sparse(
-        &mut self,
-        map: crate::tar::SparseCheck,
-        size: i64,
-        data: u64,
-        offset: u64,
-        index: u64,
-        returned: bool,
-    ) {
+    fn check_sparse(&mut self, map: crate::tar::SparseCheck, size: i64, data: u64, offset: u64, index: u64) {
         if !map.valid_for(size) {
             self.refuse(offset, Some(index), index, GoReason::BadHeader, "the sparse map is invalid for the file size");
         } else if map.data != data {
@@ -1514,7 +1514,6 @@ impl TarWalker {
             } else {
                 "the archive holds data the sparse map does not reference"
             };
-            let _ = returned;
             self.refuse(offset, Some(index), index.saturating_add(1), GoReason::BadSparseData, why);
         }
     }
@@ -1540,7 +1539,7 @@ impl TarWalker {
 
     /// The old GNU sparse map is complete: checks it and skips the member data.
     fn end_sparse_ext(&mut self, s: SparseExt) {
-        self.check_sparse(s.check, s.realsize, s.data, s.offset, s.index, false);
+        self.check_sparse(s.check, s.realsize, s.data, s.offset, s.index);
         let pad = padding(s.data).unwrap_or(0);
         self.skip_data(s.data, pad, s.offset);
     }
@@ -1588,7 +1587,7 @@ impl TarWalker {
                 "the member data ends inside its PAX 1.0 sparse map",
             );
         } else {
-            self.check_sparse(p.check, m.realsize, m.data.saturating_sub(p.consumed), m.offset, m.index, true);
+            self.check_sparse(p.check, m.realsize, m.data.saturating_sub(p.consumed), m.offset, m.index);
         }
     }
 }

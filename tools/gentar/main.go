@@ -3,7 +3,9 @@
 // prefix fallback, base-256 numbers, old GNU sparse with extension blocks, PAX per-file and
 // global, several x headers, GNU.sparse.* 0.0/0.1/1.0), numeric encodings, checksum variants,
 // PAX record errors, truncation at every header boundary, and seeded random corruptions.
-// The files are deterministic. Usage: go run tools/gentar/main.go DIR
+// The files are deterministic. Usage: go run tools/gentar/main.go DIR [SEED COUNT]
+// (SEED and COUNT change the random corruptions, for a longer local soak; the checked-in set
+// uses the defaults 18 and 260).
 package main
 
 import (
@@ -214,7 +216,17 @@ func main() {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		panic(err)
 	}
-	rng := rand.New(rand.NewSource(18))
+	seed, count := int64(18), 260
+	if len(os.Args) == 4 {
+		var err error
+		if seed, err = strconv.ParseInt(os.Args[2], 10, 64); err != nil {
+			panic(err)
+		}
+		if count, err = strconv.Atoi(os.Args[3]); err != nil {
+			panic(err)
+		}
+	}
+	rng := rand.New(rand.NewSource(seed))
 
 	// 1. Numeric encodings of every numeric field.
 	fields := []struct {
@@ -575,7 +587,7 @@ func main() {
 	}
 
 	// 10. Seeded random corruptions of the archives above, headers kept valid half the time.
-	for i := 0; i < 260; i++ {
+	for i := 0; i < count; i++ {
 		src := bases[i%len(bases)]
 		b := append([]byte{}, src...)
 		flips := 1 + rng.Intn(4)
