@@ -237,6 +237,7 @@ fn render_rows(listing: &Listing) -> String {
 /// Runs `attestations`.
 pub fn run(a: AttestationsArgs) -> Result<u8, Error> {
     let dump = open_documents(&a.path, &a.manifest)?;
+    super::tree::require_dump(&dump)?;
     let read = match &a.r#type {
         Some(t) => ReadMode::Predicate(t.clone()),
         None => ReadMode::Artifacts,

@@ -133,9 +133,7 @@ fn image_node(dump: &Dump, linked: &link::Linked, i: usize, placed: &mut HashSet
     blobs.extend(im.layers.iter().filter_map(|r| blob_node(dump, *r, "layer")));
     let (via, target) =
         if im.kind == ArtifactKind::Image { (LinkVia::None, None) } else { link::image_target(dump, i) };
-    let target_in_dump = target
-        .as_ref()
-        .map(|t| dump.images.iter().any(|x| x.manifest_digest.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(t))));
+    let target_in_dump = target.as_ref().map(|t| in_dump(dump, t));
     let mut children = Vec::new();
     if depth < 8 {
         let attached: Vec<usize> = artifact_images_of(dump, linked, i);
@@ -160,6 +158,32 @@ fn image_node(dump: &Dump, linked: &link::Linked, i: usize, placed: &mut HashSet
         blobs,
         children,
     })
+}
+
+/// Whether a manifest or index with this digest is in the dump: an image's manifest, or an index
+/// (or manifest) blob that a descriptor or its blob name resolves to.
+fn in_dump(dump: &Dump, digest: &str) -> bool {
+    let same = |d: &str| d.eq_ignore_ascii_case(digest);
+    dump.images.iter().any(|x| x.manifest_digest.as_deref().is_some_and(same))
+        || dump.refs.iter().any(|r| {
+            matches!(r.role, Role::Index | Role::Manifest)
+                && r.entry().is_some()
+                && r.digest.as_deref().is_some_and(same)
+        })
+        || dump.docs.iter().any(|d| {
+            matches!(d.kind, DocKind::Index | DocKind::Manifest)
+                && d.entry
+                    .and_then(|e| crate::model::digest::claimed_by_name(dump.entry_path(e)))
+                    .is_some_and(|c| same(&c))
+        })
+}
+
+/// Artifacts (by index) whose subject or tag names `digest`.
+fn artifacts_targeting(dump: &Dump, digest: &str) -> Vec<usize> {
+    (0..dump.images.len())
+        .filter(|&j| dump.images.get(j).is_some_and(|im| im.kind != ArtifactKind::Image))
+        .filter(|&j| link::image_target(dump, j).1.is_some_and(|t| t.eq_ignore_ascii_case(digest)))
+        .collect()
 }
 
 /// Artifact images whose target is image `i` (by tag, subject or BuildKit annotation).
@@ -187,14 +211,21 @@ fn index_node(
             let Some(entry) = r.entry() else { continue };
             let child_doc = dump.docs.iter().position(|x| x.entry == Some(entry));
             match (r.role, child_doc) {
-                (Role::Index, Some(c)) => children.push(index_node(dump, linked, c, placed, seen, depth + 1)),
+                (Role::Index, Some(c)) => {
+                    let mut child = index_node(dump, linked, c, placed, seen, depth + 1);
+                    // Name a nested index by the tags its descriptor gives, else by its digest.
+                    child.tags = ref_tags(&r.annotations);
+                    child.digest = child.digest.or_else(|| r.digest.clone());
+                    if let Some(label) = child.tags.first().cloned().or_else(|| child.digest.clone()) {
+                        child.label = label;
+                    }
+                    children.push(child);
+                }
                 (_, Some(c)) => {
                     if let Some(im) = dump.images.iter().position(|im| im.doc == c) {
                         // An artifact attached to an image in the dump is shown under that image.
                         let attached = dump.images.get(im).is_some_and(|x| x.kind != ArtifactKind::Image)
-                            && link::image_target(dump, im).1.is_some_and(|t| {
-                                dump.images.iter().any(|x| x.manifest_digest.as_deref() == Some(t.as_str()))
-                            });
+                            && link::image_target(dump, im).1.is_some_and(|t| in_dump(dump, &t));
                         if !attached {
                             children.extend(image_node(dump, linked, im, placed, depth + 1));
                         }
@@ -204,10 +235,19 @@ fn index_node(
             }
         }
     }
+    let digest = d.and_then(|d| d.entry).and_then(|e| crate::model::digest::claimed_by_name(dump.entry_path(e)));
+    // Referrers whose subject is this index (signatures and attestations of a multi-platform image).
+    if let Some(dg) = &digest
+        && depth < 16
+    {
+        for a in artifacts_targeting(dump, dg) {
+            children.extend(image_node(dump, linked, a, placed, depth + 1));
+        }
+    }
     Node {
         kind: "index".into(),
         label: d.map(|d| d.path.clone()).unwrap_or_default(),
-        digest: d.and_then(|d| d.entry).and_then(|e| crate::model::digest::claimed_by_name(dump.entry_path(e))),
+        digest,
         platform: None,
         tags: Vec::new(),
         via: None,
@@ -216,6 +256,17 @@ fn index_node(
         blobs: Vec::new(),
         children,
     }
+}
+
+/// Tags a descriptor's annotations give (`org.opencontainers.image.ref.name`, containerd's name).
+fn ref_tags(annotations: &[(String, String)]) -> Vec<String> {
+    let mut tags: Vec<String> = annotations
+        .iter()
+        .filter(|(k, _)| k == "org.opencontainers.image.ref.name" || k == "io.containerd.image.name")
+        .map(|(_, v)| v.clone())
+        .collect();
+    tags.dedup();
+    tags
 }
 
 /// Builds the tree of an opened dump.
@@ -317,9 +368,21 @@ pub fn open_documents(path: &str, manifests: &[std::path::PathBuf]) -> Result<Du
     Ok(dump)
 }
 
+/// Fails (exit 2, like `ls`) on an input that is not an image dump.
+pub fn require_dump(dump: &Dump) -> Result<(), Error> {
+    if dump.format == crate::model::Format::Unknown {
+        return Err(Error::msg(format!(
+            "{}: not an image dump (no oci-layout, index.json, manifest.json or repositories)",
+            dump.input
+        )));
+    }
+    Ok(())
+}
+
 /// Runs `tree`.
 pub fn run(a: TreeArgs) -> Result<u8, Error> {
     let dump = open_documents(&a.path, &a.manifest)?;
+    require_dump(&dump)?;
     let tree = build_tree(&dump);
     let text = match a.format {
         DocFormat::Json => {
