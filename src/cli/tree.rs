@@ -124,7 +124,14 @@ fn blob_node(dump: &Dump, r: usize, role: &'static str) -> Option<BlobNode> {
     })
 }
 
-fn image_node(dump: &Dump, linked: &link::Linked, i: usize, placed: &mut HashSet<usize>, depth: usize) -> Option<Node> {
+fn image_node(
+    dump: &Dump,
+    linked: &link::Linked,
+    present: &HashSet<String>,
+    i: usize,
+    placed: &mut HashSet<usize>,
+    depth: usize,
+) -> Option<Node> {
     let im = dump.images.get(i)?;
     if !placed.insert(i) {
         return None;
@@ -133,12 +140,12 @@ fn image_node(dump: &Dump, linked: &link::Linked, i: usize, placed: &mut HashSet
     blobs.extend(im.layers.iter().filter_map(|r| blob_node(dump, *r, "layer")));
     let (via, target) =
         if im.kind == ArtifactKind::Image { (LinkVia::None, None) } else { link::image_target(dump, i) };
-    let target_in_dump = target.as_ref().map(|t| in_dump(dump, t));
+    let target_in_dump = target.as_ref().map(|t| present.contains(&t.to_ascii_lowercase()));
     let mut children = Vec::new();
     if depth < 8 {
         let attached: Vec<usize> = artifact_images_of(dump, linked, i);
         for a in attached {
-            children.extend(image_node(dump, linked, a, placed, depth + 1));
+            children.extend(image_node(dump, linked, present, a, placed, depth + 1));
         }
     }
     Some(Node {
@@ -160,22 +167,23 @@ fn image_node(dump: &Dump, linked: &link::Linked, i: usize, placed: &mut HashSet
     })
 }
 
-/// Whether a manifest or index with this digest is in the dump: an image's manifest, or an index
-/// (or manifest) blob that a descriptor or its blob name resolves to.
-fn in_dump(dump: &Dump, digest: &str) -> bool {
-    let same = |d: &str| d.eq_ignore_ascii_case(digest);
-    dump.images.iter().any(|x| x.manifest_digest.as_deref().is_some_and(same))
-        || dump.refs.iter().any(|r| {
-            matches!(r.role, Role::Index | Role::Manifest)
-                && r.entry().is_some()
-                && r.digest.as_deref().is_some_and(same)
-        })
-        || dump.docs.iter().any(|d| {
-            matches!(d.kind, DocKind::Index | DocKind::Manifest)
-                && d.entry
-                    .and_then(|e| crate::model::digest::claimed_by_name(dump.entry_path(e)))
-                    .is_some_and(|c| same(&c))
-        })
+/// The digests (lower case) of the manifests and indexes in the dump: images' manifests, and
+/// index or manifest blobs that a descriptor or their blob name resolves to.
+fn present_digests(dump: &Dump) -> HashSet<String> {
+    let mut set: HashSet<String> = dump.images.iter().filter_map(|x| x.manifest_digest.clone()).collect();
+    set.extend(
+        dump.refs
+            .iter()
+            .filter(|r| matches!(r.role, Role::Index | Role::Manifest) && r.entry().is_some())
+            .filter_map(|r| r.digest.clone()),
+    );
+    set.extend(
+        dump.docs
+            .iter()
+            .filter(|d| matches!(d.kind, DocKind::Index | DocKind::Manifest))
+            .filter_map(|d| d.entry.and_then(|e| crate::model::digest::claimed_by_name(dump.entry_path(e)))),
+    );
+    set.into_iter().map(|d| d.to_ascii_lowercase()).collect()
 }
 
 /// Artifacts (by index) whose subject or tag names `digest`.
@@ -199,6 +207,7 @@ fn artifact_images_of(dump: &Dump, _linked: &link::Linked, i: usize) -> Vec<usiz
 fn index_node(
     dump: &Dump,
     linked: &link::Linked,
+    present: &HashSet<String>,
     doc: usize,
     placed: &mut HashSet<usize>,
     seen: &mut HashSet<usize>,
@@ -212,7 +221,7 @@ fn index_node(
             let child_doc = dump.docs.iter().position(|x| x.entry == Some(entry));
             match (r.role, child_doc) {
                 (Role::Index, Some(c)) => {
-                    let mut child = index_node(dump, linked, c, placed, seen, depth + 1);
+                    let mut child = index_node(dump, linked, present, c, placed, seen, depth + 1);
                     // Name a nested index by the tags its descriptor gives, else by its digest.
                     child.tags = ref_tags(&r.annotations);
                     child.digest = child.digest.or_else(|| r.digest.clone());
@@ -225,9 +234,11 @@ fn index_node(
                     if let Some(im) = dump.images.iter().position(|im| im.doc == c) {
                         // An artifact attached to an image in the dump is shown under that image.
                         let attached = dump.images.get(im).is_some_and(|x| x.kind != ArtifactKind::Image)
-                            && link::image_target(dump, im).1.is_some_and(|t| in_dump(dump, &t));
+                            && link::image_target(dump, im)
+                                .1
+                                .is_some_and(|t| present.contains(&t.to_ascii_lowercase()));
                         if !attached {
-                            children.extend(image_node(dump, linked, im, placed, depth + 1));
+                            children.extend(image_node(dump, linked, present, im, placed, depth + 1));
                         }
                     }
                 }
@@ -241,7 +252,7 @@ fn index_node(
         && depth < 16
     {
         for a in artifacts_targeting(dump, dg) {
-            children.extend(image_node(dump, linked, a, placed, depth + 1));
+            children.extend(image_node(dump, linked, present, a, placed, depth + 1));
         }
     }
     Node {
@@ -272,6 +283,7 @@ fn ref_tags(annotations: &[(String, String)]) -> Vec<String> {
 /// Builds the tree of an opened dump.
 pub fn build_tree(dump: &Dump) -> Tree {
     let linked = link::collect(dump, &LinkOptions { read: ReadMode::None, ..LinkOptions::default() });
+    let present = present_digests(dump);
     let mut placed = HashSet::new();
     let mut seen = HashSet::new();
     let mut roots = Vec::new();
@@ -284,7 +296,7 @@ pub fn build_tree(dump: &Dump) -> Tree {
         .collect();
     for (i, d) in dump.docs.iter().enumerate() {
         if d.kind == DocKind::Index && !child_indexes.contains(&i) {
-            roots.push(index_node(dump, &linked, i, &mut placed, &mut seen, 0));
+            roots.push(index_node(dump, &linked, &present, i, &mut placed, &mut seen, 0));
         }
     }
     // Images not under an index: first plain images (with their artifacts), then the rest.
@@ -294,7 +306,7 @@ pub fn build_tree(dump: &Dump) -> Tree {
         .collect();
     for i in order {
         if !placed.contains(&i) {
-            roots.extend(image_node(dump, &linked, i, &mut placed, 0));
+            roots.extend(image_node(dump, &linked, &present, i, &mut placed, 0));
         }
     }
     Tree { input: dump.input.clone(), format: dump.format.name(), roots }
