@@ -10,6 +10,7 @@ use crate::input::{OpenOptions, default_jobs};
 use crate::layer::listing::{Merged, WhiteoutName, classify_whiteout, merge, normalize};
 use crate::layer::walk::{EntryType, TarEntry, TarFacts};
 use crate::model::{ArtifactKind, Dump, Image};
+use crate::report::terminal::Esc;
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::Write;
@@ -160,14 +161,12 @@ fn digest_prefix(img: &Image, want: &str) -> bool {
         && img.manifest_digest.as_deref().and_then(|d| d.strip_prefix("sha256:")).is_some_and(|d| d.starts_with(hex))
 }
 
-/// A one-line description of an image for error messages.
+/// A one-line description of an image for error messages (dump text escaped for the terminal).
 fn describe(img: &Image) -> String {
-    let mut s = img.label.clone();
     let mut extra = vec![img.kind.name().to_string()];
     extra.extend(img.platform.clone());
     extra.extend(img.manifest_digest.clone().filter(|d| *d != img.label));
-    let _ = write!(s, " ({})", extra.join(", "));
-    s
+    format!("{} ({})", Esc(&img.label), Esc(&extra.join(", ")))
 }
 
 /// Picks the image to list: `--image` takes a tag (or label), a manifest digest, a platform
@@ -200,9 +199,10 @@ pub fn select_image(dump: &Dump, want: Option<&str>) -> Result<usize, Error> {
         }
         return match found.as_slice() {
             [one] => Ok(*one),
-            [] => Err(Error::msg(format!("no image `{want}` in {}; images:{}", dump.input, list(&every)))),
+            [] => Err(Error::msg(format!("no image `{}` in {}; images:{}", Esc(want), dump.input, list(&every)))),
             _ => Err(Error::msg(format!(
-                "`{want}` names several images in {}; choose one with --image:{}",
+                "`{}` names several images in {}; choose one with --image:{}",
+                Esc(want),
                 dump.input,
                 list(&found)
             ))),
