@@ -384,3 +384,21 @@ fn ls_image_by_tag_platform_or_digest_prefix_and_lists_choices() {
     let run = ocidig(&["ls", "--image", "app:arm", p]);
     assert!(run.stdout.contains("compressed (B)") && run.stdout.contains("uncompressed (B)"), "{}", run.stdout);
 }
+
+#[test]
+fn ls_image_lists_the_choices_when_a_platform_names_several() {
+    let dir = tempfile::tempdir().unwrap();
+    two_platform_layout(dir.path());
+    // Make both entries linux/amd64.
+    let p = dir.path().join("index.json");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let text =
+        text.replace(r#""os":"linux","architecture":"arm64","variant":"v8""#, r#""os":"linux","architecture":"amd64""#);
+    std::fs::write(&p, &text).unwrap();
+    assert!(!text.contains("arm64"), "{text}");
+    let run = ocidig(&["ls", "--image", "linux/amd64", dir.path().to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("`linux/amd64` names several images"), "{}", run.stderr);
+    assert!(run.stderr.contains("\n  app:amd64 (image, linux/amd64, sha256:"), "{}", run.stderr);
+    assert!(run.stderr.contains("\n  app:arm (image, linux/amd64, sha256:"), "{}", run.stderr);
+}
