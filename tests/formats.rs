@@ -263,3 +263,142 @@ fn whole_dump_xz_and_bzip2_are_bounded_by_the_decompression_limits() {
         assert!(text.contains("--max-decompressed-bytes"), "{name}: {v:#}");
     }
 }
+
+/// A layout: index.json → a multi-platform index (tag `v1`) over one image, and a cosign-style
+/// signature artifact whose `subject` is that index.
+fn layout_with_index_subject(dir: &Path) -> String {
+    use serde_json::json;
+    let img = Image::simple();
+    let mut files = oci_layout(&img);
+    let inner = serde_json::to_vec(&json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": sha256(&img.manifest),
+            "size": img.manifest.len(), "platform": {"os": "linux", "architecture": "amd64"}}]}))
+    .unwrap();
+    let index_digest = sha256(&inner);
+    files.put(&format!("blobs/sha256/{}", hexpart(&index_digest)), inner.clone());
+    let empty = b"{}".to_vec();
+    files.put(&format!("blobs/sha256/{}", hexpart(&sha256(&empty))), empty.clone());
+    let payload = br#"{"_type":"x"}"#.to_vec();
+    files.put(&format!("blobs/sha256/{}", hexpart(&sha256(&payload))), payload.clone());
+    let sig = serde_json::to_vec(&json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "artifactType": "application/vnd.example.signature.v1+json",
+        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": sha256(&empty), "size": 2},
+        "layers": [{"mediaType": "application/vnd.example.signature.v1+json", "digest": sha256(&payload), "size": payload.len()}],
+        "subject": {"mediaType": "application/vnd.oci.image.index.v1+json", "digest": index_digest, "size": inner.len()}}))
+    .unwrap();
+    files.put(&format!("blobs/sha256/{}", hexpart(&sha256(&sig))), sig.clone());
+    let index = json!({"schemaVersion": 2, "manifests": [
+        {"mediaType": "application/vnd.oci.image.index.v1+json", "digest": index_digest, "size": inner.len(),
+         "annotations": {"org.opencontainers.image.ref.name": "v1"}},
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": sha256(&sig), "size": sig.len()}]});
+    files.put("index.json", serde_json::to_vec(&index).unwrap());
+    files.write_dir(dir);
+    index_digest
+}
+
+#[test]
+fn tree_resolves_index_subjects_and_names_indexes_by_tag() {
+    let dir = tempfile::tempdir().unwrap();
+    let index_digest = layout_with_index_subject(dir.path());
+    let p = dir.path().to_str().unwrap();
+    let run = ocidig(&["tree", "--format", "json", p]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let top = &v["roots"][0];
+    let nested = &top["children"][0];
+    assert_eq!((nested["kind"].as_str(), nested["label"].as_str()), (Some("index"), Some("v1")), "{v:#}");
+    assert_eq!(nested["digest"], index_digest.as_str());
+    // The signature sits under the index it signs, and that index is known to be in the dump.
+    let sig =
+        nested["children"].as_array().unwrap().iter().find(|c| c["kind"] != "image").expect("referrer under index");
+    assert_eq!(sig["refers_to"], index_digest.as_str());
+    assert_eq!(sig["target_in_dump"], true);
+    let text = ocidig(&["tree", p]).stdout;
+    assert!(text.contains("index v1") && !text.contains("(not in dump)"), "{text}");
+}
+
+#[test]
+fn tree_and_attestations_exit_2_on_a_non_dump_like_ls() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("files.tar");
+    std::fs::write(&p, tar_of(&[("a.txt", b"hello")])).unwrap();
+    let p = p.to_str().unwrap();
+    for cmd in ["tree", "attestations", "ls"] {
+        let run = ocidig(&[cmd, p]);
+        assert_eq!(run.code, 2, "{cmd}: {}", run.stdout);
+        assert!(run.stdout.is_empty(), "{cmd}: {}", run.stdout);
+    }
+}
+
+/// An OCI layout with two images: `app:amd64` (linux/amd64) and `app:arm` (linux/arm64/v8).
+fn two_platform_layout(dir: &Path) -> (String, String) {
+    use serde_json::json;
+    let a = Image::simple();
+    let b = Image::from_layers(vec![Layer::new(&[("arm", b"arm")], Codec::Gzip)]);
+    let mut files = oci_layout(&a);
+    for (p, m) in oci_layout(&b).0 {
+        if p.starts_with("blobs/") {
+            files.0.push((p, m));
+        }
+    }
+    let entry = |img: &Image, tag: &str, platform: serde_json::Value| {
+        json!({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": sha256(&img.manifest),
+            "size": img.manifest.len(), "platform": platform, "annotations": {"org.opencontainers.image.ref.name": tag}})
+    };
+    let index = json!({"schemaVersion": 2, "manifests": [
+        entry(&a, "app:amd64", json!({"os": "linux", "architecture": "amd64"})),
+        entry(&b, "app:arm", json!({"os": "linux", "architecture": "arm64", "variant": "v8"}))]});
+    files.put("index.json", serde_json::to_vec(&index).unwrap());
+    files.write_dir(dir);
+    (sha256(&a.manifest), sha256(&b.manifest))
+}
+
+#[test]
+fn ls_image_by_tag_platform_or_digest_prefix_and_lists_choices() {
+    let dir = tempfile::tempdir().unwrap();
+    let (amd, arm) = two_platform_layout(dir.path());
+    let p = dir.path().to_str().unwrap();
+    let chosen = |want: &str| {
+        let run = ocidig(&["ls", "--format", "json", "--image", want, p]);
+        assert_eq!(run.code, 0, "{want}: {}", run.stderr);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        v["image"]["manifest_digest"].as_str().unwrap().to_string()
+    };
+    assert_eq!(chosen("app:arm"), arm);
+    assert_eq!(chosen("linux/amd64"), amd);
+    assert_eq!(chosen("linux/arm64"), arm, "a platform without variant matches any variant");
+    assert_eq!(chosen("linux/arm64/v8"), arm);
+    assert_eq!(chosen(&amd[..15]), amd, "sha256: and 8 hex characters");
+    assert_eq!(chosen(&arm["sha256:".len()..][..6]), arm, "6 hex characters");
+    // Several runnable images and no --image: the choices are listed, one per line.
+    let run = ocidig(&["ls", p]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("choose one with --image"), "{}", run.stderr);
+    assert!(run.stderr.contains("\n  app:amd64 (image, linux/amd64, sha256:"), "{}", run.stderr);
+    assert!(run.stderr.contains("\n  app:arm (image, linux/arm64/v8, sha256:"), "{}", run.stderr);
+    // A prefix both digests share would be ambiguous; `linux` alone is no platform.
+    let run = ocidig(&["ls", "--image", "linux", p]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no image `linux`"), "{}", run.stderr);
+    // Units in the layer table headers.
+    let run = ocidig(&["ls", "--image", "app:arm", p]);
+    assert!(run.stdout.contains("compressed (B)") && run.stdout.contains("uncompressed (B)"), "{}", run.stdout);
+}
+
+#[test]
+fn ls_image_lists_the_choices_when_a_platform_names_several() {
+    let dir = tempfile::tempdir().unwrap();
+    two_platform_layout(dir.path());
+    // Make both entries linux/amd64.
+    let p = dir.path().join("index.json");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let text =
+        text.replace(r#""os":"linux","architecture":"arm64","variant":"v8""#, r#""os":"linux","architecture":"amd64""#);
+    std::fs::write(&p, &text).unwrap();
+    assert!(!text.contains("arm64"), "{text}");
+    let run = ocidig(&["ls", "--image", "linux/amd64", dir.path().to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("`linux/amd64` names several images"), "{}", run.stderr);
+    assert!(run.stderr.contains("\n  app:amd64 (image, linux/amd64, sha256:"), "{}", run.stderr);
+    assert!(run.stderr.contains("\n  app:arm (image, linux/amd64, sha256:"), "{}", run.stderr);
+}

@@ -613,3 +613,27 @@ fn mt008_cosign_mixed_media_types_not_mt005() {
     let (_, v) = check_json(_d.path(), &["--allow", "MT008"]);
     assert!(with_code(&v, "MT008").is_empty() && with_code(&v, "MT005").is_empty());
 }
+
+#[test]
+fn mt004_only_where_a_runtime_acts_on_the_type() {
+    // index.json entries of a well-formed unknown type: reported when they name a platform (a
+    // runtime picks them to run), not otherwise (the spec lets an index hold any content).
+    let img = Image::simple();
+    let mut files = oci_layout(&img);
+    let entry = |platform: bool| {
+        let mut e = json!({"mediaType": "application/octet-stream", "digest": sha256(&img.manifest), "size": img.manifest.len()});
+        if platform {
+            e["platform"] = json!({"os": "linux", "architecture": "amd64"});
+        }
+        e
+    };
+    for (platform, want) in [(false, vec![]), (true, vec![t("MT004", "index.json", "/manifests/0/mediaType")])] {
+        files.put(
+            "index.json",
+            serde_json::to_vec(&json!({"schemaVersion": 2, "manifests": [entry(platform)]})).unwrap(),
+        );
+        let (_, v, _d) = check_layout(&files);
+        let mt: Vec<_> = triples(&v).into_iter().filter(|f| f.0.starts_with("MT")).collect();
+        assert_eq!(mt, want, "platform: {platform}");
+    }
+}

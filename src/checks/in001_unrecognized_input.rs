@@ -35,12 +35,17 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
         Some(s) => format!("a {} file", s.name()),
         None => "a directory".to_string(),
     };
+    // A whole-dump stream cut short by a limit was not read to its end: say so, not "not a dump".
+    let cut = dump.store.problems.iter().find(|p| p.path.is_empty() && p.message.contains("whole-dump"));
+    let message = match cut {
+        Some(p) => format!(
+            "{what} read only in part ({}): no oci-layout, index.json, manifest.json or repositories in that part",
+            p.message
+        ),
+        None => format!("{what} with no oci-layout, index.json, manifest.json or repositories: not an image dump"),
+    };
     out.push(
-        Finding::new(
-            &RULE,
-            &dump.input,
-            format!("{what} with no oci-layout, index.json, manifest.json or repositories: not an image dump"),
-        )
-        .help("pass the dump written by docker save, crane pull, skopeo or cosign save"),
+        Finding::new(&RULE, &dump.input, message)
+            .help("pass the dump written by docker save, crane pull, skopeo or cosign save"),
     );
 }

@@ -274,6 +274,7 @@ pub fn run(a: AttestationsArgs) -> Result<u8, Error> {
         super::files::check_output_dir("--output", dir, std::slice::from_ref(&a.path))?;
     }
     let dump = open_documents(&a.path, &a.manifest)?;
+    super::tree::require_dump(&dump)?;
     let read = match &a.r#type {
         Some(t) => ReadMode::Predicate(t.clone()),
         None => ReadMode::Artifacts,

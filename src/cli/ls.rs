@@ -10,6 +10,7 @@ use crate::input::{OpenOptions, default_jobs};
 use crate::layer::listing::{Merged, WhiteoutName, classify_whiteout, merge, normalize};
 use crate::layer::walk::{EntryType, TarEntry, TarFacts};
 use crate::model::{ArtifactKind, Dump, Image};
+use crate::report::terminal::Esc;
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::Write;
@@ -142,9 +143,9 @@ fn file_info(path: String, e: &TarEntry, layer: usize, whiteout: bool) -> FileIn
     }
 }
 
-/// Whether an image matches a `--image` value: tag, label or manifest digest (with or without
-/// the `sha256:` prefix).
-fn matches(img: &Image, want: &str) -> bool {
+/// Whether an image is named exactly by a `--image` value: its label, a tag, or its manifest
+/// digest (with or without the `sha256:` prefix).
+fn named(img: &Image, want: &str) -> bool {
     img.label == want
         || img.tags.iter().any(|t| t == want)
         || img
@@ -153,24 +154,66 @@ fn matches(img: &Image, want: &str) -> bool {
             .is_some_and(|d| d == want || d.split_once(':').is_some_and(|(_, h)| h == want))
 }
 
-/// A one-line description of an image for error messages.
-fn describe(img: &Image) -> String {
-    match &img.manifest_digest {
-        Some(d) if *d != img.label => format!("{} ({}, {d})", img.label, img.kind.name()),
-        _ => format!("{} ({})", img.label, img.kind.name()),
-    }
+/// Whether an image's platform is `want` (`os/arch[/variant]`; without a variant, any variant).
+fn on_platform(img: &Image, want: &str) -> bool {
+    let Some(p) = img.platform.as_deref() else { return false };
+    p == want || (want.matches('/').count() == 1 && p.starts_with(want) && p.as_bytes().get(want.len()) == Some(&b'/'))
 }
 
-/// Picks the image to list.
+/// Whether `want` is a prefix (at least 4 characters) of the image's manifest digest, with or
+/// without `sha256:`.
+fn digest_prefix(img: &Image, want: &str) -> bool {
+    let hex = want.strip_prefix("sha256:").unwrap_or(want);
+    hex.len() >= 4
+        && hex.bytes().all(|b| b.is_ascii_hexdigit())
+        && img.manifest_digest.as_deref().and_then(|d| d.strip_prefix("sha256:")).is_some_and(|d| d.starts_with(hex))
+}
+
+/// A one-line description of an image for error messages (dump text escaped for the terminal).
+fn describe(img: &Image) -> String {
+    let mut extra = vec![img.kind.name().to_string()];
+    extra.extend(img.platform.clone());
+    extra.extend(img.manifest_digest.clone().filter(|d| *d != img.label));
+    format!("{} ({})", Esc(&img.label), Esc(&extra.join(", ")))
+}
+
+/// Picks the image to list: `--image` takes a tag (or label), a manifest digest, a platform
+/// `os/arch[/variant]` or a unique digest prefix, tried in that order; several matches list the
+/// choices.
 pub fn select_image(dump: &Dump, want: Option<&str>) -> Result<usize, Error> {
-    let all = || dump.images.iter().map(describe).collect::<Vec<_>>().join(", ");
+    let list = |ids: &[usize]| {
+        ids.iter().filter_map(|i| dump.images.get(*i)).map(|im| format!("\n  {}", describe(im))).collect::<String>()
+    };
+    let every: Vec<usize> = (0..dump.images.len()).collect();
     if let Some(want) = want {
-        let found: Vec<usize> =
-            dump.images.iter().enumerate().filter(|(_, im)| matches(im, want)).map(|(i, _)| i).collect();
+        let by = |f: &dyn Fn(&Image) -> bool| -> Vec<usize> {
+            dump.images.iter().enumerate().filter(|(_, im)| f(im)).map(|(i, _)| i).collect()
+        };
+        let mut found = by(&|im| named(im, want));
+        if found.is_empty() {
+            found = by(&|im| on_platform(im, want));
+            // A platform names the runnable image, not its signatures or attestations.
+            let runnable: Vec<usize> = found
+                .iter()
+                .copied()
+                .filter(|i| dump.images.get(*i).is_some_and(|im| im.kind == ArtifactKind::Image))
+                .collect();
+            if !runnable.is_empty() {
+                found = runnable;
+            }
+        }
+        if found.is_empty() {
+            found = by(&|im| digest_prefix(im, want));
+        }
         return match found.as_slice() {
             [one] => Ok(*one),
-            [] => Err(Error::msg(format!("no image `{want}` in {}; images: {}", dump.input, all()))),
-            _ => Err(Error::msg(format!("`{want}` names several images in {}; use a manifest digest", dump.input))),
+            [] => Err(Error::msg(format!("no image `{}` in {}; images:{}", Esc(want), dump.input, list(&every)))),
+            _ => Err(Error::msg(format!(
+                "`{}` names several images in {}; choose one with --image:{}",
+                Esc(want),
+                dump.input,
+                list(&found)
+            ))),
         };
     }
     let runnable: Vec<usize> =
@@ -179,7 +222,7 @@ pub fn select_image(dump: &Dump, want: Option<&str>) -> Result<usize, Error> {
         ([one], _) => Ok(*one),
         ([], 1) => Ok(0),
         (_, 0) => Err(Error::msg(format!("no image in {}", dump.input))),
-        _ => Err(Error::msg(format!("several images in {}; choose one with --image: {}", dump.input, all()))),
+        _ => Err(Error::msg(format!("several images in {}; choose one with --image:{}", dump.input, list(&every)))),
     }
 }
 
@@ -323,17 +366,18 @@ pub fn render_text(l: &Listing) -> String {
         Some(d) => _ = writeln!(s, "image {} ({d})", l.image.label),
         None => _ = writeln!(s, "image {}", l.image.label),
     }
+    // Sizes are in bytes; say so in the headers.
     let _ = writeln!(
         s,
-        "{:>5}  {:<19}  {:>12}  {:>12}  {:>7}  {:>12}  {:>12}",
-        "layer", "digest", "compressed", "uncompressed", "files", "deleted", "overwritten"
+        "{:>5}  {:<19}  {:>14}  {:>16}  {:>7}  {:>11}  {:>15}",
+        "layer", "digest", "compressed (B)", "uncompressed (B)", "files", "deleted (B)", "overwritten (B)"
     );
     for info in &l.layers {
         let short = info.digest.as_deref().map_or("-".to_string(), |d| d.chars().take(19).collect());
         let opt = |v: Option<u64>| v.map_or("-".to_string(), |n| n.to_string());
         let _ = writeln!(
             s,
-            "{:>5}  {:<19}  {:>12}  {:>12}  {:>7}  {:>12}  {:>12}{}",
+            "{:>5}  {:<19}  {:>14}  {:>16}  {:>7}  {:>11}  {:>15}{}",
             info.index,
             short,
             opt(info.compressed_size),

@@ -124,7 +124,14 @@ fn blob_node(dump: &Dump, r: usize, role: &'static str) -> Option<BlobNode> {
     })
 }
 
-fn image_node(dump: &Dump, linked: &link::Linked, i: usize, placed: &mut HashSet<usize>, depth: usize) -> Option<Node> {
+fn image_node(
+    dump: &Dump,
+    linked: &link::Linked,
+    present: &HashSet<String>,
+    i: usize,
+    placed: &mut HashSet<usize>,
+    depth: usize,
+) -> Option<Node> {
     let im = dump.images.get(i)?;
     if !placed.insert(i) {
         return None;
@@ -133,14 +140,12 @@ fn image_node(dump: &Dump, linked: &link::Linked, i: usize, placed: &mut HashSet
     blobs.extend(im.layers.iter().filter_map(|r| blob_node(dump, *r, "layer")));
     let (via, target) =
         if im.kind == ArtifactKind::Image { (LinkVia::None, None) } else { link::image_target(dump, i) };
-    let target_in_dump = target
-        .as_ref()
-        .map(|t| dump.images.iter().any(|x| x.manifest_digest.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(t))));
+    let target_in_dump = target.as_ref().map(|t| present.contains(&t.to_ascii_lowercase()));
     let mut children = Vec::new();
     if depth < 8 {
         let attached: Vec<usize> = artifact_images_of(dump, linked, i);
         for a in attached {
-            children.extend(image_node(dump, linked, a, placed, depth + 1));
+            children.extend(image_node(dump, linked, present, a, placed, depth + 1));
         }
     }
     children.extend(linked.artifacts.iter().filter(|a| a.target_image == Some(i)).filter_map(signature_file_node));
@@ -181,6 +186,33 @@ fn signature_file_node(a: &link::Artifact) -> Option<Node> {
     })
 }
 
+/// The digests (lower case) of the manifests and indexes in the dump: images' manifests, and
+/// index or manifest blobs that a descriptor or their blob name resolves to.
+fn present_digests(dump: &Dump) -> HashSet<String> {
+    let mut set: HashSet<String> = dump.images.iter().filter_map(|x| x.manifest_digest.clone()).collect();
+    set.extend(
+        dump.refs
+            .iter()
+            .filter(|r| matches!(r.role, Role::Index | Role::Manifest) && r.entry().is_some())
+            .filter_map(|r| r.digest.clone()),
+    );
+    set.extend(
+        dump.docs
+            .iter()
+            .filter(|d| matches!(d.kind, DocKind::Index | DocKind::Manifest))
+            .filter_map(|d| d.entry.and_then(|e| crate::model::digest::claimed_by_name(dump.entry_path(e)))),
+    );
+    set.into_iter().map(|d| d.to_ascii_lowercase()).collect()
+}
+
+/// Artifacts (by index) whose subject or tag names `digest`.
+fn artifacts_targeting(dump: &Dump, digest: &str) -> Vec<usize> {
+    (0..dump.images.len())
+        .filter(|&j| dump.images.get(j).is_some_and(|im| im.kind != ArtifactKind::Image))
+        .filter(|&j| link::image_target(dump, j).1.is_some_and(|t| t.eq_ignore_ascii_case(digest)))
+        .collect()
+}
+
 /// Artifact images whose target is image `i` (by tag, subject or BuildKit annotation).
 fn artifact_images_of(dump: &Dump, _linked: &link::Linked, i: usize) -> Vec<usize> {
     let Some(digest) = dump.images.get(i).and_then(|im| im.manifest_digest.clone()) else { return Vec::new() };
@@ -194,6 +226,7 @@ fn artifact_images_of(dump: &Dump, _linked: &link::Linked, i: usize) -> Vec<usiz
 fn index_node(
     dump: &Dump,
     linked: &link::Linked,
+    present: &HashSet<String>,
     doc: usize,
     placed: &mut HashSet<usize>,
     seen: &mut HashSet<usize>,
@@ -206,16 +239,25 @@ fn index_node(
             let Some(entry) = r.entry() else { continue };
             let child_doc = dump.docs.iter().position(|x| x.entry == Some(entry));
             match (r.role, child_doc) {
-                (Role::Index, Some(c)) => children.push(index_node(dump, linked, c, placed, seen, depth + 1)),
+                (Role::Index, Some(c)) => {
+                    let mut child = index_node(dump, linked, present, c, placed, seen, depth + 1);
+                    // Name a nested index by the tags its descriptor gives, else by its digest.
+                    child.tags = ref_tags(&r.annotations);
+                    child.digest = child.digest.or_else(|| r.digest.clone());
+                    if let Some(label) = child.tags.first().cloned().or_else(|| child.digest.clone()) {
+                        child.label = label;
+                    }
+                    children.push(child);
+                }
                 (_, Some(c)) => {
                     if let Some(im) = dump.images.iter().position(|im| im.doc == c) {
                         // An artifact attached to an image in the dump is shown under that image.
                         let attached = dump.images.get(im).is_some_and(|x| x.kind != ArtifactKind::Image)
-                            && link::image_target(dump, im).1.is_some_and(|t| {
-                                dump.images.iter().any(|x| x.manifest_digest.as_deref() == Some(t.as_str()))
-                            });
+                            && link::image_target(dump, im)
+                                .1
+                                .is_some_and(|t| present.contains(&t.to_ascii_lowercase()));
                         if !attached {
-                            children.extend(image_node(dump, linked, im, placed, depth + 1));
+                            children.extend(image_node(dump, linked, present, im, placed, depth + 1));
                         }
                     }
                 }
@@ -223,10 +265,19 @@ fn index_node(
             }
         }
     }
+    let digest = d.and_then(|d| d.entry).and_then(|e| crate::model::digest::claimed_by_name(dump.entry_path(e)));
+    // Referrers whose subject is this index (signatures and attestations of a multi-platform image).
+    if let Some(dg) = &digest
+        && depth < 16
+    {
+        for a in artifacts_targeting(dump, dg) {
+            children.extend(image_node(dump, linked, present, a, placed, depth + 1));
+        }
+    }
     Node {
         kind: "index".into(),
         label: d.map(|d| d.path.clone()).unwrap_or_default(),
-        digest: d.and_then(|d| d.entry).and_then(|e| crate::model::digest::claimed_by_name(dump.entry_path(e))),
+        digest,
         platform: None,
         tags: Vec::new(),
         via: None,
@@ -237,9 +288,21 @@ fn index_node(
     }
 }
 
+/// Tags a descriptor's annotations give (`org.opencontainers.image.ref.name`, containerd's name).
+fn ref_tags(annotations: &[(String, String)]) -> Vec<String> {
+    let mut tags: Vec<String> = annotations
+        .iter()
+        .filter(|(k, _)| k == "org.opencontainers.image.ref.name" || k == "io.containerd.image.name")
+        .map(|(_, v)| v.clone())
+        .collect();
+    tags.dedup();
+    tags
+}
+
 /// Builds the tree of an opened dump.
 pub fn build_tree(dump: &Dump) -> Tree {
     let linked = link::collect(dump, &LinkOptions { read: ReadMode::None, ..LinkOptions::default() });
+    let present = present_digests(dump);
     let mut placed = HashSet::new();
     let mut seen = HashSet::new();
     let mut roots = Vec::new();
@@ -252,7 +315,7 @@ pub fn build_tree(dump: &Dump) -> Tree {
         .collect();
     for (i, d) in dump.docs.iter().enumerate() {
         if d.kind == DocKind::Index && !child_indexes.contains(&i) {
-            roots.push(index_node(dump, &linked, i, &mut placed, &mut seen, 0));
+            roots.push(index_node(dump, &linked, &present, i, &mut placed, &mut seen, 0));
         }
     }
     // Images not under an index: first plain images (with their artifacts), then the rest.
@@ -262,7 +325,7 @@ pub fn build_tree(dump: &Dump) -> Tree {
         .collect();
     for i in order {
         if !placed.contains(&i) {
-            roots.extend(image_node(dump, &linked, i, &mut placed, 0));
+            roots.extend(image_node(dump, &linked, &present, i, &mut placed, 0));
         }
     }
     // containers/image signature files whose image is not in the dump.
@@ -339,9 +402,21 @@ pub fn open_documents(path: &str, manifests: &[std::path::PathBuf]) -> Result<Du
     Ok(dump)
 }
 
+/// Fails (exit 2, like `ls`) on an input that is not an image dump.
+pub fn require_dump(dump: &Dump) -> Result<(), Error> {
+    if dump.format == crate::model::Format::Unknown {
+        return Err(Error::msg(format!(
+            "{}: not an image dump (no oci-layout, index.json, manifest.json or repositories)",
+            dump.input
+        )));
+    }
+    Ok(())
+}
+
 /// Runs `tree`.
 pub fn run(a: TreeArgs) -> Result<u8, Error> {
     let dump = open_documents(&a.path, &a.manifest)?;
+    require_dump(&dump)?;
     let tree = build_tree(&dump);
     let text = match a.format {
         DocFormat::Json => {

@@ -22,7 +22,8 @@ pub fn detect(dump: &Dump) -> Format {
             Some(json::Value::Object(_)) => return Format::SkopeoDir,
             Some(json::Value::Array(items)) => {
                 let crane = items.iter().any(|item| {
-                    item.get("Config")
+                    // Go readers match the key case-insensitively (see model::go_json).
+                    crate::model::go_json::get(item, "Config")
                         .and_then(json::Node::as_str)
                         .is_some_and(|c| c.rsplit('/').next().is_some_and(|b| b.starts_with("sha256:")))
                 });

@@ -2,7 +2,7 @@
 //!
 //! ```json
 //! {"schema_version":1,"tool":{"name":"ocidig","version":"0.1.0"},
-//!  "inputs":[{"path":"dump.tar","format":"crane-tarball","images":1,"blobs":3,"bytes":4096}],
+//!  "inputs":[{"path":"dump.tar","format":"crane-tarball","images":1,"blobs":3,"bytes":4096,"unverified":0}],
 //!  "findings":[{"code":"DG001","rule":"blob-digest-mismatch","severity":"error","message":"…",
 //!               "input":"dump.tar","file":"manifest.json","pointer":"/0/Config",
 //!               "blob":"sha256:…","expected":"sha256:…","actual":"sha256:…"}],
