@@ -402,3 +402,32 @@ fn ls_image_lists_the_choices_when_a_platform_names_several() {
     assert!(run.stderr.contains("\n  app:amd64 (image, linux/amd64, sha256:"), "{}", run.stderr);
     assert!(run.stderr.contains("\n  app:arm (image, linux/amd64, sha256:"), "{}", run.stderr);
 }
+
+#[test]
+fn go_folded_config_keys_are_read_in_docker_archives_and_noted() {
+    // A config whose keys only Go's case-insensitive matching finds: the diff_ids are still
+    // read and checked (a swapped layer is caught), and IN013 names the keys; no IN005.
+    let mut img = Image::simple();
+    let text = String::from_utf8(img.config.clone()).unwrap();
+    img.config = text.replace("\"rootfs\"", "\"RootFS\"").replace("\"diff_ids\"", "\"Diff_IDs\"").into_bytes();
+    img.rebuild_manifest();
+    let dir = tempfile::tempdir().unwrap();
+    docker_archive(&img).write_dir(dir.path());
+    let (code, v) = check_json(dir.path(), &[]);
+    assert_eq!(code, 0, "{v:#}");
+    let notes: Vec<_> = with_code(&v, "IN013").iter().map(|f| f["actual"].as_str().unwrap().to_string()).collect();
+    assert_eq!(notes, vec!["RootFS".to_string(), "Diff_IDs".to_string()], "{v:#}");
+    assert!(with_code(&v, "IN005").is_empty(), "{v:#}");
+    // Swap the layers: the folded diff_ids no longer match.
+    let mut swapped = img.clone();
+    swapped.layers.swap(0, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = docker_archive(&swapped);
+    // Keep the original config (diff_ids in the original order) under the swapped layers.
+    let cfg = format!("{}.json", hexpart(&sha256(&swapped.config)));
+    files.put(&cfg, img.config.clone());
+    files.write_dir(dir.path());
+    let (code, v) = check_json(dir.path(), &[]);
+    assert_eq!(code, 1, "{v:#}");
+    assert!(codes(&v).contains(&"DG003".to_string()), "{v:#}");
+}
