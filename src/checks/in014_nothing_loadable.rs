@@ -8,8 +8,10 @@ use crate::model::{DocKind, Dump, Format, Target};
 declare_rule! {
     /// ## What it does
     /// Reports a dump of a recognised format (OCI layout, docker-archive, skopeo dir…) from which
-    /// no image and no artifact can be loaded, and says why: the index lists nothing, its
-    /// manifests are missing or are not manifests, `manifest.json` lists no image…
+    /// no image and no artifact can be loaded, and says why: its manifests are missing or are not
+    /// manifests, `manifest.json` lists no image… An OCI layout whose `index.json` lists no
+    /// manifest at all is valid and empty (`umoci init` writes one; the image-spec allows it): it
+    /// is not reported, and its summary says 0 images.
     ///
     /// ## Why is this bad?
     /// Loaders fail on it, and a check that passes on it verified nothing: a CI gate would wave
@@ -70,6 +72,17 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
         return;
     }
     let top = |name: &str| dump.docs.iter().position(|d| d.path == name);
+    // An OCI layout whose index lists nothing is valid and empty (`umoci init` writes one, and
+    // the image-spec allows it): the summary says 0 images; there is nothing that failed to load.
+    let empty_index = top("index.json")
+        .and_then(|i| dump.docs.get(i))
+        .and_then(|d| d.root())
+        .and_then(|r| r.get("manifests"))
+        .and_then(|m| m.as_array())
+        .is_some_and(|m| m.is_empty());
+    if empty_index && matches!(dump.format, Format::OciLayout | Format::OciArchive) {
+        return;
+    }
     let (doc, why) = match dump.format {
         Format::OciLayout | Format::OciArchive | Format::DockerOciArchive => match top("index.json") {
             Some(i) if dump.docs.get(i).is_some_and(|d| d.root().is_some()) => {
