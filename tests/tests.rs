@@ -10,5 +10,6 @@ mod readonly;
 mod robustness;
 mod rules;
 mod sigstore;
+mod terminal;
 mod util;
 mod verify;

@@ -10,6 +10,7 @@ use crate::input::{OpenOptions, default_jobs};
 use crate::layer::listing::{Merged, WhiteoutName, classify_whiteout, merge, normalize};
 use crate::layer::walk::{EntryType, TarEntry, TarFacts};
 use crate::model::{ArtifactKind, Dump, Image};
+use crate::report::terminal::Esc;
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::Write;
@@ -148,8 +149,8 @@ fn matches(img: &Image, want: &str) -> bool {
 /// A one-line description of an image for error messages.
 fn describe(img: &Image) -> String {
     match &img.manifest_digest {
-        Some(d) if *d != img.label => format!("{} ({}, {d})", img.label, img.kind.name()),
-        _ => format!("{} ({})", img.label, img.kind.name()),
+        Some(d) if *d != img.label => format!("{} ({}, {})", Esc(&img.label), img.kind.name(), Esc(d)),
+        _ => format!("{} ({})", Esc(&img.label), img.kind.name()),
     }
 }
 
@@ -161,8 +162,12 @@ pub fn select_image(dump: &Dump, want: Option<&str>) -> Result<usize, Error> {
             dump.images.iter().enumerate().filter(|(_, im)| matches(im, want)).map(|(i, _)| i).collect();
         return match found.as_slice() {
             [one] => Ok(*one),
-            [] => Err(Error::msg(format!("no image `{want}` in {}; images: {}", dump.input, all()))),
-            _ => Err(Error::msg(format!("`{want}` names several images in {}; use a manifest digest", dump.input))),
+            [] => Err(Error::msg(format!("no image `{}` in {}; images: {}", Esc(want), Esc(&dump.input), all()))),
+            _ => Err(Error::msg(format!(
+                "`{}` names several images in {}; use a manifest digest",
+                Esc(want),
+                Esc(&dump.input)
+            ))),
         };
     }
     let runnable: Vec<usize> =
@@ -170,8 +175,8 @@ pub fn select_image(dump: &Dump, want: Option<&str>) -> Result<usize, Error> {
     match (runnable.as_slice(), dump.images.len()) {
         ([one], _) => Ok(*one),
         ([], 1) => Ok(0),
-        (_, 0) => Err(Error::msg(format!("no image in {}", dump.input))),
-        _ => Err(Error::msg(format!("several images in {}; choose one with --image: {}", dump.input, all()))),
+        (_, 0) => Err(Error::msg(format!("no image in {}", Esc(&dump.input)))),
+        _ => Err(Error::msg(format!("several images in {}; choose one with --image: {}", Esc(&dump.input), all()))),
     }
 }
 
@@ -214,7 +219,7 @@ pub fn listing(dump: &Dump, image: usize, layer: Option<usize>) -> Result<Listin
     let files = match layer {
         Some(n) => {
             let tar = facts.get(n).ok_or_else(|| {
-                Error::msg(format!("no layer {n} in image {}: it has {} layers", img.label, img.layers.len()))
+                Error::msg(format!("no layer {n} in image {}: it has {} layers", Esc(&img.label), img.layers.len()))
             })?;
             tar.entries
                 .iter()
@@ -290,8 +295,8 @@ fn mode_string(kind: &str, mode: &str) -> String {
 pub fn render_text(l: &Listing) -> String {
     let mut s = String::new();
     match l.image.manifest_digest.as_deref().filter(|d| *d != l.image.label) {
-        Some(d) => _ = writeln!(s, "image {} ({d})", l.image.label),
-        None => _ = writeln!(s, "image {}", l.image.label),
+        Some(d) => _ = writeln!(s, "image {} ({})", Esc(&l.image.label), Esc(d)),
+        None => _ = writeln!(s, "image {}", Esc(&l.image.label)),
     }
     let _ = writeln!(
         s,
@@ -299,7 +304,8 @@ pub fn render_text(l: &Listing) -> String {
         "layer", "digest", "compressed", "uncompressed", "files", "deleted", "overwritten"
     );
     for info in &l.layers {
-        let short = info.digest.as_deref().map_or("-".to_string(), |d| d.chars().take(19).collect());
+        let short: String = info.digest.as_deref().map_or("-".to_string(), |d| d.chars().take(19).collect());
+        let short = Esc(&short).to_string();
         let opt = |v: Option<u64>| v.map_or("-".to_string(), |n| n.to_string());
         let _ = writeln!(
             s,
@@ -317,8 +323,8 @@ pub fn render_text(l: &Listing) -> String {
     let _ = writeln!(s);
     for f in &l.files {
         let link = match (&f.link_target, f.kind) {
-            (Some(t), "hardlink") => format!(" link to {t}"),
-            (Some(t), _) => format!(" -> {t}"),
+            (Some(t), "hardlink") => format!(" link to {}", Esc(t)),
+            (Some(t), _) => format!(" -> {}", Esc(t)),
             _ => String::new(),
         };
         let _ = writeln!(
@@ -329,7 +335,7 @@ pub fn render_text(l: &Listing) -> String {
             f.gid,
             f.size,
             f.layer,
-            f.path,
+            Esc(&f.path),
             if f.whiteout { " (whiteout)" } else { "" }
         );
     }
@@ -348,7 +354,7 @@ pub fn run(a: LsArgs) -> Result<u8, Error> {
             t.push('\n');
             t
         }
-        DocFormat::Text => render_text(&l),
+        DocFormat::Text => crate::report::terminal::sanitize(&render_text(&l), false).into_owned(),
     };
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
