@@ -4,6 +4,7 @@ mod cli;
 mod corpus;
 mod fixtures;
 mod formats;
+mod hostile;
 mod layers;
 mod policy;
 mod readonly;

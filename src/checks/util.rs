@@ -1,8 +1,29 @@
 //! Helpers shared by checks: locate findings in JSON documents and name blobs.
 
 use crate::diag::Finding;
-use crate::model::json::line_col;
+use crate::model::json::LineIndex;
 use crate::model::{Dump, Reference};
+use std::cell::RefCell;
+use std::sync::Arc;
+
+thread_local! {
+    /// The line index of the last document located on this thread: findings come in runs over
+    /// one document, and locating each by scanning from the start was quadratic. Holding the
+    /// `Arc` keeps the allocation alive, so pointer equality means the same document.
+    static LAST_INDEX: RefCell<Option<(Arc<Vec<u8>>, LineIndex)>> = const { RefCell::new(None) };
+}
+
+/// Line and column (1-based) of `offset` in a document's bytes, in time independent of the
+/// offset and of how many findings the document has.
+pub fn line_col(bytes: &Arc<Vec<u8>>, offset: usize) -> (usize, usize) {
+    LAST_INDEX.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        if cache.as_ref().is_none_or(|(b, _)| !Arc::ptr_eq(b, bytes)) {
+            *cache = Some((Arc::clone(bytes), LineIndex::new(bytes)));
+        }
+        cache.as_ref().map_or((1, 1), |(b, index)| index.line_col(b, offset))
+    })
+}
 
 /// Points a finding at the JSON node at `pointer` in document `doc`: file, pointer, span, line.
 pub fn at_json(mut f: Finding, dump: &Dump, doc: usize, pointer: &str) -> Finding {

@@ -372,6 +372,12 @@ impl miette::SourceCode for Window {
 /// Renders every finding and the per-input summaries. At most [`MAX_SAME_RULE`] findings of
 /// one rule are shown in full per input; the others are counted in one line each.
 pub fn render(report: &Report, opts: HumanOptions) -> String {
+    render_capped(report, opts, MAX_SAME_RULE)
+}
+
+/// [`render`] with `cap` full diagnostics per rule and input (`usize::MAX`: all of them; the
+/// benchmarks measure the per-finding cost this way).
+pub fn render_capped(report: &Report, opts: HumanOptions, cap: usize) -> String {
     let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(opts.width).with_links(false);
     let mut out = String::new();
@@ -381,7 +387,7 @@ pub fn render(report: &Report, opts: HumanOptions) -> String {
     for f in &report.findings {
         let n = shown_per_rule.entry((f.input.as_str(), f.code)).or_insert(0);
         *n += 1;
-        if *n > MAX_SAME_RULE {
+        if *n > cap {
             more.entry((f.input.as_str(), f.code)).or_insert((0, f.rule)).0 += 1;
             continue;
         }
