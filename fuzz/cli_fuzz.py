@@ -220,6 +220,8 @@ def mutate_json(data, r, log):
         arrays = [get(c, i) for c, i in slots if isinstance(get(c, i), list)]
         target = r.choice(arrays) if arrays else v
         n = r.choice([100, 1000, 10_000])
+        proto_size = len(jbytes((target[0][1] if isinstance(target, Obj) else target[0]) if target else 0, False))
+        n = max(10, min(n, (32 << 20) // max(1, proto_size)))
         if isinstance(target, Obj):
             proto = target[0][1] if target else None
             target.extend(("k%d" % k, proto) for k in range(n))
@@ -286,7 +288,7 @@ def mutate_json(data, r, log):
         arrays = [get(c, i) for c, i in slots if isinstance(get(c, i), list) and get(c, i)]
         if arrays:
             a = r.choice(arrays)
-            a.extend([a[0]] * 40_000)
+            a.extend([a[0]] * max(1, (5 << 20) // max(1, len(jbytes(a[0], False)))))
         pretty = False
     return jbytes(v, pretty)
 
@@ -612,15 +614,11 @@ def raw_controls(text, colour):
     return bad
 
 
-def run_cmd(binary, args, cwd, timeout, colour):
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": cwd, "LC_ALL": "C.UTF-8"}
-    if not colour:
-        env["NO_COLOR"] = "1"
-    out_path = os.path.join(cwd, ".stdout")
-    err_path = os.path.join(cwd, ".stderr")
+def spawn_and_wait(args, cwd, env, timeout, out_path, err_path):
+    """Runs one command in its own process group; kills the group at the time limit."""
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         t0 = time.monotonic()
-        p = subprocess.Popen([binary] + args, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+        p = subprocess.Popen(args, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                              start_new_session=True)
         timed_out = False
         delay = 0.001
@@ -644,14 +642,63 @@ def run_cmd(binary, args, cwd, timeout, colour):
         os.killpg(p.pid, signal.SIGKILL)  # nothing of the group may outlive the run
     except (ProcessLookupError, PermissionError):
         pass
+    return {"code": os.waitstatus_to_exitcode(status), "rss": ru.ru_maxrss * 1024, "elapsed": elapsed,
+            "timed_out": timed_out}
+
+
+def spawner_main():
+    """`cli_fuzz.py spawner`: runs commands for the harness, one JSON line in, one out.
+
+    Peak RSS is inherited across fork and exec (Linux keeps the larger of the parent's and the
+    child's), so commands are started from this small process, not from the harness, whose
+    memory grows with the mutants it builds."""
+    for line in sys.stdin:
+        req = json.loads(line)
+        res = spawn_and_wait(req["args"], req["cwd"], req["env"], req["timeout"], req["out"], req["err"])
+        sys.stdout.write(json.dumps(res) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+class Spawner:
+    """A `spawner` child process; start it before the harness allocates anything large."""
+
+    def __init__(self):
+        self.p = subprocess.Popen([sys.executable, os.path.abspath(__file__), "spawner"], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+
+    def run(self, args, cwd, env, timeout, out, err):
+        self.p.stdin.write(json.dumps({"args": args, "cwd": cwd, "env": env, "timeout": timeout, "out": out,
+                                       "err": err}) + "\n")
+        self.p.stdin.flush()
+        return json.loads(self.p.stdout.readline())
+
+    def close(self):
+        self.p.stdin.close()
+        self.p.wait()
+
+
+_SPAWNERS = threading.local()
+
+
+def run_cmd(binary, args, cwd, timeout, colour):
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": cwd, "LC_ALL": "C.UTF-8"}
+    if not colour:
+        env["NO_COLOR"] = "1"
+    out_path = os.path.join(cwd, ".stdout")
+    err_path = os.path.join(cwd, ".stderr")
+    sp = getattr(_SPAWNERS, "spawner", None)
+    if sp is not None:
+        res = sp.run([binary] + args, cwd, env, timeout, out_path, err_path)
+    else:
+        res = spawn_and_wait([binary] + args, cwd, env, timeout, out_path, err_path)
     with open(out_path, "rb") as fh:
         stdout = fh.read()
     with open(err_path, "rb") as fh:
         stderr = fh.read()
     os.unlink(out_path)
     os.unlink(err_path)
-    code = os.waitstatus_to_exitcode(status)
-    return code, stdout, stderr, ru.ru_maxrss * 1024, elapsed, timed_out
+    return res["code"], stdout, stderr, res["rss"], res["elapsed"], res["timed_out"]
 
 
 TEXT = "text"
@@ -841,7 +888,7 @@ def replay(dirpath, binary, timeout, mem_limit):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("mode", nargs="?", default="fuzz", choices=["fuzz", "replay"])
+    ap.add_argument("mode", nargs="?", default="fuzz", choices=["fuzz", "replay", "spawner"])
     ap.add_argument("crasher", nargs="?")
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "debug", "ocidig"))
     ap.add_argument("--seed", type=int, default=1)
@@ -856,6 +903,8 @@ def main():
     a = ap.parse_args()
     mem_limit = a.mem_mib << 20
     binary = os.path.abspath(a.bin)
+    if a.mode == "spawner":
+        return spawner_main()
     if a.mode == "replay":
         return replay(a.crasher, binary, a.timeout, mem_limit)
     if not a.time and not a.runs:
@@ -878,7 +927,10 @@ def main():
             state["next"] += 1
             return s
 
-    def worker():
+    spawners = [Spawner() for _ in range(max(1, a.jobs))]
+
+    def worker(spawner):
+        _SPAWNERS.spawner = spawner
         while True:
             s = next_seed()
             if s is None:
@@ -923,7 +975,7 @@ def main():
                       file=sys.stderr, flush=True)
             shutil.rmtree(case["work"], ignore_errors=True)
 
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(max(1, a.jobs))]
+    threads = [threading.Thread(target=worker, args=(sp,), daemon=True) for sp in spawners]
     last = time.monotonic()
     for t in threads:
         t.start()
@@ -934,6 +986,8 @@ def main():
             with lock:
                 print("[%6.0fs] %d runs, classes %s" % (time.monotonic() - t0, state["runs"], state["classes"]),
                       file=sys.stderr, flush=True)
+    for sp in spawners:
+        sp.close()
     shutil.rmtree(base, ignore_errors=True)
     elapsed = time.monotonic() - t0
     summary = {"seed": a.seed, "runs": state["runs"], "seconds": round(elapsed, 1), "classes": state["classes"],
