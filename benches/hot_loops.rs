@@ -4,7 +4,10 @@
 //! - the tar walk (compact, as `check` runs it; full, as `ls` does) against SHA-256 of the same
 //!   bytes, which the scan computes anyway for the diff_id;
 //! - inflating a gzip layer against SHA-256 of its output;
-//! - the span-keeping JSON parser against serde_json on a 2,000-layer manifest.
+//! - the span-keeping JSON parser against serde_json on a 2,000-layer manifest;
+//! - the human report of one finding per layer of a 10,000-layer manifest and per entry of a
+//!   10,000-entry index (compact JSON, as real tools write it), capped as `check` prints it and
+//!   with every diagnostic drawn, against the JSON report of the same findings.
 //!
 //! Under `cargo test --all-targets` every loop runs once on a small input, so the benchmark
 //! stays compiled and working without costing CI time.
@@ -53,6 +56,47 @@ fn manifest(layers: usize) -> Vec<u8> {
         list.join(",")
     )
     .into_bytes()
+}
+
+/// An index with `entries` manifest descriptors.
+fn index(entries: usize) -> Vec<u8> {
+    let list: Vec<String> = (0..entries)
+        .map(|i| {
+            format!(
+                r#"{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:{i:064x}","size":{},"platform":{{"os":"linux","architecture":"amd64"}}}}"#,
+                500 + i
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{}]}}"#,
+        list.join(",")
+    )
+    .into_bytes()
+}
+
+/// A report of one finding per element of the array `array` in `doc` (a missing blob each,
+/// labelled on its digest), as `check` builds it.
+fn report_over(doc: Vec<u8>, array: &str) -> ocidig::report::Report {
+    let parsed = ocidig::model::json::parse(&doc).expect("valid");
+    let rule = ocidig::checks::registry::find("RF001").expect("registered");
+    let items = parsed.root.get(array).and_then(|n| n.as_array()).expect("array");
+    let findings = items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| {
+            let d = item.get("digest")?;
+            Some(
+                ocidig::diag::Finding::new(rule, "dump", format!("blob {i} is missing"))
+                    .file("index.json")
+                    .pointer(format!("/{array}/{i}/digest"))
+                    .at(d.start as u64, (d.end - d.start) as u64),
+            )
+        })
+        .collect();
+    let mut r = ocidig::report::Report { findings, ..Default::default() };
+    r.sources.insert(("dump".into(), "index.json".into()), std::sync::Arc::new(doc));
+    r
 }
 
 /// Median time of `runs` calls of `f`.
@@ -147,4 +191,26 @@ fn main() {
         std::hint::black_box(ocidig::model::json::parse(&doc).is_ok());
     });
     row("span-keeping JSON parse, vs serde_json", spans, doc.len(), serde);
+
+    // The human report: linear in findings and document size (issue 19).
+    let n = if bench { 10_000 } else { 30 };
+    let opts = ocidig::report::human::HumanOptions { color: false, width: 100 };
+    for (what, report) in
+        [("layers", report_over(manifest(n), "layers")), ("index entries", report_over(index(n), "manifests"))]
+    {
+        assert_eq!(report.findings.len(), n);
+        let bytes = report.sources.values().map(|d| d.len()).sum::<usize>();
+        let json = time(runs, || {
+            std::hint::black_box(ocidig::report::json::render(&report));
+        });
+        row(&format!("json report, baseline ({n} {what})"), json, bytes, json);
+        let capped = time(runs, || {
+            std::hint::black_box(ocidig::report::human::render(&report, opts));
+        });
+        row(&format!("human report as printed ({n} {what})"), capped, bytes, json);
+        let all = time(runs.min(3), || {
+            std::hint::black_box(ocidig::report::human::render_capped(&report, opts, usize::MAX));
+        });
+        row(&format!("human report, all {n} drawn"), all, bytes, json);
+    }
 }

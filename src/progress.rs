@@ -66,10 +66,10 @@ impl Progress {
         }
     }
 
-    /// Sets the text after the bar, e.g. the current layer's digest.
+    /// Sets the text after the bar, e.g. the current layer's digest (a dump path: shown escaped).
     pub fn set_message(&self, message: &str) {
         if let Some(bar) = &self.bar {
-            bar.set_message(message.to_string());
+            bar.set_message(crate::report::terminal::escape(message).into_owned());
         }
     }
 

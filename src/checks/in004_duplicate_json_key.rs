@@ -4,7 +4,6 @@ use super::util::at_offset;
 use crate::declare_rule;
 use crate::diag::Finding;
 use crate::model::Dump;
-use crate::model::json::line_col;
 
 declare_rule! {
     /// ## What it does
@@ -35,8 +34,8 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
     for (i, doc) in dump.docs.iter().enumerate() {
         let Ok(parsed) = &doc.parsed else { continue };
         for dup in &parsed.duplicates {
-            let (l1, c1) = line_col(&doc.bytes, dup.first.0);
-            let (l2, c2) = line_col(&doc.bytes, dup.second.0);
+            let (l1, c1) = super::util::line_col(&doc.bytes, dup.first.0);
+            let (l2, c2) = super::util::line_col(&doc.bytes, dup.second.0);
             let f = Finding::new(
                 &RULE,
                 &dump.input,

@@ -44,6 +44,12 @@ fn indexed_line_col(bytes: &Arc<Vec<u8>>, offset: usize) -> (usize, usize) {
     })
 }
 
+/// Line and column (1-based) of `offset` in a document's bytes, through the cached line index:
+/// many findings in one document stay linear.
+pub fn line_col(bytes: &Arc<Vec<u8>>, offset: usize) -> (usize, usize) {
+    indexed_line_col(bytes, offset)
+}
+
 /// Points a finding at a byte offset of a document.
 pub fn at_offset(mut f: Finding, dump: &Dump, doc: usize, offset: usize, len: usize) -> Finding {
     let Some(d) = dump.docs.get(doc) else { return f };

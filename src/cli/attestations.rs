@@ -236,33 +236,37 @@ fn as_json(it: &Extracted) -> String {
     let _ = writeln!(
         std::io::stderr(),
         "ocidig: note: the {} document in {} is not valid JSON; printed as a JSON string of its exact text",
-        it.kind,
-        it.id
+        Esc(it.kind),
+        Esc(&it.id.to_string())
     );
     serde_json::to_string(&String::from_utf8_lossy(&it.bytes)).unwrap_or_else(|_| "null".into())
 }
 
 fn render_rows(listing: &Listing) -> String {
-    let mut out = format!("{}: {} attestation(s)\n", listing.input, listing.attestations.len());
+    let mut out = format!("{}: {} attestation(s)\n", Esc(&listing.input), listing.attestations.len());
     for r in &listing.attestations {
         let inner = match (r.inner_kind, r.inner_valid) {
-            (Some(k), Some(false)) => format!(" holding {k} (not valid JSON)"),
-            (Some(k), _) => format!(" holding {k}"),
+            (Some(k), Some(false)) => format!(" holding {} (not valid JSON)", Esc(k)),
+            (Some(k), _) => format!(" holding {}", Esc(k)),
             _ => String::new(),
         };
         out.push_str(&format!(
             "- {}{inner}\n  subjects: {}\n  envelope {} B, predicate {} B{}, key id {}, {}\n  layer {}\n",
-            r.predicate_type.as_deref().unwrap_or("(unknown predicate type)"),
-            if r.subjects.is_empty() { "-".to_string() } else { r.subjects.join(", ") },
+            Esc(r.predicate_type.as_deref().unwrap_or("(unknown predicate type)")),
+            if r.subjects.is_empty() {
+                "-".to_string()
+            } else {
+                r.subjects.iter().map(|s| Esc(s).to_string()).collect::<Vec<_>>().join(", ")
+            },
             r.envelope_size.map_or("?".into(), |s| s.to_string()),
             r.predicate_size.map_or("?".into(), |s| s.to_string()),
             r.inner_size.map(|s| format!(" (document {s} B)")).unwrap_or_default(),
-            r.key_id.as_deref().filter(|k| !k.is_empty()).unwrap_or("-"),
+            Esc(r.key_id.as_deref().filter(|k| !k.is_empty()).unwrap_or("-")),
             if r.signed { "signed" } else { "unsigned" },
-            if r.layer.is_empty() { "-" } else { &r.layer },
+            Esc(if r.layer.is_empty() { "-" } else { &r.layer }),
         ));
         if let Some(n) = &r.not_read {
-            out.push_str(&format!("  not read: {n}\n"));
+            out.push_str(&format!("  not read: {}\n", Esc(n)));
         }
     }
     out
@@ -311,7 +315,7 @@ pub fn run(a: AttestationsArgs) -> Result<u8, Error> {
             many => format!("[{}]", many.join(",")),
         };
         if docs.is_empty() {
-            let _ = writeln!(std::io::stderr(), "ocidig: no attestation of type {t} in {}", a.path);
+            let _ = writeln!(std::io::stderr(), "ocidig: no attestation of type {} in {}", Esc(t), Esc(&a.path));
         }
         out.write_all(text.as_bytes())?;
         out.write_all(b"\n")?;
@@ -329,7 +333,7 @@ pub fn run(a: AttestationsArgs) -> Result<u8, Error> {
             s.push('\n');
             s
         }
-        DocFormat::Text => render_rows(&listing),
+        DocFormat::Text => crate::report::terminal::sanitize(&render_rows(&listing), false).into_owned(),
     };
     out.write_all(text.as_bytes())?;
     out.flush()?;

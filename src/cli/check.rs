@@ -11,7 +11,9 @@ use crate::policy::config::{Config, Date, Limits};
 use crate::policy::{FailOn, Level, Policy, exit_code};
 use crate::progress::Progress;
 use crate::report::terminal::Esc;
-use crate::report::{BaselineSummary, LoweredRule, PolicyOverride, PolicySummary, Report, github, human, json, sarif};
+use crate::report::{
+    BaselineSummary, LoweredRule, PolicyOverride, PolicySummary, Report, github, human, json, sarif, terminal,
+};
 use crate::scan::{ScanLimits, ScanOptions};
 use std::io::{IsTerminal, Write};
 
@@ -194,12 +196,15 @@ pub fn run(a: CheckArgs, levels: OrderedLevels) -> Result<u8, Error> {
         baseline.as_ref().map(|(b, p)| (b, p.clone())),
         Date::today_utc(),
     );
+    let color = use_color(a.color);
     let text = match a.format {
         OutputFormat::Json => json::render(&report),
         OutputFormat::Sarif => sarif::sarif_json(&report, &rules),
-        OutputFormat::Github => github::github_lines(&report),
+        // Text formats: a last pass guarantees no control character reaches the terminal.
+        OutputFormat::Github => terminal::sanitize(&github::github_lines(&report), false).into_owned(),
         OutputFormat::Human => {
-            human::render(&report, human::HumanOptions { color: use_color(a.color), width: a.width.unwrap_or(100) })
+            let text = human::render(&report, human::HumanOptions { color, width: a.width.unwrap_or(100) });
+            terminal::sanitize(&text, color).into_owned()
         }
     };
     let mut out = std::io::stdout().lock();

@@ -207,11 +207,11 @@ pub fn select_image(dump: &Dump, want: Option<&str>) -> Result<usize, Error> {
         }
         return match found.as_slice() {
             [one] => Ok(*one),
-            [] => Err(Error::msg(format!("no image `{}` in {}; images:{}", Esc(want), dump.input, list(&every)))),
+            [] => Err(Error::msg(format!("no image `{}` in {}; images:{}", Esc(want), Esc(&dump.input), list(&every)))),
             _ => Err(Error::msg(format!(
                 "`{}` names several images in {}; choose one with --image:{}",
                 Esc(want),
-                dump.input,
+                Esc(&dump.input),
                 list(&found)
             ))),
         };
@@ -221,8 +221,10 @@ pub fn select_image(dump: &Dump, want: Option<&str>) -> Result<usize, Error> {
     match (runnable.as_slice(), dump.images.len()) {
         ([one], _) => Ok(*one),
         ([], 1) => Ok(0),
-        (_, 0) => Err(Error::msg(format!("no image in {}", dump.input))),
-        _ => Err(Error::msg(format!("several images in {}; choose one with --image:{}", dump.input, list(&every)))),
+        (_, 0) => Err(Error::msg(format!("no image in {}", Esc(&dump.input)))),
+        _ => {
+            Err(Error::msg(format!("several images in {}; choose one with --image:{}", Esc(&dump.input), list(&every))))
+        }
     }
 }
 
@@ -270,7 +272,7 @@ pub fn listing(dump: &Dump, image: usize, layer: Option<usize>) -> Result<Listin
     let files = match layer {
         Some(n) => {
             let tar = facts.get(n).ok_or_else(|| {
-                Error::msg(format!("no layer {n} in image {}: it has {} layers", img.label, img.layers.len()))
+                Error::msg(format!("no layer {n} in image {}: it has {} layers", Esc(&img.label), img.layers.len()))
             })?;
             tar.entries
                 .iter()
@@ -363,8 +365,8 @@ fn mode_string(kind: &str, mode: &str) -> String {
 pub fn render_text(l: &Listing) -> String {
     let mut s = String::new();
     match l.image.manifest_digest.as_deref().filter(|d| *d != l.image.label) {
-        Some(d) => _ = writeln!(s, "image {} ({d})", l.image.label),
-        None => _ = writeln!(s, "image {}", l.image.label),
+        Some(d) => _ = writeln!(s, "image {} ({})", Esc(&l.image.label), Esc(d)),
+        None => _ = writeln!(s, "image {}", Esc(&l.image.label)),
     }
     // Sizes are in bytes; say so in the headers.
     let _ = writeln!(
@@ -373,7 +375,8 @@ pub fn render_text(l: &Listing) -> String {
         "layer", "digest", "compressed (B)", "uncompressed (B)", "files", "deleted (B)", "overwritten (B)"
     );
     for info in &l.layers {
-        let short = info.digest.as_deref().map_or("-".to_string(), |d| d.chars().take(19).collect());
+        let short: String = info.digest.as_deref().map_or("-".to_string(), |d| d.chars().take(19).collect());
+        let short = Esc(&short).to_string();
         let opt = |v: Option<u64>| v.map_or("-".to_string(), |n| n.to_string());
         let _ = writeln!(
             s,
@@ -395,8 +398,8 @@ pub fn render_text(l: &Listing) -> String {
     let _ = writeln!(s);
     for f in &l.files {
         let link = match (&f.link_target, f.kind) {
-            (Some(t), "hardlink") => format!(" link to {t}"),
-            (Some(t), _) => format!(" -> {t}"),
+            (Some(t), "hardlink") => format!(" link to {}", Esc(t)),
+            (Some(t), _) => format!(" -> {}", Esc(t)),
             _ => String::new(),
         };
         let _ = writeln!(
@@ -407,7 +410,7 @@ pub fn render_text(l: &Listing) -> String {
             f.gid,
             f.size,
             f.layer,
-            f.path,
+            Esc(&f.path),
             if f.whiteout { " (whiteout)" } else { "" },
             f.via_link
                 .as_deref()
@@ -429,7 +432,7 @@ pub fn run(a: LsArgs) -> Result<u8, Error> {
             t.push('\n');
             t
         }
-        DocFormat::Text => render_text(&l),
+        DocFormat::Text => crate::report::terminal::sanitize(&render_text(&l), false).into_owned(),
     };
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;

@@ -33,7 +33,9 @@ pub fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "ocidig: error: {e:#}");
+            // Error messages quote paths and names from the dump: no control character gets through.
+            let text = format!("{e:#}");
+            let _ = writeln!(std::io::stderr(), "ocidig: error: {}", crate::report::terminal::sanitize(&text, false));
             ExitCode::from(EXIT_TOOL_ERROR)
         }
     }

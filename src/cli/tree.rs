@@ -8,6 +8,7 @@ use super::anyhow_like::Error;
 use super::args::{DocFormat, TreeArgs};
 use crate::input::{self, OpenOptions};
 use crate::model::{ArtifactKind, DocKind, Dump, Role};
+use crate::report::terminal::Esc;
 use crate::sigstore::link::{self, LinkOptions, LinkVia, ReadMode};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -334,25 +335,26 @@ pub fn build_tree(dump: &Dump) -> Tree {
 }
 
 fn short(d: &Option<String>) -> String {
-    d.as_deref().map(|d| d.get(..19).unwrap_or(d).to_string()).unwrap_or_else(|| "-".into())
+    d.as_deref().map(|d| Esc(d.get(..19).unwrap_or(d)).to_string()).unwrap_or_else(|| "-".into())
 }
 
 fn render_node(n: &Node, prefix: &str, last: bool, out: &mut String) {
     let branch = if last { "└── " } else { "├── " };
-    let mut line = format!("{prefix}{branch}{} {}", n.kind, n.label);
+    let mut line = format!("{prefix}{branch}{} {}", Esc(&n.kind), Esc(&n.label));
     if let Some(d) = &n.digest
         && Some(d) != Some(&n.label)
     {
         line.push_str(&format!("  {}", short(&n.digest)));
     }
     if let Some(p) = &n.platform {
-        line.push_str(&format!("  [{p}]"));
+        line.push_str(&format!("  [{}]", Esc(p)));
     }
     if let (Some(t), Some(present)) = (&n.refers_to, n.target_in_dump) {
         let via = n.via.as_deref().unwrap_or("?");
         line.push_str(&format!(
-            "  → {} via {via}{}",
+            "  → {} via {}{}",
             short(&Some(t.clone())),
+            Esc(via),
             if present { "" } else { " (not in dump)" }
         ));
     }
@@ -371,8 +373,8 @@ fn render_node(n: &Node, prefix: &str, last: bool, out: &mut String) {
             "{child_prefix}{branch}{} {}  {}  declared {}  sniffed {}  {size}\n",
             b.role,
             short(&b.digest),
-            b.media_type.as_deref().unwrap_or("-"),
-            b.declared.as_deref().unwrap_or("-"),
+            Esc(b.media_type.as_deref().unwrap_or("-")),
+            Esc(b.declared.as_deref().unwrap_or("-")),
             b.sniffed.unwrap_or(if b.path.is_some() { "-" } else { "missing" }),
         ));
     }
@@ -383,7 +385,7 @@ fn render_node(n: &Node, prefix: &str, last: bool, out: &mut String) {
 
 /// Renders a tree as text.
 pub fn render_text(t: &Tree) -> String {
-    let mut out = format!("{} ({})\n", t.input, t.format);
+    let mut out = format!("{} ({})\n", Esc(&t.input), Esc(t.format));
     for (k, n) in t.roots.iter().enumerate() {
         render_node(n, "", k + 1 == t.roots.len(), &mut out);
     }
@@ -424,7 +426,7 @@ pub fn run(a: TreeArgs) -> Result<u8, Error> {
             s.push('\n');
             s
         }
-        DocFormat::Text => render_text(&tree),
+        DocFormat::Text => crate::report::terminal::sanitize(&render_text(&tree), false).into_owned(),
     };
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;

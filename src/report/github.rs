@@ -11,9 +11,14 @@ use super::Report;
 use crate::diag::{Finding, Severity};
 use std::io::{self, Write};
 
-/// Escapes a workflow-command message (`escapeData`).
+/// Escapes a workflow-command message (`escapeData`). Other control characters (which the
+/// Actions log would interpret as colours or links) are shown escaped (`\x1b`), see
+/// [`crate::report::terminal`].
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    crate::report::terminal::escape_except(s, &['\r', '\n'])
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a workflow-command property value (`escapeProperty`).
@@ -115,6 +120,8 @@ mod tests {
     #[test]
     fn escapes_like_actions_core() {
         assert_eq!(escape_data("a%b\r\nc:d,e"), "a%25b%0D%0Ac:d,e");
+        assert_eq!(escape_data("\u{1b}[31m\t\u{7}\u{202e}"), "\\x1b[31m\\t\\x07\\u{202e}");
+        assert_eq!(escape_property("\u{1b}]8;;x"), "\\x1b]8;;x");
         assert_eq!(escape_property("a%b\r\nc:d,e"), "a%25b%0D%0Ac%3Ad%2Ce");
     }
 

@@ -1,9 +1,13 @@
 //! Human output: one miette diagnostic per finding, then a summary per input.
 
+use super::terminal::escape;
 use super::{InputSummary, Report};
 use crate::diag::{Finding, Severity};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
+use std::sync::Arc;
 
 /// How to render.
 #[derive(Debug, Clone, Copy)]
@@ -19,137 +23,6 @@ pub struct HumanOptions {
 struct WithSource {
     diag: MietteDiagnostic,
     source: Option<Window>,
-}
-
-/// A document shown in diagnostics, indexed once however many findings point into it.
-#[derive(Debug)]
-struct Shown {
-    /// The text (lossy UTF-8 of the document, or its pretty-printed copy).
-    text: String,
-    /// Start of every line as miette counts lines (after `\n`, `\r\n` or a lone `\r`).
-    starts: Vec<usize>,
-    /// Offsets of the `\n` bytes.
-    newlines: Vec<usize>,
-}
-
-impl Shown {
-    fn new(text: String) -> Self {
-        let b = text.as_bytes();
-        let mut starts = vec![0];
-        let mut newlines = Vec::new();
-        for (i, &c) in b.iter().enumerate() {
-            if c == b'\n' {
-                newlines.push(i);
-                starts.push(i + 1);
-            } else if c == b'\r' && b.get(i + 1) != Some(&b'\n') {
-                starts.push(i + 1);
-            }
-        }
-        Shown { text, starts, newlines }
-    }
-
-    /// The `\n`-delimited line holding `offset`: (start, end).
-    fn line_bounds(&self, offset: usize) -> (usize, usize) {
-        let k = self.newlines.partition_point(|&n| n < offset);
-        let start = if k == 0 { 0 } else { self.newlines.get(k - 1).map_or(0, |n| n + 1) };
-        let end = self.newlines.get(k).copied().unwrap_or(self.text.len());
-        (start, end)
-    }
-
-    /// Index (0-based) of the miette line holding `offset`.
-    fn line_of(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
-    }
-}
-
-/// A pretty-printed copy of a document and its parse (spans of its nodes).
-type Pretty = (std::sync::Arc<Shown>, crate::model::json::Parsed);
-
-/// Documents already indexed for this rendering, by (input, file); pretty copies apart.
-#[derive(Default)]
-struct SourceCache {
-    raw: std::collections::HashMap<(String, String), std::sync::Arc<Shown>>,
-    pretty: std::collections::HashMap<(String, String), Option<Pretty>>,
-}
-
-/// Lines of context kept around a label (miette shows fewer).
-const WINDOW_LINES: usize = 8;
-/// Bytes kept on each side of a label on one very long line.
-const WINDOW_BYTES: usize = 64 * 1024;
-/// Longest line shown in a snippet: miette pads to a label's column, and a width over 65535
-/// panics in `format!` (a multi-megabyte one-line document that cannot be re-indented).
-const MAX_SNIPPET_LINE: usize = 4096;
-
-/// The part of a document around one label, so that miette (which scans its source from the
-/// start for every diagnostic) costs O(window) per finding, not O(offset).
-#[derive(Debug)]
-struct Window {
-    name: String,
-    shown: std::sync::Arc<Shown>,
-    start: usize,
-    end: usize,
-    /// 0-based line of `start` in the whole document.
-    first_line: usize,
-    /// Bytes between the start of that line and `start`.
-    first_col: usize,
-}
-
-impl Window {
-    /// The window around `span` (byte offsets in `shown.text`), and the span relative to it.
-    fn around(name: String, shown: std::sync::Arc<Shown>, span: (usize, usize)) -> (Self, (usize, usize)) {
-        let text = &shown.text;
-        let (a, b) = (span.0.min(text.len()), span.1.min(text.len()));
-        let first_line = shown.line_of(a).saturating_sub(WINDOW_LINES);
-        let last_line = shown.line_of(b) + WINDOW_LINES + 1;
-        let mut start = shown.starts.get(first_line).copied().unwrap_or(0).max(a.saturating_sub(WINDOW_BYTES));
-        while !text.is_char_boundary(start) {
-            start -= 1;
-        }
-        let mut end = shown.starts.get(last_line).copied().unwrap_or(text.len()).min(b.saturating_add(WINDOW_BYTES));
-        while !text.is_char_boundary(end) {
-            end += 1;
-        }
-        let line = shown.line_of(start);
-        let first_col = start - shown.starts.get(line).copied().unwrap_or(0);
-        let w = Window { name, shown, start, end, first_line: line, first_col };
-        (w, (a - start, b - start))
-    }
-
-    /// Whether every line of the window is short enough to show (see [`MAX_SNIPPET_LINE`]).
-    fn showable(&self) -> bool {
-        let starts = &self.shown.starts;
-        let (first, last) = (self.shown.line_of(self.start), self.shown.line_of(self.end.saturating_sub(1)));
-        self.first_col <= MAX_SNIPPET_LINE
-            && (first..=last).all(|i| {
-                let a = starts.get(i).copied().unwrap_or(0);
-                let b = starts.get(i + 1).copied().unwrap_or(self.shown.text.len());
-                b.saturating_sub(a) <= MAX_SNIPPET_LINE
-            })
-    }
-}
-
-impl miette::SourceCode for Window {
-    fn read_span<'a>(
-        &'a self,
-        span: &miette::SourceSpan,
-        before: usize,
-        after: usize,
-    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let text: &'a str = self.shown.text.get(self.start..self.end).unwrap_or("");
-        let inner = text.read_span(span, before, after)?;
-        let column = if inner.line() == 0 { inner.column() + self.first_col } else { inner.column() };
-        Ok(Box::new(
-            miette::MietteSpanContents::new_named(
-                self.name.clone(),
-                inner.data(),
-                *inner.span(),
-                inner.line() + self.first_line,
-                column,
-                inner.line_count(),
-            )
-            .with_language("json"),
-        ))
-    }
 }
 
 impl std::fmt::Display for WithSource {
@@ -179,31 +52,66 @@ impl miette::Diagnostic for WithSource {
 }
 
 fn label_text(f: &Finding) -> String {
-    match (&f.expected, &f.actual) {
+    let text = match (&f.expected, &f.actual) {
         (Some(e), Some(a)) => format!("expected {e}, found {a}"),
         _ => f.rule.to_string(),
-    }
+    };
+    clip(&escape(&text)).into_owned()
 }
 
-fn diagnostic(f: &Finding, report: &Report, cache: &mut SourceCache) -> WithSource {
-    let mut diag =
-        MietteDiagnostic::new(format!("{}: {}", f.rule, f.message)).with_code(f.code).with_severity(match f.severity {
+/// Longest text (in bytes) shown for one input-derived string in a message; the middle of a
+/// longer one is elided, so a megabyte of media type neither floods the report nor slows the
+/// wrapping.
+const MAX_SHOWN_TEXT: usize = 2048;
+
+/// `s` with its middle cut when longer than [`MAX_SHOWN_TEXT`].
+fn clip(s: &str) -> Cow<'_, str> {
+    if s.len() <= MAX_SHOWN_TEXT {
+        return Cow::Borrowed(s);
+    }
+    let head = floor_char(s, MAX_SHOWN_TEXT / 2);
+    let tail = ceil_char(s, s.len() - MAX_SHOWN_TEXT / 2);
+    let (a, b) = (s.get(..head).unwrap_or_default(), s.get(tail..).unwrap_or_default());
+    Cow::Owned(format!("{a}…[{} bytes]…{b}", tail - head))
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// An input-derived string made safe and readable for the report.
+fn shown(s: &str) -> String {
+    clip(&escape(s)).into_owned()
+}
+
+fn diagnostic(f: &Finding, docs: &mut DocCache<'_>) -> WithSource {
+    let mut diag = MietteDiagnostic::new(format!("{}: {}", f.rule, shown(&f.message))).with_code(f.code).with_severity(
+        match f.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
             Severity::Note => miette::Severity::Advice,
-        });
+        },
+    );
     let mut help = String::new();
+    let _ = write!(help, "in {}", shown(&f.input));
     if let Some(file) = &f.file {
-        let _ = write!(help, "in {}", f.input);
-        let _ = write!(help, " → {file}");
+        let _ = write!(help, " → {}", shown(file));
         if let Some(p) = &f.pointer {
-            let _ = write!(help, " at {p}");
+            let _ = write!(help, " at {}", shown(p));
         }
-    } else {
-        let _ = write!(help, "in {}", f.input);
     }
     if let Some(m) = &f.member {
-        let _ = write!(help, "\nmember: {m}");
+        let _ = write!(help, "\nmember: {}", shown(m));
         if let Some(i) = f.layer_index {
             let _ = write!(help, " (layer {i})");
         }
@@ -214,97 +122,287 @@ fn diagnostic(f: &Finding, report: &Report, cache: &mut SourceCache) -> WithSour
     if let Some(b) = &f.blob
         && !b.is_empty()
     {
-        let _ = write!(help, "\nblob: {b}");
+        let _ = write!(help, "\nblob: {}", shown(b));
     }
-    let source = f.file.as_ref().and_then(|file| {
-        let key = (f.input.clone(), file.clone());
-        let bytes = report.sources.get(&key)?;
-        let loc = f.location?;
-        let raw = cache
-            .raw
-            .entry(key.clone())
-            .or_insert_with(|| std::sync::Arc::new(Shown::new(String::from_utf8_lossy(bytes).into_owned())))
-            .clone();
-        let (window, (start, end)) = match reformatted(bytes, &raw, f.pointer.as_deref(), loc.offset, cache, &key) {
-            Some((pretty, span)) => Window::around(format!("{}:{file} (reformatted)", f.input), pretty, span),
-            None => {
-                let start = usize::try_from(loc.offset).ok()?.min(raw.text.len());
-                let len = usize::try_from(loc.length).ok()?.min(raw.text.len() - start);
-                Window::around(format!("{}:{file}", f.input), raw, (start, start + len))
-            }
-        };
-        if !window.showable() {
-            return None;
-        }
-        diag.labels = Some(vec![LabeledSpan::at(start..end, label_text(f))]);
-        Some(window)
-    });
-    if source.is_none()
-        && f.member.is_none()
-        && let Some(l) = f.location
-    {
-        let _ = write!(help, " (byte offset {})", l.offset);
+    let source = docs.window(f);
+    if let Some(w) = &source {
+        diag.labels = Some(vec![LabeledSpan::at(w.label.0..w.label.1, label_text(f))]);
     }
     if source.is_none()
         && let (Some(e), Some(a)) = (&f.expected, &f.actual)
     {
-        let _ = write!(help, "\nexpected: {e}\n  actual: {a}");
+        let _ = write!(help, "\nexpected: {}\n  actual: {}", shown(e), shown(a));
     }
     if let Some(h) = &f.help {
-        let _ = write!(help, "\nhelp: {h}");
+        let _ = write!(help, "\nhelp: {}", shown(h));
     }
     if let Some(reason) = &f.suppressed {
-        let _ = write!(help, "\nsuppressed: {reason}");
+        let _ = write!(help, "\nsuppressed: {}", shown(reason));
     }
     diag.help = Some(help);
     WithSource { diag, source }
 }
 
-/// Longest source line shown as is; a longer (compact) JSON document is shown re-indented.
+/// Longest source line shown as is; a longer (compact) JSON document is shown re-indented, or,
+/// past [`MAX_REFORMAT`], cut to a window around the label.
 const MAX_SHOWN_LINE: usize = 160;
 
-/// For a compact JSON document whose labelled line is too long to read, a pretty-printed copy
-/// (made once per document) and the span of the node at `pointer` in it.
-fn reformatted(
-    bytes: &[u8],
-    raw: &Shown,
-    pointer: Option<&str>,
-    offset: u64,
-    cache: &mut SourceCache,
-    key: &(String, String),
-) -> Option<(std::sync::Arc<Shown>, (usize, usize))> {
-    let pointer = pointer?;
-    let offset = usize::try_from(offset).ok()?;
-    if offset > bytes.len() {
-        return None;
-    }
-    let (line_start, line_end) = raw.line_bounds(offset);
-    if line_end - line_start <= MAX_SHOWN_LINE || bytes.len() > 4 << 20 {
-        return None;
-    }
-    let (pretty, again) = cache
-        .pretty
-        .entry(key.clone())
-        .or_insert_with(|| {
-            let parsed = crate::model::json::parse(bytes).ok()?;
-            let pretty = serde_json::to_string_pretty(&parsed.root.to_serde()).ok()?;
-            let again = crate::model::json::parse(pretty.as_bytes()).ok()?;
-            Some((std::sync::Arc::new(Shown::new(pretty)), again))
-        })
-        .as_ref()?;
-    let node = again.root.pointer(pointer)?;
-    Some((pretty.clone(), (node.start, node.end)))
+/// Bytes of a long line kept before the label when the line is cut.
+const WINDOW_BEFORE: usize = 40;
+
+/// Largest document re-indented for display.
+const MAX_REFORMAT: usize = 4 << 20;
+
+/// A label spanning more lines than this is shown on its first line only.
+const MAX_LABEL_LINES: usize = 8;
+
+/// Full diagnostics rendered per rule and input; the rest are counted ("and N more like this").
+pub const MAX_SAME_RULE: usize = 20;
+
+/// Line starts of one document, and the last column computed (findings come sorted by offset,
+/// so columns on one long line are counted incrementally: linear in the line, not per finding).
+struct LineIndex {
+    starts: Vec<usize>,
+    last_col: Option<(usize, usize, usize)>,
 }
 
-/// Renders every finding and the per-input summaries.
+impl LineIndex {
+    fn new(bytes: &[u8]) -> Self {
+        let mut starts = vec![0];
+        starts.extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
+        LineIndex { starts, last_col: None }
+    }
+
+    /// 0-based line holding byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
+
+    /// Byte range of line `k` without its line break (and a `\r` before it).
+    fn line_range(&self, bytes: &[u8], k: usize) -> (usize, usize) {
+        let start = self.starts.get(k).copied().unwrap_or(bytes.len()).min(bytes.len());
+        let mut end = self.starts.get(k + 1).map_or(bytes.len(), |n| n.saturating_sub(1)).max(start);
+        if end > start && bytes.get(end - 1) == Some(&b'\r') {
+            end -= 1;
+        }
+        (start, end)
+    }
+
+    /// 0-based column (in characters) of `offset` on line `line`.
+    fn column(&mut self, bytes: &[u8], line: usize, offset: usize) -> usize {
+        let line_start = self.starts.get(line).copied().unwrap_or(0);
+        let (from, base) = match self.last_col {
+            Some((l, o, c)) if l == line && o <= offset => (o, c),
+            _ => (line_start, 0),
+        };
+        let count = bytes.get(from..offset).map_or(0, |b| b.iter().filter(|&&x| (x & 0xc0) != 0x80).count());
+        self.last_col = Some((line, offset, base + count));
+        base + count
+    }
+}
+
+/// One document's bytes with their line index, and its re-indented copy once built.
+struct Doc {
+    key: (String, String),
+    bytes: Arc<Vec<u8>>,
+    index: LineIndex,
+    pretty: Option<Option<(Vec<u8>, crate::model::json::Parsed, LineIndex)>>,
+}
+
+/// The document of the previous finding: findings are sorted by input and file, so holding one
+/// document reads each once however many findings point into it.
+struct DocCache<'r> {
+    report: &'r Report,
+    doc: Option<Doc>,
+}
+
+impl DocCache<'_> {
+    fn window(&mut self, f: &Finding) -> Option<Window> {
+        let file = f.file.as_ref()?;
+        let loc = f.location?;
+        let key = (f.input.clone(), file.clone());
+        if self.doc.as_ref().is_none_or(|d| d.key != key) {
+            let bytes = Arc::clone(self.report.sources.get(&key)?);
+            let index = LineIndex::new(&bytes);
+            self.doc = Some(Doc { key, bytes, index, pretty: None });
+        }
+        let doc = self.doc.as_mut()?;
+        let offset = usize::try_from(loc.offset).ok()?.min(doc.bytes.len());
+        let len = usize::try_from(loc.length).unwrap_or(usize::MAX).min(doc.bytes.len() - offset);
+        let name = format!("{}:{}", escape(&f.input), escape(file));
+        let line = doc.index.line_of(offset);
+        let (ls, le) = doc.index.line_range(&doc.bytes, line);
+        if le - ls > MAX_SHOWN_LINE
+            && doc.bytes.len() <= MAX_REFORMAT
+            && let Some(pointer) = f.pointer.as_deref()
+        {
+            let bytes = &doc.bytes;
+            let pretty = doc.pretty.get_or_insert_with(|| reformat(bytes));
+            if let Some((text, parsed, index)) = pretty
+                && let Some(node) = parsed.root.pointer(pointer)
+            {
+                let (s, e) = (node.start, node.end.max(node.start));
+                return Some(Window::build(text, index, s, e - s, format!("{name} (reformatted)")));
+            }
+        }
+        Some(Window::build(&doc.bytes, &mut doc.index, offset, len, name))
+    }
+}
+
+/// A compact JSON document re-indented, parsed again for pointer lookups.
+fn reformat(bytes: &[u8]) -> Option<(Vec<u8>, crate::model::json::Parsed, LineIndex)> {
+    let parsed = crate::model::json::parse(bytes).ok()?;
+    let pretty = serde_json::to_vec_pretty(&parsed.root.to_serde()).ok()?;
+    let again = crate::model::json::parse(&pretty).ok()?;
+    let index = LineIndex::new(&pretty);
+    Some((pretty, again, index))
+}
+
+/// The few lines around a label, each cut to a readable width around it and escaped, with the
+/// real line and column of the label: what miette renders, whatever the document's size.
+#[derive(Debug)]
+struct Window {
+    name: String,
+    text: String,
+    /// 0-based line number of the first line of `text`.
+    first_line: usize,
+    /// Lines in `text`.
+    lines: usize,
+    /// Real 0-based line and column of the label start.
+    label_line: usize,
+    label_col: usize,
+    /// The label's span within `text`.
+    label: (usize, usize),
+}
+
+impl Window {
+    fn build(bytes: &[u8], index: &mut LineIndex, offset: usize, len: usize, name: String) -> Window {
+        let s = offset.min(bytes.len());
+        let mut e = s.saturating_add(len).min(bytes.len());
+        let l1 = index.line_of(s);
+        let mut l2 = if e > s { index.line_of(e - 1) } else { l1 };
+        if l2 > l1 + MAX_LABEL_LINES {
+            l2 = l1;
+            e = e.min(index.line_range(bytes, l1).1);
+        }
+        let label_col = index.column(bytes, l1, s);
+        let first = l1.saturating_sub(1);
+        let last = (l2 + 1).min(index.starts.len().saturating_sub(1));
+        let mut text = String::new();
+        let mut label = (0, 0);
+        for k in first..=last {
+            if k > first {
+                text.push('\n');
+            }
+            let (ls, le) = index.line_range(bytes, k);
+            let ws = if k == l1 && le - ls > MAX_SHOWN_LINE { s.saturating_sub(WINDOW_BEFORE).max(ls) } else { ls };
+            let we = le.min(ws + MAX_SHOWN_LINE);
+            if ws > ls {
+                text.push('…');
+            }
+            // Pieces split at the label's ends, so its position maps exactly into the escaped text.
+            let mut cuts = vec![ws];
+            for p in [s, e] {
+                if p > ws && p < we {
+                    cuts.push(p);
+                }
+            }
+            cuts.push(we);
+            cuts.dedup();
+            for pair in cuts.windows(2) {
+                let &[a, b] = pair else { continue };
+                if k == l1 && a == s {
+                    label.0 = text.len();
+                }
+                push_shown(&mut text, bytes.get(a..b).unwrap_or_default());
+                if k == l2 && b == e {
+                    label.1 = text.len();
+                }
+            }
+            if k == l1 && s >= we {
+                label.0 = text.len();
+            }
+            if k == l2 && e > we {
+                // the label runs past the cut: it ends there
+                label.1 = text.len();
+            }
+            if we < le {
+                text.push('…');
+            }
+        }
+        let label = (label.0.min(text.len()), label.1.max(label.0).min(text.len()));
+        Window { name, text, first_line: first, lines: last + 1 - first, label_line: l1, label_col, label }
+    }
+}
+
+/// Appends bytes as escaped text (lossy UTF-8).
+fn push_shown(out: &mut String, bytes: &[u8]) {
+    out.push_str(&escape(&String::from_utf8_lossy(bytes)));
+}
+
+impl miette::SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        if before == 0 && after == 0 && span.offset() == self.label.0 {
+            let data = self.text.as_bytes().get(self.label.0..self.label.1).unwrap_or_default();
+            return Ok(Box::new(miette::MietteSpanContents::new_named(
+                self.name.clone(),
+                data,
+                *span,
+                self.label_line,
+                self.label_col,
+                1,
+            )));
+        }
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            self.text.as_bytes(),
+            (0, self.text.len()).into(),
+            self.first_line,
+            0,
+            self.lines,
+        )))
+    }
+}
+
+/// Renders every finding and the per-input summaries. At most [`MAX_SAME_RULE`] findings of
+/// one rule are shown in full per input; the others are counted in one line each.
 pub fn render(report: &Report, opts: HumanOptions) -> String {
+    render_capped(report, opts, MAX_SAME_RULE)
+}
+
+/// [`render`] with `cap` full diagnostics per rule and input (`usize::MAX`: all of them; the
+/// benchmarks measure the per-finding cost this way).
+pub fn render_capped(report: &Report, opts: HumanOptions, cap: usize) -> String {
     let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(opts.width).with_links(false);
     let mut out = String::new();
-    let mut cache = SourceCache::default();
+    let mut docs = DocCache { report, doc: None };
+    let mut shown_per_rule: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut more: BTreeMap<(&str, &str), (usize, &str)> = BTreeMap::new();
     for f in &report.findings {
-        let d = diagnostic(f, report, &mut cache);
+        let n = shown_per_rule.entry((f.input.as_str(), f.code)).or_insert(0);
+        *n += 1;
+        if *n > cap {
+            more.entry((f.input.as_str(), f.code)).or_insert((0, f.rule)).0 += 1;
+            continue;
+        }
+        let d = diagnostic(f, &mut docs);
         let _ = handler.render_report(&mut out, &d);
+        out.push('\n');
+    }
+    for ((input, code), (n, rule)) in &more {
+        let _ = writeln!(
+            out,
+            "{code} {rule}: and {n} more like this in {} (not shown; --format json lists every finding)",
+            shown(input)
+        );
+    }
+    if !more.is_empty() {
         out.push('\n');
     }
     for input in &report.inputs {
@@ -413,8 +511,8 @@ fn summary_line(input: &InputSummary, report: &Report) -> String {
     let unverified = if input.unverified > 0 { format!(", {} unverified", input.unverified) } else { String::new() };
     let mut s = format!(
         "{}: {}, {}, {}, {verified}{unverified}: {}, {}, {}",
-        input.path,
-        input.format,
+        shown(&input.path),
+        shown(&input.format),
         kinds,
         plural(input.blobs, "blob"),
         plural(c.errors, "error"),
@@ -425,4 +523,116 @@ fn summary_line(input: &InputSummary, report: &Report) -> String {
         let _ = write!(s, " ({suppressed} suppressed)");
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::terminal::has_raw_control;
+
+    fn rule(code: &str) -> &'static crate::diag::Rule {
+        crate::checks::registry::find(code).unwrap()
+    }
+
+    fn report_with(doc: Vec<u8>, findings: Vec<Finding>) -> Report {
+        let mut r = Report { findings, ..Report::default() };
+        r.sources.insert(("in".into(), "doc.json".into()), Arc::new(doc));
+        r
+    }
+
+    fn opts() -> HumanOptions {
+        HumanOptions { color: false, width: 100 }
+    }
+
+    /// A single-line JSON document (too big to re-indent) with `"needle"` at byte `at`.
+    fn long_line(at: usize) -> (Vec<u8>, usize) {
+        let mut doc = b"{\"pad\":\"".to_vec();
+        doc.resize(at.max(doc.len()), b'x');
+        doc.extend_from_slice(b"\",\"k\":\"needle\"}");
+        let off = doc.len() - 8;
+        (doc, off)
+    }
+
+    #[test]
+    fn label_past_column_65535_renders() {
+        let (doc, off) = long_line(70_000);
+        // Without a pointer the document is not re-indented: the raw line is cut around the label.
+        let f = Finding::new(rule("MT002"), "in", "bad").file("doc.json").at(off as u64, 8);
+        let out = render(&report_with(doc.clone(), vec![f]), opts());
+        assert!(out.contains(&format!("in:doc.json:1:{}]", off + 1)), "{out}");
+        assert!(out.contains(" │ …xxx") && out.contains("\"k\":\"needle\"}\n"), "{out}");
+        assert!(out.lines().all(|l| l.chars().count() < 300), "lines stay short: {out}");
+        // With one, it is shown re-indented and the long string value is cut instead.
+        let f = Finding::new(rule("MT002"), "in", "bad").file("doc.json").pointer("/k").at(off as u64, 8);
+        let out = render(&report_with(doc, vec![f]), opts());
+        assert!(out.contains("in:doc.json (reformatted):3:8]"), "{out}");
+        assert!(out.lines().all(|l| l.chars().count() < 300), "lines stay short: {out}");
+    }
+
+    #[test]
+    fn label_at_the_end_of_a_100_mib_line_renders() {
+        let (doc, off) = long_line(100 << 20);
+        let findings = (0..3)
+            .map(|k| {
+                Finding::new(rule("MT002"), "in", format!("bad {k}")).file("doc.json").pointer("/k").at(off as u64, 8)
+            })
+            .collect();
+        let out = render(&report_with(doc, findings), opts());
+        assert_eq!(out.matches(&format!("in:doc.json:1:{}]", off + 1)).count(), 3, "{out}");
+        assert!(out.contains("╰── media-type-mismatch"), "{out}");
+    }
+
+    #[test]
+    fn hostile_text_is_escaped_and_names_cannot_forge_lines() {
+        let doc = b"{\"mediaType\": \"\x1b]8;;http://evil\x07x\x1b[2J\"}\n".to_vec();
+        let f = Finding::new(rule("MT002"), "in", "declared \u{1b}[32mOK\u{1b}[0m\nfake: line\u{202e}")
+            .file("doc.json")
+            .pointer("/mediaType")
+            .at(14, 26)
+            .expected_actual("gzip\u{7}", "text\r")
+            .help("h\u{9b}31m")
+            .blob("sha256:\u{1b}c");
+        let out = render(&report_with(doc, vec![f]), opts());
+        assert!(!has_raw_control(&out), "{out:?}");
+        assert!(out.contains("\\x1b[32mOK\\x1b[0m\\nfake: line\\u{202e}"), "{out}");
+        assert!(out.contains("\\x1b]8;;http://evil\\x07x\\x1b[2J"), "{out}");
+        assert!(!out.lines().any(|l| l.starts_with("fake")), "{out}");
+    }
+
+    #[test]
+    fn repeated_findings_are_capped_with_a_count() {
+        let mut doc = b"[".to_vec();
+        let mut findings = Vec::new();
+        for k in 0..50 {
+            let off = doc.len() as u64;
+            doc.extend_from_slice(b"\"sha256:00\",");
+            findings.push(
+                Finding::new(rule("DG001"), "in", format!("f{k}"))
+                    .file("doc.json")
+                    .pointer(format!("/{k}"))
+                    .at(off, 11),
+            );
+        }
+        doc.extend_from_slice(b"0]");
+        let out = render(&report_with(doc, findings), opts());
+        assert_eq!(out.matches("blob-digest-mismatch: f").count(), MAX_SAME_RULE, "{out}");
+        assert!(out.contains("DG001 blob-digest-mismatch: and 30 more like this in in"), "{out}");
+    }
+
+    #[test]
+    fn long_messages_are_clipped() {
+        let f = Finding::new(rule("MT002"), "in", "m".repeat(1 << 20));
+        let out = render(&Report { findings: vec![f], ..Report::default() }, opts());
+        assert!(out.len() < 10_000, "{}", out.len());
+        assert!(out.contains("bytes]…"));
+    }
+
+    #[test]
+    fn labels_spanning_many_lines_show_their_first_line() {
+        let doc = format!("{{\n\"a\": [\n{}\n]\n}}\n", vec!["1"; 100].join(",\n")).into_bytes();
+        let f = Finding::new(rule("MT002"), "in", "x").file("doc.json").pointer("/a").at(7, (doc.len() - 10) as u64);
+        let out = render(&report_with(doc, vec![f]), opts());
+        assert!(out.contains("in:doc.json:2:6]"), "{out}");
+        assert!(!out.contains(" 50 │"), "{out}");
+    }
 }

@@ -43,7 +43,13 @@ pub fn escape(s: &str) -> Cow<'_, str> {
 /// Like [`escape`], for text that may keep its line breaks (multi-line source snippets): `\n`
 /// and `\t` stay, every other unsafe code point is escaped.
 pub fn escape_keep_lines(s: &str) -> Cow<'_, str> {
-    let bad = |c: char| is_unsafe(c) && c != '\n' && c != '\t';
+    escape_except(s, &['\n', '\t'])
+}
+
+/// Like [`escape`], but the code points in `keep` stay raw (for a format that encodes them
+/// itself, such as GitHub workflow commands with `\r` and `\n`).
+pub fn escape_except<'a>(s: &'a str, keep: &[char]) -> Cow<'a, str> {
+    let bad = |c: char| is_unsafe(c) && !keep.contains(&c);
     if !s.chars().any(bad) {
         return Cow::Borrowed(s);
     }
@@ -76,6 +82,54 @@ impl fmt::Display for Esc<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(&escape(self.0))
     }
+}
+
+/// The last line of defence before text reaches a terminal: every unsafe code point except `\n`
+/// is escaped. With `keep_sgr`, colour sequences (`ESC [` digits and `;` `m`, which the
+/// renderers emit themselves) stay raw; every other escape sequence is shown escaped. Input
+/// strings are escaped where they are formatted (so a newline in a name cannot forge a line);
+/// this pass guarantees no control byte gets through whatever a renderer forgot.
+pub fn sanitize(text: &str, keep_sgr: bool) -> Cow<'_, str> {
+    let bad = |c: char| is_unsafe(c) && c != '\n';
+    if !text.chars().any(bad) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if keep_sgr && c == '\u{1b}' {
+            let sgr_len = sgr_length(rest);
+            if sgr_len > 0 {
+                out.push_str(rest.get(..sgr_len).unwrap_or_default());
+                rest = rest.get(sgr_len..).unwrap_or_default();
+                continue;
+            }
+        }
+        if bad(c) {
+            push_escaped(&mut out, c)
+        } else {
+            out.push(c)
+        }
+        rest = rest.get(c.len_utf8()..).unwrap_or_default();
+    }
+    Cow::Owned(out)
+}
+
+/// Length of an SGR sequence (`ESC [ [0-9;:]* m`) at the start of `s`, or 0.
+fn sgr_length(s: &str) -> usize {
+    let b = s.as_bytes();
+    if b.len() < 3 || b.first() != Some(&0x1b) || b.get(1) != Some(&b'[') {
+        return 0;
+    }
+    // Colour codes are short; a longer run is not something the renderers write.
+    for (k, &c) in b.iter().enumerate().skip(2).take(64) {
+        match c {
+            b'0'..=b'9' | b';' | b':' => {}
+            b'm' => return k + 1,
+            _ => return 0,
+        }
+    }
+    0
 }
 
 /// True when the text contains a byte a terminal would interpret (for tests and guards):
@@ -113,5 +167,20 @@ mod tests {
     #[test]
     fn keep_lines_keeps_newlines_only() {
         assert_eq!(escape_keep_lines("a\n\tb\u{1b}c"), "a\n\tb\\x1bc");
+    }
+
+    #[test]
+    fn sanitize_keeps_colour_only_when_asked() {
+        let text = "\u{1b}[31mred\u{1b}[0m \u{1b}]8;;http://x\u{7}link\u{1b}]8;;\u{7} \u{1b}[2J\ttab\nline\u{202e}";
+        let kept = sanitize(text, true);
+        assert_eq!(
+            kept,
+            "\u{1b}[31mred\u{1b}[0m \\x1b]8;;http://x\\x07link\\x1b]8;;\\x07 \\x1b[2J\\ttab\nline\\u{202e}"
+        );
+        let plain = sanitize(text, false);
+        assert!(!has_raw_control(&plain), "{plain}");
+        assert!(!plain.contains('\u{1b}'));
+        assert!(plain.contains("\nline"), "newlines stay");
+        assert!(matches!(sanitize("ok\n", false), Cow::Borrowed(_)));
     }
 }
