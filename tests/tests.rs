@@ -1,4 +1,5 @@
 //! Integration tests: one binary, topic modules (ripgrep's layout).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
 mod cli;
 mod corpus;
