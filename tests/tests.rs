@@ -1,6 +1,7 @@
 //! Integration tests: one binary, topic modules (ripgrep's layout).
 
 mod cli;
+mod conformance;
 mod corpus;
 mod fixtures;
 mod formats;

@@ -34,9 +34,24 @@ fn sigstore_root() -> String {
 }
 
 /// Runs `ocidig verify --format json ARGS` and parses its one JSON document.
+///
+/// Keyless verification needs an identity policy (cosign's rule): a run with `--trusted-root`
+/// and neither `--key` nor any identity flag gets `--insecure-any-identity`, so that the tests
+/// written before that rule keep testing the steps they were written for.
 fn verify(args: &[&str]) -> (i32, Value) {
     let mut all = vec!["verify", "--format", "json"];
     all.extend_from_slice(args);
+    let policy_flags = [
+        "--key",
+        "--certificate-identity",
+        "--certificate-oidc-issuer",
+        "--certificate-identity-regexp",
+        "--certificate-oidc-issuer-regexp",
+        "--insecure-any-identity",
+    ];
+    if args.contains(&"--trusted-root") && !args.iter().any(|a| policy_flags.contains(a)) {
+        all.push("--insecure-any-identity");
+    }
     let run = ocidig(&all);
     let v: Value = serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", run.stdout, run.stderr));
@@ -260,6 +275,8 @@ fn real_v2_v3_cosign_verify_output_verify() {
             &sigstore_root(),
             "--certificate-identity",
             V1_IDENTITY,
+            "--certificate-oidc-issuer",
+            GITHUB_OAUTH,
         ]);
         assert_eq!(code, 0, "{v:#}");
         assert_eq!(only_verdict(&v)["verdict"], "verified", "{v:#}");
@@ -268,12 +285,14 @@ fn real_v2_v3_cosign_verify_output_verify() {
 
 #[test]
 fn real_v1_rekor_entry_with_payload_and_bundle_verifies() {
-    // The rekor-cli text alone prints no SET: unverifiable, a note, exit 0.
+    // The rekor-cli text alone prints no SET: unverifiable, and with nothing verified exit 1
+    // (issue 16 item 12; before, a note and exit 0).
     let (code, v) = verify(&[
         &td("sigstore-keyless/flasksample-v1-ephemeral-logentry.json"),
         &td(V1_PAYLOAD),
         "--trusted-root",
         &sigstore_root(),
+        "--allow-unsigned",
     ]);
     assert_eq!(code, 0, "{v:#}");
     let verdict = only_verdict(&v);
@@ -283,6 +302,15 @@ fn real_v1_rekor_entry_with_payload_and_bundle_verifies() {
     assert_eq!(sig["result"], "passed", "{v:#}");
     assert_eq!(finding_codes(&v), vec!["SG005"]);
     assert_eq!(v["findings"][0]["severity"], "note");
+    assert_eq!(v["images"], json!({"signed": 0, "unsigned": 1, "failed": 0}));
+    // Without --allow-unsigned: the image it names has no verified signature → SG005 error, exit 1.
+    let (code, v) = verify(&[
+        &td("sigstore-keyless/flasksample-v1-ephemeral-logentry.json"),
+        &td(V1_PAYLOAD),
+        "--trusted-root",
+        &sigstore_root(),
+    ]);
+    assert_eq!((code, finding_codes(&v)), (1, vec!["SG005".to_string(), "SG005".to_string()]), "{v:#}");
     // With the cosign verify output beside it, its SET is used and both verify.
     let (code, v) = verify(&[
         &td("sigstore-keyless/flasksample-v1-ephemeral-logentry.json"),
@@ -291,6 +319,8 @@ fn real_v1_rekor_entry_with_payload_and_bundle_verifies() {
         &sigstore_root(),
         "--certificate-identity",
         V1_IDENTITY,
+        "--certificate-oidc-issuer",
+        GITHUB_OAUTH,
     ]);
     assert_eq!(code, 0, "{v:#}");
     let all = verdicts(&v);
@@ -378,6 +408,8 @@ fn real_v1_crane_tarball_with_manifest_verifies() {
         &sigstore_root(),
         "--certificate-identity",
         V1_IDENTITY,
+        "--certificate-oidc-issuer",
+        GITHUB_OAUTH,
     ]);
     assert_eq!(code, 0, "{v:#}");
     let verdict = only_verdict(&v);
@@ -436,9 +468,12 @@ fn real_negative_set_from_another_entry_is_sg007() {
 #[test]
 fn real_negative_wrong_identity_or_issuer_is_sg008() {
     let r = real("v1");
-    let (code, v) = verify_real_layout(&r, &r.bundle, &["--certificate-identity", "someone@example.com"]);
+    let wrong_id = ["--certificate-identity", "someone@example.com", "--certificate-oidc-issuer", GITHUB_OAUTH];
+    let (code, v) = verify_real_layout(&r, &r.bundle, &wrong_id);
     assert_fails_with(code, &v, "SG008");
-    let (code, v) = verify_real_layout(&r, &r.bundle, &["--certificate-oidc-issuer", "https://accounts.google.com"]);
+    let wrong_issuer =
+        ["--certificate-identity", V1_IDENTITY, "--certificate-oidc-issuer", "https://accounts.google.com"];
+    let (code, v) = verify_real_layout(&r, &r.bundle, &wrong_issuer);
     assert_fails_with(code, &v, "SG008");
 }
 
@@ -528,11 +563,14 @@ fn fixture_negative_wrong_key_and_flipped_bytes_are_sg004() {
 fn no_key_material_is_sg005_and_require_signed_fails() {
     let dir = tempfile::tempdir().unwrap();
     let f = fx_signature_file(dir.path(), "p256.sig", &read("crypto/payload.json"));
-    let (code, v) = verify(&[&f]);
+    let (code, v) = verify(&[&f, "--allow-unsigned"]);
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(only_verdict(&v)["verdict"], "unverifiable");
     assert_eq!(finding_codes(&v), vec!["SG005"]);
     assert_eq!(v["findings"][0]["severity"], "note");
+    // Without --allow-unsigned (and with the accepted no-op --require-signed): exit 1.
+    let (code, v) = verify(&[&f]);
+    assert_eq!(code, 1, "{v:#}");
     let (code, v) = verify(&[&f, "--require-signed"]);
     assert_eq!(code, 1, "{v:#}");
     assert!(v["findings"].as_array().unwrap().iter().any(|f| f["code"] == "SG005" && f["severity"] == "error"));
@@ -554,9 +592,24 @@ fn fixture_keyless_verifies_and_expired_leaf_is_sg006() {
     let dir = tempfile::tempdir().unwrap();
     let root = td("crypto/trusted_root.json");
     let f = fx_keyless_file(dir.path(), "leaf.pem", "bundle-leaf.json");
-    let (code, v) = verify(&[&f, "--trusted-root", &root, "--certificate-identity", "signer@example.test"]);
+    let policy =
+        ["--certificate-identity", "signer@example.test", "--certificate-oidc-issuer", "https://issuer.example.test"];
+    let (code, v) = verify(&[&[f.as_str(), "--trusted-root", &root], &policy[..]].concat());
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(only_verdict(&v)["by"], "signer@example.test (https://issuer.example.test)");
+    // The same with regexps (matching the whole string).
+    let re = [
+        "--certificate-identity-regexp",
+        "signer@.*\\.test",
+        "--certificate-oidc-issuer-regexp",
+        "https://issuer\\..*",
+    ];
+    let (code, v) = verify(&[&[f.as_str(), "--trusted-root", &root], &re[..]].concat());
+    assert_eq!(code, 0, "{v:#}");
+    // A regexp matching only part of the identity does not match.
+    let part = ["--certificate-identity-regexp", "signer", "--certificate-oidc-issuer-regexp", ".*"];
+    let (code, v) = verify(&[&[f.as_str(), "--trusted-root", &root], &part[..]].concat());
+    assert_fails_with(code, &v, "SG008");
     // Signed (logged) after the leaf expired.
     let f = fx_keyless_file(dir.path(), "leaf-expired.pem", "bundle-leaf-expired.json");
     let (code, v) = verify(&[&f, "--trusted-root", &root]);
@@ -566,10 +619,13 @@ fn fixture_keyless_verifies_and_expired_leaf_is_sg006() {
     let f = fx_keyless_file(dir.path(), "leaf-no-codesigning.pem", "bundle-leaf-no-codesigning.json");
     let (code, v) = verify(&[&f, "--trusted-root", &root]);
     assert_fails_with(code, &v, "SG006");
-    // Keyless without a trusted root: unverifiable.
+    // Keyless without a trusted root: unverifiable; nothing verified → exit 1 (report only
+    // with --allow-unsigned).
     let f = fx_keyless_file(dir.path(), "leaf.pem", "bundle-leaf.json");
     let (code, v) = verify(&[&f]);
-    assert_eq!((code, only_verdict(&v)["verdict"].as_str()), (0, Some("unverifiable")), "{v:#}");
+    assert_eq!((code, only_verdict(&v)["verdict"].as_str()), (1, Some("unverifiable")), "{v:#}");
+    let (code, _) = verify(&[&f, "--allow-unsigned"]);
+    assert_eq!(code, 0);
 }
 
 #[test]
@@ -622,9 +678,13 @@ fn generated_key_layout_verifies_and_require_signed() {
     let (code, v) = verify(&[&layout, "--key", &p(&key), "--require-signed"]);
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(only_verdict(&v)["verdict"], "verified");
-    // Without the key: unverifiable; with --require-signed the image fails the run.
-    let (code, v) = verify(&[&layout]);
+    // Without the key: unverifiable, the image is unsigned and fails the run (exit 1) unless
+    // --allow-unsigned; --require-signed is an accepted no-op.
+    let (code, v) = verify(&[&layout, "--allow-unsigned"]);
     assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["images"], json!({"signed": 0, "unsigned": 1, "failed": 0}), "{v:#}");
+    let (code, v) = verify(&[&layout]);
+    assert_eq!(code, 1, "{v:#}");
     let (code, v) = verify(&[&layout, "--require-signed"]);
     assert_eq!(code, 1, "{v:#}");
     assert_eq!(v["unsigned"].as_array().unwrap().len(), 1, "{v:#}");
@@ -642,9 +702,11 @@ fn human_output_lists_verdicts() {
         &td("sigstore-keyless/flasksample-v1-ephemeral-verification.json"),
         "--trusted-root",
         &sigstore_root(),
+        "--insecure-any-identity",
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.starts_with("verified "), "{}", run.stdout);
+    assert!(run.stdout.contains("\nimages: 1 signed, 0 unsigned, 0 failed\n"), "{}", run.stdout);
     assert!(
         run.stdout.contains("by toddysm_dev1@outlook.com (https://github.com/login/oauth) at 2022-10-15T03:23:30Z")
     );
@@ -800,9 +862,13 @@ fn real_sigstore_bundle(media_type: &str, r: &Real, rekor: &Value) -> Value {
     } else {
         let mut certs = vec![json!({"rawBytes": leaf})];
         if media_type == BUNDLE_V01 {
+            // The intermediates only: a bundle carrying its own root is rejected (SG015).
             let chain = fulcio_chain_pem();
             for block in chain.split_inclusive("-----END CERTIFICATE-----\n") {
-                certs.push(json!({"rawBytes": b64e(&pem_der(block))}));
+                let der = pem_der(block);
+                if !ocidig::sigstore::crypto::Certificate::from_der(&der).unwrap().is_self_issued() {
+                    certs.push(json!({"rawBytes": b64e(&der)}));
+                }
             }
         }
         json!({"x509CertificateChain": {"certificates": certs}})
@@ -858,7 +924,20 @@ fn verify_bundle_file(bundle: &Value, artifact: Option<&[u8]>, extra: &[&str]) -
 #[test]
 fn real_v1_message_signature_bundles_verify() {
     let r = real("v1");
-    for mt in [BUNDLE_V01, BUNDLE_V02, BUNDLE_V03] {
+    // The real entry (2022) has a SET and no inclusion proof: a v0.2+ bundle needs one (SG015).
+    for mt in [BUNDLE_V02, BUNDLE_V03] {
+        let bundle = real_sigstore_bundle(mt, &r, &r.bundle);
+        let (code, v) = verify_bundle_file(
+            &bundle,
+            Some(&r.payload),
+            &["--certificate-identity", V1_IDENTITY, "--certificate-oidc-issuer", GITHUB_OAUTH],
+        );
+        assert_fails_with(code, &v, "SG015");
+        assert_eq!(only_verdict(&v)["failed_step"], "bundle");
+        assert!(only_verdict(&v)["detail"].as_str().unwrap().contains("no inclusion proof (required by bundle v0.2+)"));
+    }
+    {
+        let mt = BUNDLE_V01;
         let bundle = real_sigstore_bundle(mt, &r, &r.bundle);
         let (code, v) = verify_bundle_file(
             &bundle,
@@ -872,13 +951,17 @@ fn real_v1_message_signature_bundles_verify() {
         assert_eq!(verdict["target"], sha256(&r.payload));
         assert!(verdict["payload_note"].as_str().unwrap().contains("artifact.bin"), "{verdict:#}");
         assert_eq!(finding_codes(&v), Vec::<String>::new());
-        // Without the artifact: unverifiable (a note), with the reason.
+        // Without the artifact: unverifiable, with the reason; nothing verified → exit 1.
         let (code, v) = verify_bundle_file(&bundle, None, &[]);
         let verdict = only_verdict(&v);
-        assert_eq!((code, verdict["verdict"].as_str()), (0, Some("unverifiable")), "{v:#}");
+        assert_eq!((code, verdict["verdict"].as_str()), (1, Some("unverifiable")), "{v:#}");
         let why = verdict["detail"].as_str().unwrap();
         assert!(why.contains("not among the inputs") && why.contains(hexpart(&sha256(&r.payload))), "{why}");
-        assert_eq!(finding_codes(&v), vec!["SG005"]);
+        assert_eq!(finding_codes(&v), vec!["SG005", "SG005"]);
+        assert_eq!(v["images"], json!({"signed": 0, "unsigned": 1, "failed": 0}));
+        // --allow-unsigned: report only.
+        let (code, v) = verify_bundle_file(&bundle, None, &["--allow-unsigned"]);
+        assert_eq!((code, finding_codes(&v)), (0, vec!["SG005".to_string()]), "{v:#}");
     }
 }
 
@@ -887,7 +970,7 @@ fn real_v1_bundle_as_oci_referrer_verifies() {
     let r = real("v1");
     let img = crate::fixtures::Image::simple();
     let mut files = crate::fixtures::oci_layout(&img);
-    let bundle = serde_json::to_vec(&real_sigstore_bundle(BUNDLE_V03, &r, &r.bundle)).unwrap();
+    let bundle = serde_json::to_vec(&real_sigstore_bundle(BUNDLE_V01, &r, &r.bundle)).unwrap();
     let bundle_digest = sha256(&bundle);
     files.put(&format!("blobs/sha256/{}", hexpart(&bundle_digest)), bundle.clone());
     let config = b"{}".to_vec();
@@ -928,43 +1011,54 @@ fn real_v1_bundle_as_oci_referrer_verifies() {
     assert_real_v1_bundle_verified(verdict, &r.payload);
     assert!(verdict["source"].as_str().unwrap().starts_with("sigstore bundle referrer"), "{verdict:#}");
     assert_eq!(verdict["target"], subject);
-    // Without the payload: unverifiable.
+    // Without the payload: unverifiable (exit 1: nothing verified).
     let (code, v) = verify(&[&p(&layout), "--trusted-root", &sigstore_root()]);
-    assert_eq!((code, only_verdict(&v)["verdict"].as_str()), (0, Some("unverifiable")), "{v:#}");
+    assert_eq!((code, only_verdict(&v)["verdict"].as_str()), (1, Some("unverifiable")), "{v:#}");
 }
 
 #[test]
 fn real_v1_bundle_negative_cases() {
     let r = real("v1");
-    let bundle = real_sigstore_bundle(BUNDLE_V03, &r, &r.bundle);
+    let bundle = real_sigstore_bundle(BUNDLE_V01, &r, &r.bundle);
     // A flipped byte in the artifact: its digest is no longer messageDigest → SG004.
     let mut altered = r.payload.clone();
     altered[40] ^= 0x01;
     let (code, v) = verify_bundle_file(&bundle, Some(&altered), &[]);
     assert_fails_with(code, &v, "SG004");
-    assert_eq!(only_verdict(&v)["failed_step"], "signature");
+    assert_eq!(only_verdict(&v)["failed_step"], "artifact");
     assert!(only_verdict(&v)["detail"].as_str().unwrap().contains("not the artifact signed"), "{v:#}");
     // The SET of another entry (v2) → SG007.
     let v2 = real("v2");
     let mut rekor = r.bundle.clone();
     rekor["SignedEntryTimestamp"] = v2.bundle["SignedEntryTimestamp"].clone();
-    let (code, v) = verify_bundle_file(&real_sigstore_bundle(BUNDLE_V02, &r, &rekor), Some(&r.payload), &[]);
+    let (code, v) = verify_bundle_file(&real_sigstore_bundle(BUNDLE_V01, &r, &rekor), Some(&r.payload), &[]);
     assert_fails_with(code, &v, "SG007");
     assert_eq!(only_verdict(&v)["failed_step"], "set");
     // Wrong identity or issuer → SG008.
-    let (code, v) = verify_bundle_file(&bundle, Some(&r.payload), &["--certificate-identity", "someone@example.com"]);
+    let wrong_id = ["--certificate-identity", "someone@example.com", "--certificate-oidc-issuer", GITHUB_OAUTH];
+    let (code, v) = verify_bundle_file(&bundle, Some(&r.payload), &wrong_id);
     assert_fails_with(code, &v, "SG008");
-    let (code, v) =
-        verify_bundle_file(&bundle, Some(&r.payload), &["--certificate-oidc-issuer", "https://accounts.google.com"]);
+    let wrong_issuer =
+        ["--certificate-identity", V1_IDENTITY, "--certificate-oidc-issuer", "https://accounts.google.com"];
+    let (code, v) = verify_bundle_file(&bundle, Some(&r.payload), &wrong_issuer);
     assert_fails_with(code, &v, "SG008");
-    // A trusted root the certificate does not chain to (the fixture root) → SG006.
+    // A trusted root the certificate does not chain to (the public log, the fixture CAs) → SG006.
     let dir = tempfile::tempdir().unwrap();
     let b = download_signature(dir.path(), "artifact.sigstore.json", &real_sigstore_bundle(BUNDLE_V01, &r, &r.bundle));
     let a = dir.path().join("artifact.bin");
     std::fs::write(&a, &r.payload).unwrap();
-    let (code, v) = verify(&[&b, &p(&a), "--trusted-root", &td("crypto/trusted_root.json")]);
+    let mut mixed: Value = serde_json::from_slice(&read("sigstore-trust/trusted_root.json")).unwrap();
+    let fixture: Value = serde_json::from_slice(&read("crypto/trusted_root.json")).unwrap();
+    mixed["certificateAuthorities"] = fixture["certificateAuthorities"].clone();
+    let root = dir.path().join("mixed-root.json");
+    std::fs::write(&root, serde_json::to_vec(&mixed).unwrap()).unwrap();
+    let (code, v) = verify(&[&b, &p(&a), "--trusted-root", &p(&root)]);
     assert_fails_with(code, &v, "SG006");
     assert_eq!(only_verdict(&v)["failed_step"], "chain");
+    // The fixture root knows neither the CA nor the log: the log step fails first → SG007.
+    let (code, v) = verify(&[&b, &p(&a), "--trusted-root", &td("crypto/trusted_root.json")]);
+    assert_fails_with(code, &v, "SG007");
+    assert!(only_verdict(&v)["detail"].as_str().unwrap().contains("is not in the trusted root"), "{v:#}");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -991,8 +1085,8 @@ fn fixture_bundle_inclusion_proof_verifies() {
     assert_eq!(verdict["log_index"], 5);
     let step = |name: &str| verdict["steps"].as_array().unwrap().iter().find(|s| s["step"] == name).unwrap().clone();
     assert_eq!(step("signature")["result"], "passed", "{v:#}");
-    assert_eq!(step("set")["result"], "passed", "{v:#}");
-    assert!(step("set")["detail"].as_str().unwrap().contains("inclusion proof"), "{v:#}");
+    assert_eq!(step("inclusion")["result"], "passed", "{v:#}");
+    assert!(step("inclusion")["detail"].as_str().unwrap().contains("included in"), "{v:#}");
     assert_eq!(step("body")["result"], "passed", "{v:#}");
     assert_eq!(finding_codes(&v), Vec::<String>::new());
 }
@@ -1008,7 +1102,7 @@ fn fixture_bundle_inclusion_proof_negatives_are_sg007() {
     proof["hashes"][1] = json!(b64e(&h));
     let (code, v) = verify_proof_bundle(&bundle, &root);
     assert_fails_with(code, &v, "SG007");
-    assert_eq!(only_verdict(&v)["failed_step"], "set");
+    assert_eq!(only_verdict(&v)["failed_step"], "inclusion");
     // A root hash that is not the checkpoint's.
     let mut bundle = proof_bundle();
     bundle["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["rootHash"] = json!(b64e(&[7u8; 32]));

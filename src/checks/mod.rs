@@ -61,6 +61,8 @@ pub mod sg007_tlog_entry_invalid;
 pub mod sg008_identity_mismatch;
 pub mod sg009_signature_target_absent;
 pub mod sg010_image_unsigned;
+pub mod sg015_bundle_invalid;
+pub mod sg016_timestamp_invalid;
 
 use crate::diag::Finding;
 use crate::model::Dump;

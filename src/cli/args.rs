@@ -203,9 +203,29 @@ pub struct VerifyArgs {
     /// Required OIDC issuer of keyless signatures (Fulcio issuer extension).
     #[arg(long, value_name = "URL")]
     pub certificate_oidc_issuer: Option<String>,
-    /// Fail when an image (or an input) has no verified signature.
+    /// Fail when an image (or an input) has no verified signature (the default; accepted for
+    /// compatibility).
     #[arg(long)]
     pub require_signed: bool,
+    /// Required certificate identity of keyless signatures, as a regexp matching a whole SAN.
+    #[arg(long, value_name = "REGEXP")]
+    pub certificate_identity_regexp: Option<String>,
+    /// Required OIDC issuer of keyless signatures, as a regexp matching the whole issuer.
+    #[arg(long, value_name = "REGEXP")]
+    pub certificate_oidc_issuer_regexp: Option<String>,
+    /// Accept keyless signatures from any identity and issuer (no identity policy).
+    #[arg(long)]
+    pub insecure_any_identity: bool,
+    /// Accept bundles without transparency-log or timestamp evidence (as cosign's flag).
+    #[arg(long)]
+    pub insecure_ignore_tlog: bool,
+    /// Report only: exit 0 even when an image has no verified signature (failed signatures
+    /// still exit 1).
+    #[arg(long)]
+    pub allow_unsigned: bool,
+    /// Verify the bundles for an artifact known only by its digest (`sha256:HEX`).
+    #[arg(long, value_name = "sha256:HEX")]
+    pub artifact_digest: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = VerifyFormat::Human)]
     pub format: VerifyFormat,

@@ -360,6 +360,20 @@ pub fn collect(dump: &Dump, pool: &mut PayloadPool) -> Vec<Material> {
     }
     if let Some(bytes) = &file {
         collect_log_entries(&dump.input, dump.entry_path(0), bytes, kind, pool, &mut out);
+        // A file that names the sigstore bundle media type but is not JSON is a broken bundle:
+        // verified (and rejected), not passed over.
+        let head = bytes.get(..bytes.len().min(4096)).unwrap_or_default();
+        let names_bundle = head.windows(35).any(|w| w == b"application/vnd.dev.sigstore.bundle");
+        if out.is_empty() && names_bundle && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err() {
+            out.push(Material {
+                input: dump.input.clone(),
+                source: "sigstore bundle (malformed)".into(),
+                file: Some(dump.entry_path(0).to_string()),
+                pointer: None,
+                target: None,
+                evidence: Evidence::Bundle { json: bytes.clone(), artifact: SignedArtifact::NotSought },
+            });
+        }
     }
     out
 }
@@ -643,7 +657,27 @@ pub fn pair_bundle_artifacts(materials: &mut [Material], dumps: &[Dump], has_mat
         .collect();
     for m in materials.iter_mut() {
         let Evidence::Bundle { json, artifact } = &mut m.evidence else { continue };
-        let Some((algorithm, hex)) = message_digest(json) else { continue };
+        let Some((algorithm, hex)) = message_digest(json) else {
+            // A DSSE bundle is about the subjects its statement names: pair it with an input
+            // holding one, else with the loose files given next to it (to be rejected).
+            let subjects = dsse_subjects(json);
+            let found = subjects.iter().find_map(|h| find_blob(dumps, &format!("sha256:{h}")).map(|f| (f, h)));
+            let candidates: Vec<String> =
+                loose.iter().filter(|(input, _)| *input != m.input).map(|(i, h)| format!("{i} ({h})")).collect();
+            *artifact = match (found, subjects.first()) {
+                (Some(((bytes, from), h)), _) => {
+                    if m.target.is_none() {
+                        m.target = Some(format!("sha256:{h}"));
+                    }
+                    SignedArtifact::Found { bytes, from }
+                }
+                (None, Some(first)) if !candidates.is_empty() => {
+                    SignedArtifact::Mismatch { digest_hex: first.clone(), candidates }
+                }
+                _ => SignedArtifact::NotSought,
+            };
+            continue;
+        };
         if algorithm != "SHA2_256" || hex.len() != 64 {
             *artifact = SignedArtifact::Missing { algorithm, digest_hex: hex };
             continue;
@@ -665,6 +699,18 @@ pub fn pair_bundle_artifacts(materials: &mut [Material], dumps: &[Dump], has_mat
             m.target = Some(want);
         }
     }
+}
+
+/// The SHA-256 subjects (hex) of the in-toto statement in a DSSE bundle.
+fn dsse_subjects(json: &[u8]) -> Vec<String> {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(json) else { return Vec::new() };
+    let Some(payload) = v.pointer("/dsseEnvelope/payload").and_then(|p| p.as_str()) else { return Vec::new() };
+    let Some(bytes) = crate::sigstore::crypto::decode_signature(payload) else { return Vec::new() };
+    crate::sigstore::verify::statement_subjects(&bytes)
+        .into_iter()
+        .filter(|(alg, h)| alg == "sha256" && h.len() == 64)
+        .map(|(_, h)| h)
+        .collect()
 }
 
 /// A cosign Rekor bundle JSON from the parts of a Rekor log entry.

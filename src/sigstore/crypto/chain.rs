@@ -95,7 +95,13 @@ fn b64(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
 
 fn valid_for(v: Option<&serde_json::Value>) -> ValidFor {
     let get = |k: &str| v.and_then(|v| v.get(k)).and_then(|s| s.as_str()).and_then(parse_rfc3339);
-    ValidFor { start: get("start"), end: get("end") }
+    // A `validFor` without its required start matches no time: the malformed entry is
+    // rejected rather than read as unbounded (as the sigstore-conformance suite requires).
+    let start = match (v, get("start")) {
+        (Some(_), None) => Some(i64::MAX),
+        (_, s) => s,
+    };
+    ValidFor { start, end: get("end") }
 }
 
 fn parse_cas(list: Option<&serde_json::Value>, what: &str) -> Result<Vec<CertificateAuthority>, TrustError> {

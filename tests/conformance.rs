@@ -1,0 +1,221 @@
+//! The sigstore-conformance bundle-verification suite (testdata/sigstore-conformance, copied
+//! from github.com/sigstore/sigstore-conformance `test/assets/bundle-verify`): every case runs
+//! through `ocidig::cli::verify::verify_args`, the library entry point of `ocidig verify`
+//! (same argument parsing, input opening, pairing, verification and exit status). Every
+//! `_fail` case must be rejected at the step and with the rule that its README's reason maps
+//! to; every other case must verify with exit status 0. None is skipped: a case folder not in
+//! the table below fails the test.
+
+use clap::Parser as _;
+use ocidig::cli::args::{Cli, Command};
+use ocidig::cli::verify::{Outcomes, exit_status, failed_step, verify_args};
+use ocidig::sigstore::crypto::Verdict;
+use std::path::{Path, PathBuf};
+
+const IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
+const ISSUER: &str = "https://token.actions.githubusercontent.com";
+
+/// How a `_fail` case must be rejected: the failing step, its rule and a detail substring.
+/// `None` step: the verdict must be unverifiable (SG005); `"load"`: the trust material is refused.
+const EXPECTED_FAILURES: &[(&str, &str, &str, &str)] = &[
+    ("bundle-empty-certificate-chain_fail", "bundle", "SG015", "x509CertificateChain is empty"),
+    ("bundle-from-wrong-instance_fail", "set", "SG007", "is not in the trusted root"),
+    ("bundle-invalid-base64-signature_fail", "bundle", "SG015", "messageSignature.signature is not base64"),
+    ("bundle-malformed-json_fail", "bundle", "SG015", "bundle is not JSON"),
+    ("bundle-negative-log-index_fail", "set", "SG007", "negative logIndex"),
+    ("bundle-unknown-version_fail", "bundle", "SG015", "unsupported bundle version \"99.9\""),
+    ("bundle-with-root-cert_fail", "bundle", "SG015", "certificate chain contains a root certificate"),
+    ("checkpoint-bad-keyhint_fail", "inclusion", "SG007", "no signature line verifies"),
+    ("checkpoint-wrong-roothash_fail", "inclusion", "SG007", "root hash differs from the proof"),
+    ("dsse-invalid-sig_fail", "signature", "SG004", "does not verify"),
+    ("dsse-mismatch-envelope_fail", "body", "SG007", "the envelope is"),
+    ("dsse-mismatch-sig_fail", "body", "SG007", "another signature"),
+    ("inclusion-proof-corrupted-hash_fail", "inclusion", "SG007", "inclusion proof invalid: computed root"),
+    ("incorrect-public-key_fail", "body", "SG007", "another signature or verifier"),
+    ("integrated-time-in-future_fail", "validity", "SG006", "(log https://rekor.sigstore.dev) but certificate valid"),
+    ("intoto-expired-certificate_fail", "chain", "SG006", "is not valid at"),
+    ("intoto-log-entry-mismatch_fail", "body", "SG007", "another signature or verifier"),
+    ("intoto-missing-inclusion-proof_fail", "bundle", "SG015", "no inclusion proof (required by bundle v0.2+)"),
+    (
+        "intoto-set-outside-signing-cert-validity_fail",
+        "validity",
+        "SG006",
+        "(log http://localhost:8000) but certificate valid",
+    ),
+    (
+        "intoto-tsa-timestamp-outside-cert-validity_fail",
+        "validity",
+        "SG006",
+        "(timestamp authority http://localhost:8000) but certificate valid",
+    ),
+    ("invalid-checkpoint-signature_fail", "inclusion", "SG007", "no signature line verifies"),
+    ("invalid-ct-key_fail", "sct", "SG006", "SCT from a log not in the trusted root"),
+    ("invalid-inclusion-proof_fail", "inclusion", "SG007", "inclusion proof invalid: computed root"),
+    ("managed-key-no-key_fail", "", "SG005", "signed with a key"),
+    ("managed-key-wrong-key_fail", "load", "", "key.pub"),
+    ("message-digest-mismatch_fail", "artifact", "SG004", "is not among the inputs"),
+    ("rekor2-checkpoint-missing-log-signature_fail", "inclusion", "SG007", "no signature line verifies"),
+    ("rekor2-checkpoint-missing-origin_fail", "inclusion", "SG007", "checkpoint invalid"),
+    ("rekor2-checkpoint-missing-root-hash_fail", "inclusion", "SG007", "checkpoint invalid: bad root hash"),
+    ("rekor2-checkpoint-missing-size_fail", "inclusion", "SG007", "checkpoint invalid: bad tree size"),
+    ("rekor2-checkpoint-no-matching-signature_fail", "inclusion", "SG007", "no signature line verifies"),
+    ("rekor2-dsse-invalid-sig_fail", "signature", "SG004", "does not verify"),
+    ("rekor2-dsse-mismatch-envelope_fail", "body", "SG007", "the envelope is"),
+    ("rekor2-dsse-mismatch-sig_fail", "body", "SG007", "another signature"),
+    ("rekor2-no-inclusion-proof_fail", "bundle", "SG015", "no inclusion proof (required by bundle v0.2+)"),
+    ("rekor2-no-timestamp_fail", "timestamp", "SG007", "no verified signing time"),
+    ("rekor2-timestamp-outside-trust-root-tsa-validity_fail", "timestamp", "SG016", "authority not valid at"),
+    (
+        "rekor2-timestamp-outside-tsa-cert-validity_fail",
+        "timestamp",
+        "SG016",
+        "\"CN=Test TSA Timestamping,O=local\" not valid at",
+    ),
+    (
+        "rekor2-timestamp-payload-mismatch_fail",
+        "timestamp",
+        "SG016",
+        "message imprint is not the hash of this signature",
+    ),
+    (
+        "rekor2-timestamp-untrusted-tsa-with-embedded-cert_fail",
+        "timestamp",
+        "SG016",
+        "no certificate of this authority signed it",
+    ),
+    (
+        "rekor2-timestamp-untrusted-tsa-without-embedded-cert_fail",
+        "timestamp",
+        "SG016",
+        "no certificate of this authority signed it",
+    ),
+    (
+        "rekor2-timestamp-with-incorrect-time_fail",
+        "validity",
+        "SG006",
+        "(timestamp authority https://timestamp.sigstage.dev",
+    ),
+    ("set-invalid-signature_fail", "set", "SG007", "signed entry timestamp does not verify"),
+    ("signature-mismatch_fail", "signature", "SG004", "does not verify"),
+    ("trust-root-tlog-missing-validity-start_fail", "set", "SG007", "key not valid at"),
+    ("wrong-hashedrekord-artifact_fail", "body", "SG007", "entry records digest"),
+    ("wrong-hashedrekord-cert-and-sig_fail", "body", "SG007", "another signature or verifier"),
+    ("wrong-hashedrekord-entry_fail", "body", "SG007", "entry records digest"),
+    ("wrong-material_fail", "artifact", "SG004", "is not among the inputs"),
+];
+
+fn suite() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/sigstore-conformance")
+}
+
+fn cases() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(suite().join("bundle-verify"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    v.sort();
+    v
+}
+
+/// The `ocidig verify` arguments the suite's README prescribes for a case.
+fn args_of(case: &Path) -> Vec<String> {
+    let s = |p: &Path| p.to_string_lossy().into_owned();
+    let mut a = vec!["ocidig".to_string(), "verify".into(), s(&case.join("bundle.sigstore.json"))];
+    let artifact = case.join("artifact");
+    a.push(if artifact.exists() { s(&artifact) } else { s(&suite().join("bundle-verify/a.txt")) });
+    let root = case.join("trusted_root.json");
+    a.push("--trusted-root".into());
+    a.push(if root.exists() { s(&root) } else { s(&suite().join("public-good-trusted_root.json")) });
+    let key = case.join("key.pub");
+    if key.exists() {
+        a.push("--key".into());
+        a.push(s(&key));
+    } else {
+        let read =
+            |f: &str, d: &str| std::fs::read_to_string(case.join(f)).map(|t| t.trim().to_string()).unwrap_or(d.into());
+        a.extend(["--certificate-identity".into(), read("identity", IDENTITY)]);
+        a.extend(["--certificate-oidc-issuer".into(), read("issuer", ISSUER)]);
+    }
+    a
+}
+
+fn run_case(case: &Path) -> Result<Outcomes, String> {
+    let cli = Cli::try_parse_from(args_of(case)).map_err(|e| e.to_string())?;
+    let Command::Verify(a) = cli.command else { panic!("not verify") };
+    verify_args(&a).map_err(|e| e.to_string())
+}
+
+#[test]
+fn every_case_is_in_the_table_and_the_suite_is_whole() {
+    let names: Vec<String> = cases().iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    assert_eq!(names.len(), 70, "the suite has 70 case folders");
+    for (name, ..) in EXPECTED_FAILURES {
+        assert!(names.iter().any(|n| n == name), "table names a missing case {name}");
+    }
+    for n in names.iter().filter(|n| n.ends_with("_fail")) {
+        assert!(EXPECTED_FAILURES.iter().any(|(c, ..)| c == n), "{n} has no expected reason");
+    }
+}
+
+#[test]
+fn conformance_suite_bundle_verify() {
+    let mut problems = Vec::new();
+    for case in cases() {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let result = run_case(&case);
+        if !name.ends_with("_fail") {
+            match result {
+                Err(e) => problems.push(format!("{name}: did not run: {e}")),
+                Ok(o) => {
+                    let all_verified = !o.outcomes.is_empty() && o.outcomes.iter().all(|x| x.verified());
+                    if !all_verified || exit_status(&o, false) != 0 || o.counts.signed == 0 {
+                        let v: Vec<_> = o.outcomes.iter().map(|x| format!("{:?}", x.report.verdict)).collect();
+                        problems.push(format!(
+                            "{name}: not verified (exit {}, {}): {v:?}",
+                            exit_status(&o, false),
+                            o.counts.summary()
+                        ));
+                    }
+                }
+            }
+            continue;
+        }
+        let (_, step, rule, detail) = EXPECTED_FAILURES.iter().find(|(c, ..)| *c == name).unwrap();
+        match (result, *step) {
+            (Err(e), "load") => {
+                if !e.contains(detail) {
+                    problems.push(format!("{name}: refused for another reason: {e}"));
+                }
+            }
+            (Err(e), _) => problems.push(format!("{name}: did not run: {e}")),
+            (Ok(o), _) => {
+                if exit_status(&o, false) != 1 {
+                    problems.push(format!("{name}: exit status {} (want 1)", exit_status(&o, false)));
+                }
+                let [x] = o.outcomes.as_slice() else {
+                    problems.push(format!("{name}: {} verdicts (want 1)", o.outcomes.len()));
+                    continue;
+                };
+                match &x.report.verdict {
+                    Verdict::Failed { reason, detail: d } => {
+                        let got_step = failed_step(&x.report).unwrap_or("");
+                        if got_step != *step || reason.rule() != *rule || !d.contains(detail) {
+                            problems.push(format!(
+                                "{name}: failed at {got_step} {} ({d}); want {step} {rule} ({detail})",
+                                reason.rule()
+                            ));
+                        }
+                    }
+                    Verdict::Unverifiable { why } if step.is_empty() && *rule == "SG005" => {
+                        if !why.contains(detail) {
+                            problems.push(format!("{name}: unverifiable for another reason: {why}"));
+                        }
+                    }
+                    other => problems.push(format!("{name}: not rejected as expected: {other:?}")),
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{} case(s) wrong:\n{}", problems.len(), problems.join("\n"));
+}
