@@ -966,7 +966,7 @@ fn real_v1_message_signature_bundles_verify() {
 }
 
 #[test]
-fn real_v1_bundle_as_oci_referrer_verifies() {
+fn real_v1_message_bundle_for_a_file_as_oci_referrer_is_sg001() {
     let r = real("v1");
     let img = crate::fixtures::Image::simple();
     let mut files = crate::fixtures::oci_layout(&img);
@@ -1006,14 +1006,152 @@ fn real_v1_bundle_as_oci_referrer_verifies() {
         "--certificate-oidc-issuer",
         GITHUB_OAUTH,
     ]);
-    assert_eq!(code, 0, "{v:#}");
+    // The bundle verifies over the file it signed, but its messageDigest is that file's
+    // digest, not the image's: attached to the image (referrer subject), it does not count for
+    // it (binding by signed content, issue 11 item 1) → SG001, the image stays unsigned.
+    assert_fails_with(code, &v, "SG001");
     let verdict = only_verdict(&v);
-    assert_real_v1_bundle_verified(verdict, &r.payload);
     assert!(verdict["source"].as_str().unwrap().starts_with("sigstore bundle referrer"), "{verdict:#}");
+    assert_eq!(verdict["failed_step"], "artifact");
     assert_eq!(verdict["target"], subject);
-    // Without the payload: unverifiable (exit 1: nothing verified).
+    let detail = verdict["detail"].as_str().unwrap();
+    assert!(detail.contains(&format!("attached to {subject}")) && detail.contains(&sha256(&r.payload)), "{detail}");
+    for step in ["signature", "chain", "validity", "set", "body", "identity"] {
+        let s = verdict["steps"].as_array().unwrap().iter().find(|s| s["step"] == step).unwrap();
+        assert_eq!(s["result"], "passed", "{step}: {verdict:#}");
+    }
+    assert_eq!(v["images"], json!({"signed": 0, "unsigned": 0, "failed": 1}), "{v:#}");
+    // Without the payload: unverifiable and unbound (exit 1: nothing verified).
     let (code, v) = verify(&[&p(&layout), "--trusted-root", &sigstore_root()]);
-    assert_eq!((code, only_verdict(&v)["verdict"].as_str()), (1, Some("unverifiable")), "{v:#}");
+    assert_eq!(code, 1, "{v:#}");
+    assert_ne!(only_verdict(&v)["verdict"], "verified", "{v:#}");
+}
+
+/// A layout with one image and one signature manifest whose index entry carries the tag
+/// `sha256-<image hex>.<suffix>` (cosign's tag scheme): one layer of `media_type` with
+/// `annotations`. Returns the layout directory and the image digest.
+fn tagged_layout(dir: &Path, layer: &[u8], media_type: &str, annotations: Value, suffix: &str) -> (PathBuf, String) {
+    let layout = dir.join("layout");
+    std::fs::create_dir_all(&layout).unwrap();
+    let image = cosign_save_layout(&layout, true, &[]).unwrap();
+    let index: Value = serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
+    let image_desc = index["manifests"][0].clone();
+    let cfg =
+        put_blob(&layout, br#"{"architecture":"","os":"","config":{}}"#, "application/vnd.oci.image.config.v1+json");
+    let mut l = put_blob(&layout, layer, media_type);
+    l["annotations"] = annotations;
+    let m = serde_json::to_vec(&json!({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+        "config": cfg, "layers": [l]}))
+    .unwrap();
+    let mut desc = put_blob(&layout, &m, "application/vnd.oci.image.manifest.v1+json");
+    desc["annotations"] = json!({"org.opencontainers.image.ref.name": format!("sha256-{}.{suffix}", hexpart(&image))});
+    let index = json!({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",
+        "manifests":[image_desc, desc]});
+    std::fs::write(layout.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+    (layout, image)
+}
+
+fn p256_key(dir: &Path) -> (p256::ecdsa::SigningKey, String) {
+    use p256::pkcs8::EncodePublicKey;
+    let sk = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();
+    let key = dir.join("cosign.pub");
+    std::fs::write(&key, sk.verifying_key().to_public_key_der().unwrap().as_bytes()).unwrap();
+    (sk, p(&key))
+}
+
+fn simplesigning(named: &str) -> Vec<u8> {
+    format!(
+        r#"{{"critical":{{"identity":{{"docker-reference":"example.test/app"}},"image":{{"docker-manifest-digest":"{named}"}},"type":"cosign container image signature"}},"optional":null}}"#
+    )
+    .into_bytes()
+}
+
+#[test]
+fn binding_sig_tag_of_image_o_naming_image_e_is_sg001() {
+    use p256::ecdsa::{Signature, signature::Signer};
+    let dir = tempfile::tempdir().unwrap();
+    let (sk, key) = p256_key(dir.path());
+    // Learn the image digest first (the layout is deterministic).
+    let probe = tempfile::tempdir().unwrap();
+    let (_, image) =
+        tagged_layout(probe.path(), b"{}", "application/vnd.dev.cosign.simplesigning.v1+json", json!({}), "sig");
+    for (named, want) in [(image.clone(), None), (format!("sha256:{}", "ab".repeat(32)), Some("SG001"))] {
+        let payload = simplesigning(&named);
+        let sig: Signature = sk.sign(&payload);
+        let d = tempfile::tempdir().unwrap();
+        let (layout, img) = tagged_layout(
+            d.path(),
+            &payload,
+            "application/vnd.dev.cosign.simplesigning.v1+json",
+            json!({"dev.cosignproject.cosign/signature": b64e(sig.to_der().as_bytes())}),
+            "sig",
+        );
+        assert_eq!(img, image);
+        let (code, v) = verify(&[&p(&layout), "--key", &key]);
+        match want {
+            None => {
+                assert_eq!(code, 0, "{v:#}");
+                assert_eq!(only_verdict(&v)["verdict"], "verified", "{v:#}");
+                assert_eq!(only_verdict(&v)["target"], image.as_str());
+                assert_eq!(v["images"], json!({"signed": 1, "unsigned": 0, "failed": 0}), "{v:#}");
+            }
+            Some(rule) => {
+                // The signature verifies, but what was signed names E, not O: SG001, O unsigned.
+                assert_fails_with(code, &v, rule);
+                let verdict = only_verdict(&v);
+                assert_eq!(verdict["failed_step"], "artifact");
+                assert_eq!(verdict["target"], image.as_str());
+                let sig_step = verdict["steps"].as_array().unwrap().iter().find(|s| s["step"] == "signature").unwrap();
+                assert_eq!(sig_step["result"], "passed");
+                assert!(verdict["detail"].as_str().unwrap().contains(&named), "{v:#}");
+                assert_eq!(v["images"], json!({"signed": 0, "unsigned": 0, "failed": 1}), "{v:#}");
+            }
+        }
+    }
+}
+
+#[test]
+fn binding_att_tag_naming_an_image_its_statement_does_not_is_at001() {
+    use p256::ecdsa::{Signature, signature::Signer};
+    let dir = tempfile::tempdir().unwrap();
+    let (sk, key) = p256_key(dir.path());
+    let probe = tempfile::tempdir().unwrap();
+    let (_, image) = tagged_layout(probe.path(), b"{}", "application/vnd.dsse.envelope.v1+json", json!({}), "att");
+    let other = format!("sha256:{}", "cd".repeat(32));
+    for (subject, want) in [(image.clone(), None), (other.clone(), Some("AT001"))] {
+        let statement = serde_json::to_vec(&json!({"_type": "https://in-toto.io/Statement/v1",
+            "subject": [{"name": "example.test/app", "digest": {"sha256": hexpart(&subject)}}],
+            "predicateType": "https://slsa.dev/provenance/v1", "predicate": {}}))
+        .unwrap();
+        let ptype = "application/vnd.in-toto+json";
+        let pae = format!("DSSEv1 {} {ptype} {} ", ptype.len(), statement.len());
+        let sig: Signature = sk.sign(&[pae.as_bytes(), &statement].concat());
+        let env = serde_json::to_vec(&json!({"payloadType": ptype, "payload": b64e(&statement),
+            "signatures": [{"keyid": "", "sig": b64e(sig.to_der().as_bytes())}]}))
+        .unwrap();
+        let d = tempfile::tempdir().unwrap();
+        let (layout, _) = tagged_layout(
+            d.path(),
+            &env,
+            "application/vnd.dsse.envelope.v1+json",
+            json!({"predicateType": "https://slsa.dev/provenance/v1"}),
+            "att",
+        );
+        let (code, v) = verify(&[&p(&layout), "--key", &key]);
+        match want {
+            None => {
+                assert_eq!(code, 0, "{v:#}");
+                assert_eq!(only_verdict(&v)["verdict"], "verified", "{v:#}");
+                assert_eq!(v["images"], json!({"signed": 1, "unsigned": 0, "failed": 0}), "{v:#}");
+            }
+            Some(rule) => {
+                assert_fails_with(code, &v, rule);
+                assert_eq!(only_verdict(&v)["failed_step"], "artifact");
+                assert!(only_verdict(&v)["detail"].as_str().unwrap().contains(&other), "{v:#}");
+                assert_eq!(v["images"], json!({"signed": 0, "unsigned": 0, "failed": 1}), "{v:#}");
+            }
+        }
+    }
 }
 
 #[test]

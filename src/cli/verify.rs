@@ -244,6 +244,8 @@ fn rule_of(kind: FailureKind) -> &'static Rule {
         FailureKind::IdentityMismatch => &sg008_identity_mismatch::RULE,
         FailureKind::BundleInvalid => &crate::checks::sg015_bundle_invalid::RULE,
         FailureKind::TimestampInvalid => &crate::checks::sg016_timestamp_invalid::RULE,
+        FailureKind::TargetMismatch => &crate::checks::sg001_signature_target_mismatch::RULE,
+        FailureKind::SubjectMismatch => &crate::checks::at001_attestation_subject_mismatch::RULE,
     }
 }
 
@@ -255,6 +257,9 @@ fn help_of(kind: FailureKind) -> &'static str {
         FailureKind::IdentityMismatch => "the signer is not the identity or issuer required",
         FailureKind::BundleInvalid => "re-create the bundle with a current Sigstore client, unchanged",
         FailureKind::TimestampInvalid => "give the trusted root listing the timestamp authority; re-create the bundle",
+        FailureKind::TargetMismatch | FailureKind::SubjectMismatch => {
+            "the signature is about another image: it does not count for the one it is attached to"
+        }
     }
 }
 
@@ -286,6 +291,67 @@ pub fn finding_of(o: &Outcome) -> Option<Finding> {
         f = f.blob(t.clone());
     }
     Some(f)
+}
+
+/// The digests (`sha256:HEX`, `sha512:HEX`) the signed content of `m` names: a simplesigning
+/// payload's `docker-manifest-digest`, an in-toto statement's subjects, a message-signature
+/// bundle's `messageDigest`. `None` when the content is not at hand.
+pub fn signed_names(m: &Material) -> Option<Vec<String>> {
+    use crate::sigstore::verify::statement_subjects;
+    let subjects = |payload: &[u8]| statement_subjects(payload).into_iter().map(|(a, h)| format!("{a}:{h}")).collect();
+    match &m.evidence {
+        Evidence::SimpleSigning { payload, .. } => {
+            Some(payload.as_deref().map(material::payload_target)?.into_iter().collect())
+        }
+        Evidence::Dsse { payload, .. } => Some(subjects(payload)),
+        Evidence::Bundle { json, .. } => {
+            let b = crate::sigstore::verify::Bundle::from_json(json).ok()?;
+            match &b.content {
+                crate::sigstore::verify::Content::Dsse { payload, .. } => Some(subjects(payload)),
+                crate::sigstore::verify::Content::Message { digest, .. } => {
+                    let (alg, d) = digest.as_ref()?;
+                    let alg = match alg.as_str() {
+                        "SHA2_256" => "sha256",
+                        "SHA2_384" => "sha384",
+                        "SHA2_512" => "sha512",
+                        _ => return Some(Vec::new()),
+                    };
+                    Some(vec![format!("{alg}:{}", crypto::keys::hex(d))])
+                }
+            }
+        }
+    }
+}
+
+/// Binding by signed content: a signature attached to an image (tag, referrer subject) counts
+/// for it only if what was signed names that image's manifest digest; otherwise it fails with
+/// SG001 (AT001 for attestations) and counts for that image as failed.
+fn bind(m: &mut Material, mut report: Report) -> Report {
+    let Some(attached) = m.attached.clone() else { return report };
+    let Some(names) = signed_names(m) else { return report };
+    if names.iter().any(|n| n.eq_ignore_ascii_case(&attached)) {
+        report.steps.push(crypto::Step {
+            name: StepName::Artifact,
+            result: StepResult::Passed(format!("the signed content names {attached}")),
+        });
+        m.target = Some(attached);
+        return report;
+    }
+    let statement = match &m.evidence {
+        Evidence::Dsse { .. } => true,
+        Evidence::Bundle { json, .. } => crate::sigstore::verify::Bundle::from_json(json)
+            .is_ok_and(|b| matches!(b.content, crate::sigstore::verify::Content::Dsse { .. })),
+        Evidence::SimpleSigning { .. } => false,
+    };
+    let kind = if statement { FailureKind::SubjectMismatch } else { FailureKind::TargetMismatch };
+    let named = if names.is_empty() { "nothing".to_string() } else { names.join(", ") };
+    let detail = format!("it is attached to {attached}, but what was signed names {named}");
+    report.steps.push(crypto::Step { name: StepName::Artifact, result: StepResult::Failed(kind, detail.clone()) });
+    if !matches!(report.verdict, Verdict::Failed { .. }) {
+        report.verdict = Verdict::Failed { reason: kind, detail: format!("binding: {detail}") };
+    }
+    m.target = Some(attached);
+    report
 }
 
 /// The JSON record of one verdict.
@@ -386,6 +452,8 @@ pub fn verify_dumps(dumps: &[Dump], trust: &Trust, allow_unsigned: bool) -> Outc
                 }
                 _ => None,
             };
+            let mut m = m;
+            let report = bind(&mut m, report);
             Outcome { material: m, report, payload_note }
         })
         .collect();

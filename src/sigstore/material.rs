@@ -124,6 +124,9 @@ pub struct Material {
     pub pointer: Option<String>,
     /// The digest of the signed image, when known (`docker-manifest-digest`, tag, subject).
     pub target: Option<String>,
+    /// The image the dump attaches it to (`.sig`/`.att` tag, referrer `subject`), which only
+    /// says where to look: it counts for that image only if its signed content names it.
+    pub attached: Option<String>,
     /// The signature and evidence.
     pub evidence: Evidence,
 }
@@ -371,6 +374,7 @@ pub fn collect(dump: &Dump, pool: &mut PayloadPool) -> Vec<Material> {
                 file: Some(dump.entry_path(0).to_string()),
                 pointer: None,
                 target: None,
+                attached: None,
                 evidence: Evidence::Bundle { json: bytes.clone(), artifact: SignedArtifact::NotSought },
             });
         }
@@ -459,12 +463,14 @@ fn from_layer(dump: &Dump, a: &Artifact, reference: usize, index: usize, pool: &
         }
         _ => return None,
     };
+    let attached = if paired.is_none() { a.target_digest.clone() } else { None };
     Some(Material {
         input: paired.clone().unwrap_or_else(|| dump.input.clone()),
         source,
         file: paired.or_else(|| doc.map(|d| d.path.clone())),
         pointer: dump.refs.get(reference).map(|r| r.pointer.to_string()),
         target,
+        attached,
         evidence,
     })
 }
@@ -505,6 +511,7 @@ fn from_document(
         file: Some(dump.entry_path(0).to_string()),
         pointer,
         target,
+        attached: None,
         evidence,
     };
     match (&a.content, kind) {
@@ -738,6 +745,7 @@ fn collect_log_entries(
         file: Some(file.to_string()),
         pointer,
         target: None,
+        attached: None,
         evidence,
     };
     let docs = || serde_json::Deserializer::from_slice(bytes).into_iter::<Value>().map_while(Result::ok);

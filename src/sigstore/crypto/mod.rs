@@ -39,6 +39,10 @@ pub enum FailureKind {
     BundleInvalid,
     /// SG016: an RFC 3161 timestamp does not verify, or its time is not acceptable.
     TimestampInvalid,
+    /// SG001: the signed content names another image than the one it is attached to.
+    TargetMismatch,
+    /// AT001: the attestation's statement does not name the image it is attached to.
+    SubjectMismatch,
 }
 
 impl FailureKind {
@@ -51,6 +55,8 @@ impl FailureKind {
             FailureKind::IdentityMismatch => "SG008",
             FailureKind::BundleInvalid => "SG015",
             FailureKind::TimestampInvalid => "SG016",
+            FailureKind::TargetMismatch => "SG001",
+            FailureKind::SubjectMismatch => "AT001",
         }
     }
 
@@ -63,6 +69,8 @@ impl FailureKind {
             FailureKind::IdentityMismatch => "identity-mismatch",
             FailureKind::BundleInvalid => "bundle-invalid",
             FailureKind::TimestampInvalid => "timestamp-invalid",
+            FailureKind::TargetMismatch => "signature-target-mismatch",
+            FailureKind::SubjectMismatch => "attestation-subject-mismatch",
         }
     }
 }
