@@ -219,3 +219,197 @@ fn conformance_suite_bundle_verify() {
     }
     assert!(problems.is_empty(), "{} case(s) wrong:\n{}", problems.len(), problems.join("\n"));
 }
+
+// ---------------------------------------------------------------------------------------
+// Beyond the suite: negatives for each evidence check, built from its real bundles, and the
+// artifact and policy flags.
+
+fn case(name: &str) -> PathBuf {
+    suite().join("bundle-verify").join(name)
+}
+
+fn a_txt() -> String {
+    suite().join("bundle-verify/a.txt").to_string_lossy().into_owned()
+}
+
+fn public_root() -> String {
+    suite().join("public-good-trusted_root.json").to_string_lossy().into_owned()
+}
+
+fn bundle_json(name: &str) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(case(name).join("bundle.sigstore.json")).unwrap()).unwrap()
+}
+
+/// Runs `ocidig verify ARGS` through the library; the bundle is written to a temp file first.
+fn run_with(bundle: &serde_json::Value, rest: &[&str]) -> Result<Outcomes, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bundle.sigstore.json");
+    std::fs::write(&f, serde_json::to_vec(bundle).unwrap()).unwrap();
+    let f = f.to_string_lossy().into_owned();
+    let mut args = vec!["ocidig", "verify", f.as_str()];
+    args.extend_from_slice(rest);
+    let cli = Cli::try_parse_from(args).map_err(|e| e.to_string())?;
+    let Command::Verify(a) = cli.command else { panic!("not verify") };
+    verify_args(&a).map_err(|e| e.to_string())
+}
+
+fn keyless<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec!["--certificate-identity", IDENTITY, "--certificate-oidc-issuer", ISSUER];
+    v.extend_from_slice(extra);
+    v
+}
+
+/// Asserts one failed verdict at `step` with `rule` whose detail contains `detail`, exit 1.
+fn assert_rejected(o: &Outcomes, step: &str, rule: &str, detail: &str) {
+    let [x] = o.outcomes.as_slice() else { panic!("{} verdicts", o.outcomes.len()) };
+    match &x.report.verdict {
+        Verdict::Failed { reason, detail: d } => {
+            assert_eq!((failed_step(&x.report), reason.rule()), (Some(step), rule), "{d}");
+            assert!(d.contains(detail), "{d}");
+        }
+        other => panic!("not failed: {other:?}"),
+    }
+    assert_eq!(exit_status(o, false), 1);
+}
+
+fn assert_verified(o: &Outcomes) {
+    assert!(!o.outcomes.is_empty() && o.outcomes.iter().all(|x| x.verified()), "{:?}", o.outcomes);
+    assert_eq!(exit_status(o, false), 0);
+}
+
+#[test]
+fn every_tlog_entry_is_checked_not_only_the_first() {
+    let mut b = bundle_json("happy-path-v0.3");
+    let entries = b["verificationMaterial"]["tlogEntries"].as_array_mut().unwrap();
+    let mut second = entries[0].clone();
+    // The SET of another entry (happy-path-v0.1's).
+    second["inclusionPromise"]["signedEntryTimestamp"] =
+        bundle_json("happy-path-v0.1")["verificationMaterial"]["tlogEntries"][0]["inclusionPromise"]
+            ["signedEntryTimestamp"]
+            .clone();
+    entries.push(second);
+    let root = public_root();
+    let o = run_with(&b, &keyless(&[&a_txt(), "--trusted-root", &root])).unwrap();
+    assert_rejected(&o, "set", "SG007", "tlogEntries[1]: signed entry timestamp does not verify");
+}
+
+#[test]
+fn duplicate_timestamps_are_rejected() {
+    let mut b = bundle_json("rekor2-happy-path");
+    let ts = b["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"].as_array_mut().unwrap();
+    ts.push(ts[0].clone());
+    let root = case("rekor2-happy-path").join("trusted_root.json").to_string_lossy().into_owned();
+    let o = run_with(&b, &keyless(&[&a_txt(), "--trusted-root", &root])).unwrap();
+    assert_rejected(&o, "timestamp", "SG016", "rfc3161Timestamps[1] is a duplicate");
+    // More than the cap: refused as a malformed bundle.
+    let ts = b["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"].as_array_mut().unwrap();
+    let one = ts[0].clone();
+    ts.resize(33, one);
+    let o = run_with(&b, &keyless(&[&a_txt(), "--trusted-root", &root])).unwrap();
+    assert_rejected(&o, "bundle", "SG015", "33 RFC 3161 timestamps (at most 32)");
+}
+
+#[test]
+fn a_bundle_whose_only_time_evidence_is_a_timestamp_verifies() {
+    // Rekor v2 entries carry no integrated time: the TSA timestamp is the only time evidence.
+    let b = bundle_json("rekor2-happy-path");
+    let root = case("rekor2-happy-path").join("trusted_root.json").to_string_lossy().into_owned();
+    let o = run_with(&b, &keyless(&[&a_txt(), "--trusted-root", &root])).unwrap();
+    assert_verified(&o);
+    let step = o.outcomes[0].report.steps.iter().find(|s| s.name.name() == "timestamp").unwrap();
+    assert!(
+        matches!(&step.result, ocidig::sigstore::crypto::StepResult::Passed(d) if d.contains("2025-06-12T12:02:20Z"))
+    );
+}
+
+#[test]
+fn dsse_bundle_needs_exactly_one_signature() {
+    let mut b = bundle_json("happy-path-intoto-in-dsse-v3");
+    let sigs = b["dsseEnvelope"]["signatures"].as_array_mut().unwrap();
+    sigs.push(sigs[0].clone());
+    let root = public_root();
+    let o = run_with(&b, &keyless(&[&a_txt(), "--trusted-root", &root])).unwrap();
+    assert_rejected(&o, "bundle", "SG015", "DSSE envelope has 2 signatures; exactly one is required");
+}
+
+#[test]
+fn without_log_or_timestamp_evidence_a_signature_fails_unless_insecure_ignore_tlog() {
+    let mut b = bundle_json("managed-key-happy-path");
+    let vm = b["verificationMaterial"].as_object_mut().unwrap();
+    vm.remove("tlogEntries");
+    vm.remove("timestampVerificationData");
+    let key = case("managed-key-happy-path").join("key.pub").to_string_lossy().into_owned();
+    let root = public_root();
+    let o = run_with(&b, &[&a_txt(), "--trusted-root", &root, "--key", &key]).unwrap();
+    assert_rejected(&o, "set", "SG007", "the bundle has no transparency-log entry");
+    let o = run_with(&b, &[&a_txt(), "--trusted-root", &root, "--key", &key, "--insecure-ignore-tlog"]).unwrap();
+    assert_verified(&o);
+    // Without a trusted root the verdict says the log was not checked.
+    let o = run_with(&bundle_json("managed-key-happy-path"), &[&a_txt(), "--key", &key]).unwrap();
+    assert_verified(&o);
+    match &o.outcomes[0].report.verdict {
+        Verdict::Verified { by, .. } => assert!(by.contains("transparency log not checked"), "{by}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn artifact_digest_instead_of_the_file() {
+    use sha2::Digest as _;
+    let digest = format!("sha256:{:x}", sha2::Sha256::digest(std::fs::read(a_txt()).unwrap()));
+    let wrong = format!("sha256:{}", "00".repeat(32));
+    let root = public_root();
+    // A message-signature bundle: the signature is checked over the digest (prehashed).
+    for name in ["happy-path-v0.3", "happy-path-intoto-in-dsse-v3"] {
+        let b = bundle_json(name);
+        let o = run_with(&b, &keyless(&["--trusted-root", &root, "--artifact-digest", &digest])).unwrap();
+        assert_verified(&o);
+        let o = run_with(&b, &keyless(&["--trusted-root", &root, "--artifact-digest", &wrong])).unwrap();
+        // DSSE: the statement does not name it; message signature: the signature (checked
+        // over the digest given) does not verify.
+        if name.contains("dsse") {
+            assert_rejected(&o, "artifact", "SG004", &"00".repeat(32));
+        } else {
+            assert_rejected(&o, "signature", "SG004", "does not verify");
+        }
+    }
+    assert!(run_with(&bundle_json("happy-path-v0.3"), &["--artifact-digest", "sha256:12"]).is_err());
+}
+
+#[test]
+fn dsse_bundle_verifies_for_a_file_only_if_its_statement_names_it() {
+    let root = public_root();
+    let other = case("wrong-material_fail").join("artifact").to_string_lossy().into_owned();
+    let b = bundle_json("happy-path-intoto-in-dsse-v3");
+    let o = run_with(&b, &keyless(&[&a_txt(), "--trusted-root", &root])).unwrap();
+    assert_verified(&o);
+    let o = run_with(&b, &keyless(&[&other, "--trusted-root", &root])).unwrap();
+    assert_rejected(&o, "artifact", "SG004", "not among the inputs");
+}
+
+#[test]
+fn identity_policy_flags() {
+    let b = bundle_json("happy-path-v0.3");
+    let root = public_root();
+    let key = case("managed-key-happy-path").join("key.pub").to_string_lossy().into_owned();
+    // Keyless needs a policy; identity flags with --key are a usage error (exit 2).
+    let no_policy = run_with(&b, &[&a_txt(), "--trusted-root", &root]).unwrap_err();
+    assert!(no_policy.contains("needs an identity policy"), "{no_policy}");
+    let half = run_with(&b, &[&a_txt(), "--trusted-root", &root, "--certificate-identity", IDENTITY]).unwrap_err();
+    assert!(half.contains("both an identity"), "{half}");
+    let with_key = run_with(&b, &keyless(&[&a_txt(), "--trusted-root", &root, "--key", &key])).unwrap_err();
+    assert!(with_key.contains("cannot be used with --key"), "{with_key}");
+    // Regexps match the whole string.
+    let ok = [
+        "--certificate-identity-regexp",
+        "https://github\\.com/sigstore-conformance/.*",
+        "--certificate-oidc-issuer-regexp",
+        "https://token\\.actions\\.githubusercontent\\.com",
+    ];
+    assert_verified(&run_with(&b, &[&[a_txt().as_str(), "--trusted-root", &root], &ok[..]].concat()).unwrap());
+    let partial = ["--certificate-identity-regexp", "sigstore-conformance", "--certificate-oidc-issuer-regexp", ".*"];
+    let o = run_with(&b, &[&[a_txt().as_str(), "--trusted-root", &root], &partial[..]].concat()).unwrap();
+    assert_rejected(&o, "identity", "SG008", "does not match the regexp");
+    // --insecure-any-identity: explicit opt-out.
+    assert_verified(&run_with(&b, &[&a_txt(), "--trusted-root", &root, "--insecure-any-identity"]).unwrap());
+}

@@ -43,6 +43,8 @@ pub struct Trust {
     pub ignore_tlog: bool,
     /// The current time, unix seconds.
     pub now: i64,
+    /// `--artifact-digest`: the SHA-256 of the artifact the bundles are about.
+    pub artifact_digest: Option<[u8; 32]>,
 }
 
 /// One signature and its verification.
@@ -204,6 +206,12 @@ pub fn verify_bundle(bytes: &[u8], artifact: &SignedArtifact, trust: &Trust) -> 
                 result: StepResult::Failed(FailureKind::SignatureInvalid, detail),
             });
             return r;
+        }
+        SignedArtifact::Missing { .. } | SignedArtifact::NotSought if trust.artifact_digest.is_some() => {
+            match &trust.artifact_digest {
+                Some(d) => Artifact::Sha256(d),
+                None => Artifact::Unknown,
+            }
         }
         SignedArtifact::Missing { algorithm, .. } if algorithm != "SHA2_256" => {
             return unverifiable(format!(
@@ -508,6 +516,11 @@ pub fn verify_dumps(dumps: &[Dump], trust: &Trust, allow_unsigned: bool) -> Outc
         let holds_material = offered || outcomes.iter().any(|o| o.material.input == d.input);
         // A dump of signatures or attestations only (a `.sig` tarball) is no subject itself.
         let has_images = !d.images.is_empty();
+        // Signatures about no known subject (no target) make their input the subject: it is
+        // signed when one of them verified.
+        if outcomes.iter().any(|o| o.material.input == d.input && o.material.target.is_none()) {
+            add(&mut subjects, format!("input:{}", d.input), format!("input {}", d.input), &d.input);
+        }
         if holds_material || has_images {
             continue;
         }
@@ -521,7 +534,10 @@ pub fn verify_dumps(dumps: &[Dump], trust: &Trust, allow_unsigned: bool) -> Outc
         }
     }
     for (key, label, input) in subjects {
-        let about = |o: &&Outcome| o.material.target.as_deref() == Some(key.as_str());
+        let about = |o: &&Outcome| match key.strip_prefix("input:") {
+            Some(i) => o.material.input == i && o.material.target.is_none(),
+            None => o.material.target.as_deref() == Some(key.as_str()),
+        };
         if outcomes.iter().filter(about).any(Outcome::verified) {
             counts.signed += 1;
             continue;
@@ -621,7 +637,16 @@ pub fn load_trust(a: &VerifyArgs) -> Result<Trust, Error> {
         identity_policy: policy,
         ignore_tlog: a.insecure_ignore_tlog,
         now,
+        artifact_digest: a.artifact_digest.as_deref().map(parse_artifact_digest).transpose()?,
     })
+}
+
+/// Parses `--artifact-digest sha256:HEX`.
+fn parse_artifact_digest(text: &str) -> Result<[u8; 32], Error> {
+    text.strip_prefix("sha256:")
+        .and_then(crypto::keys::unhex)
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .ok_or_else(|| Error::msg(format!("--artifact-digest {text:?}: expected sha256: and 64 hex digits")))
 }
 
 /// The identity policy of the flags, as cosign requires it: with `--trusted-root` and no

@@ -410,6 +410,22 @@ fn hash_named(alg: &str, data: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
+/// What a signature is checked over: the exact bytes, or an artifact's SHA-256 (prehashed).
+enum Signed {
+    Bytes(Vec<u8>),
+    Sha256([u8; 32]),
+}
+
+impl Signed {
+    fn verify(&self, key: &PublicKey, sig: &[u8]) -> Result<crate::sigstore::crypto::Scheme, String> {
+        match self {
+            Signed::Bytes(m) => key.verify(m, sig),
+            Signed::Sha256(d) => key.verify_sha256_prehash(d, sig),
+        }
+        .map_err(|e| e.to_string())
+    }
+}
+
 /// Verifies a bundle about `artifact` under `policy`.
 pub fn verify_bundle(bytes: &[u8], artifact: Artifact<'_>, policy: &Policy<'_>) -> Report {
     let mut st = Steps::default();
@@ -609,9 +625,11 @@ fn verify_parsed(b: &Bundle, artifact: Artifact<'_>, policy: &Policy<'_>, mut st
 
     // The signing key.
     let content_sig = b.content.signature();
-    let message: Option<Vec<u8>> = match (&b.content, artifact) {
-        (Content::Dsse { payload_type, payload, .. }, _) => Some(pae(payload_type, payload)),
-        (Content::Message { .. }, Artifact::Bytes(a)) => Some(a.to_vec()),
+    let message: Option<Signed> = match (&b.content, artifact) {
+        (Content::Dsse { payload_type, payload, .. }, _) => Some(Signed::Bytes(pae(payload_type, payload))),
+        (Content::Message { .. }, Artifact::Bytes(a)) => Some(Signed::Bytes(a.to_vec())),
+        // Only the digest is known: the signature is checked over it (prehashed).
+        (Content::Message { .. }, Artifact::Sha256(d)) => Some(Signed::Sha256(*d)),
         _ => None,
     };
     let mut unverifiable: Option<String> = None;
@@ -625,7 +643,7 @@ fn verify_parsed(b: &Bundle, artifact: Artifact<'_>, policy: &Policy<'_>, mut st
                     st.skip(StepName::Signature, "the signed artifact is not among the inputs");
                     unverifiable = Some("the signed artifact is not among the inputs".into());
                 }
-                (Ok(k), Some(m)) => match k.verify(m, content_sig) {
+                (Ok(k), Some(m)) => match m.verify(&k, content_sig) {
                     Ok(s) => {
                         report.scheme = Some(s);
                         st.pass(StepName::Signature, s.name());
@@ -649,7 +667,7 @@ fn verify_parsed(b: &Bundle, artifact: Artifact<'_>, policy: &Policy<'_>, mut st
                     unverifiable = Some("the signed artifact is not among the inputs".into());
                 }
                 Some(m) => {
-                    let found = policy.keys.iter().find_map(|k| k.verify(m, content_sig).ok().map(|s| (k, s)));
+                    let found = policy.keys.iter().find_map(|k| m.verify(k, content_sig).ok().map(|s| (k, s)));
                     match found {
                         Some((k, s)) => {
                             report.scheme = Some(s);
