@@ -180,8 +180,38 @@ pub enum VerifyFormat {
     Json,
 }
 
+/// The policy and exit status of `verify`, shown after its flags in `--help`.
+const VERIFY_AFTER_HELP: &str = "\
+Identity policy (as cosign): keyless signatures (a Fulcio certificate, checked with
+--trusted-root) need --certificate-identity or --certificate-identity-regexp AND
+--certificate-oidc-issuer or --certificate-oidc-issuer-regexp (regexps match the whole
+string), or the explicit --insecure-any-identity. With --key, identity flags are a usage
+error. With a trusted root, a signature needs verified transparency-log or RFC 3161 timestamp
+evidence unless --insecure-ignore-tlog; without one, the log is not checked and the verdict
+says so.
+
+A signature counts for an image only if what was signed names the image's manifest digest
+(simplesigning docker-manifest-digest, in-toto subject, messageDigest); tags, subjects and
+annotations only say where to look.
+
+Exit status: 0 when every image (and every loose input) has at least one verified signature
+and none failed; 1 when a signature failed or an image has no verified signature
+(--allow-unsigned: report only, failed signatures still exit 1; --require-signed is the
+default and accepted for compatibility); 2 on a usage error or unreadable input, key or
+trusted root.
+
+Examples:
+  ocidig verify ./image-layout --trusted-root trusted_root.json \\
+      --certificate-identity https://github.com/org/repo/.github/workflows/release.yml@refs/heads/main \\
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com
+  ocidig verify ./image.tar --key cosign.pub
+  ocidig verify artifact.sigstore.json artifact.bin --trusted-root trusted_root.json \\
+      --certificate-identity-regexp 'https://github\\.com/org/.*' \\
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com";
+
 /// Arguments of `verify`.
 #[derive(Debug, Args)]
+#[command(after_help = VERIFY_AFTER_HELP)]
 pub struct VerifyArgs {
     /// Dumps holding signatures: OCI layouts (`cosign save`), tarballs, cosign JSON output
     /// (`cosign verify`, `cosign download signature`, Rekor entries), sigstore bundles.

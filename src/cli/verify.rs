@@ -584,21 +584,23 @@ pub fn render_json(o: &Outcomes) -> String {
 
 /// Human output: one line per verdict, then the findings.
 pub fn render_human(o: &Outcomes, color: bool) -> String {
+    use crate::report::terminal::Esc;
     let mut out = String::new();
     for x in &o.outcomes {
         let m = &x.material;
-        let target = m.target.as_deref().map(|t| format!(" for {t}")).unwrap_or_default();
+        // Everything here may come from the dump: escaped for the terminal.
+        let target = m.target.as_deref().map(|t| format!(" for {}", Esc(t))).unwrap_or_default();
+        let (source, input) = (Esc(&m.source), Esc(&m.input));
         let line = match &x.report.verdict {
             Verdict::Verified { by, at } => format!(
-                "verified      {} ({}){target}: by {by}{}",
-                m.source,
-                m.input,
+                "verified      {source} ({input}){target}: by {}{}",
+                Esc(by),
                 at.map(|t| format!(" at {}", rfc3339(t))).unwrap_or_default()
             ),
             Verdict::Failed { reason, detail } => {
-                format!("FAILED {}  {} ({}){target}: {detail}", reason.rule(), m.source, m.input)
+                format!("FAILED {}  {source} ({input}){target}: {}", reason.rule(), Esc(detail))
             }
-            Verdict::Unverifiable { why } => format!("unverifiable  {} ({}){target}: {why}", m.source, m.input),
+            Verdict::Unverifiable { why } => format!("unverifiable  {source} ({input}){target}: {}", Esc(why)),
         };
         out.push_str(&line);
         out.push('\n');
