@@ -410,6 +410,29 @@ fn identity_policy_flags() {
     let partial = ["--certificate-identity-regexp", "sigstore-conformance", "--certificate-oidc-issuer-regexp", ".*"];
     let o = run_with(&b, &[&[a_txt().as_str(), "--trusted-root", &root], &partial[..]].concat()).unwrap();
     assert_rejected(&o, "identity", "SG008", "does not match the regexp");
+    // A keyless bundle checked with --key (no identity policy possible): not accepted.
+    let o = run_with(&b, &[&a_txt(), "--trusted-root", &root, "--key", &key]).unwrap();
+    assert_rejected(&o, "identity", "SG008", "no identity policy was given");
     // --insecure-any-identity: explicit opt-out.
     assert_verified(&run_with(&b, &[&a_txt(), "--trusted-root", &root, "--insecure-any-identity"]).unwrap());
+}
+
+#[test]
+fn human_output_escapes_what_the_dump_controls() {
+    // A media type with an escape sequence and a bidi override: rejected, and printed escaped.
+    let mut b = bundle_json("bundle-unknown-version_fail");
+    b["mediaType"] = serde_json::json!("application/vnd.dev.sigstore.bundle+json;version=9\u{1b}[31m\u{202e}");
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("b.sigstore.json");
+    std::fs::write(&f, serde_json::to_vec(&b).unwrap()).unwrap();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_ocidig"))
+        .args(["verify", "--color", "never", "--insecure-any-identity", "--trusted-root"])
+        .arg(public_root())
+        .arg(&f)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(1), "{out}");
+    assert!(out.contains("FAILED SG015") && out.contains("unsupported bundle version"), "{out}");
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{202e}'), "{out:?}");
 }

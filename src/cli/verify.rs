@@ -192,6 +192,17 @@ pub fn verify_material(m: &Material, trust: &Trust) -> Report {
 /// input paired with it (the file its `messageDigest` or statement subject names).
 pub fn verify_bundle(bytes: &[u8], artifact: &SignedArtifact, trust: &Trust) -> Report {
     use crate::sigstore::verify::{self as v, Artifact};
+    let policy = v::Policy {
+        keys: &trust.keys,
+        root: trust.root.as_ref(),
+        identity: &trust.identity_policy,
+        ignore_tlog: trust.ignore_tlog,
+        now: trust.now,
+    };
+    // A malformed bundle is rejected as such, whatever its artifact.
+    if v::Bundle::from_json(bytes).is_err() {
+        return v::verify_bundle(bytes, Artifact::Unknown, &policy);
+    }
     let a = match artifact {
         SignedArtifact::Found { bytes, .. } => Artifact::Bytes(bytes),
         SignedArtifact::Mismatch { digest_hex, candidates } => {
@@ -225,13 +236,6 @@ pub fn verify_bundle(bytes: &[u8], artifact: &SignedArtifact, trust: &Trust) -> 
             ));
         }
         SignedArtifact::NotSought => Artifact::Unknown,
-    };
-    let policy = v::Policy {
-        keys: &trust.keys,
-        root: trust.root.as_ref(),
-        identity: &trust.identity_policy,
-        ignore_tlog: trust.ignore_tlog,
-        now: trust.now,
     };
     v::verify_bundle(bytes, a, &policy)
 }
@@ -684,6 +688,7 @@ pub fn identity_policy(a: &VerifyArgs, with_key: bool) -> Result<crate::sigstore
         identity_regexp: compile("--certificate-identity-regexp", &a.certificate_identity_regexp)?,
         issuer: a.certificate_oidc_issuer.clone(),
         issuer_regexp: compile("--certificate-oidc-issuer-regexp", &a.certificate_oidc_issuer_regexp)?,
+        any: a.insecure_any_identity,
     };
     if a.insecure_any_identity && any_flag {
         return Err(Error::msg("--insecure-any-identity cannot be combined with identity flags"));

@@ -307,6 +307,8 @@ pub struct IdentityPolicy {
     pub issuer: Option<String>,
     /// `--certificate-oidc-issuer-regexp`: matches the whole issuer.
     pub issuer_regexp: Option<regex::Regex>,
+    /// `--insecure-any-identity`: accept any identity and issuer.
+    pub any: bool,
 }
 
 impl IdentityPolicy {
@@ -321,8 +323,14 @@ impl IdentityPolicy {
             && (self.issuer.is_some() || self.issuer_regexp.is_some())
     }
 
-    /// Checks `cert` against the policy; returns the identity it carries.
+    /// Checks `cert` against the policy; returns the identity it carries. A policy that
+    /// names no identity and issuer accepts nothing unless it is `any`.
     pub fn check(&self, cert: &Certificate) -> Result<Identity, String> {
+        if !self.any && !self.is_complete() {
+            return Err("keyless signature, but no identity policy was given (--certificate-identity[-regexp] \
+                        and --certificate-oidc-issuer[-regexp], or --insecure-any-identity)"
+                .into());
+        }
         let id =
             crate::sigstore::crypto::identity::check_identity(cert, self.identity.as_deref(), self.issuer.as_deref())
                 .map_err(|e| e.to_string())?;
