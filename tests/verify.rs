@@ -688,6 +688,14 @@ fn generated_key_layout_verifies_and_require_signed() {
     let (code, v) = verify(&[&layout, "--require-signed"]);
     assert_eq!(code, 1, "{v:#}");
     assert_eq!(v["unsigned"].as_array().unwrap().len(), 1, "{v:#}");
+    // With a trusted root, a key signature without transparency-log evidence fails (SG007),
+    // unless --insecure-ignore-tlog (cosign's rule).
+    let root = td("crypto/trusted_root.json");
+    let (code, v) = verify(&[&layout, "--key", &p(&key), "--trusted-root", &root]);
+    assert_fails_with(code, &v, "SG007");
+    assert!(only_verdict(&v)["detail"].as_str().unwrap().contains("no transparency-log evidence"), "{v:#}");
+    let (code, v) = verify(&[&layout, "--key", &p(&key), "--trusted-root", &root, "--insecure-ignore-tlog"]);
+    assert_eq!((code, only_verdict(&v)["verdict"].as_str()), (0, Some("verified")), "{v:#}");
     // A signature naming another digest leaves the image unsigned.
     let (dir, key) = key_signed_layout(true);
     let (code, v) = verify(&[&p(&dir.path().join("layout")), "--key", &p(&key), "--require-signed"]);

@@ -125,14 +125,80 @@ fn verify_signed_bytes(
         ))
         .map(|r| with_identity(r, cert, &trust.identity_policy)),
         (Some(_), None) if trust.keys.is_empty() => None,
-        _ => Some(crypto::verify_with_key(
-            bytes,
-            signature_b64,
-            &trust.keys,
-            bundle_json.as_deref(),
-            trust.root.as_ref(),
+        _ => Some(require_tlog(
+            crypto::verify_with_key(bytes, signature_b64, &trust.keys, bundle_json.as_deref(), trust.root.as_ref()),
+            bundle_json.is_some(),
+            trust,
         )),
     }
+}
+
+/// With a trusted root, a key-verified signature without transparency-log evidence fails
+/// (SG007) unless `--insecure-ignore-tlog`, as cosign decides.
+fn require_tlog(mut report: Report, has_evidence: bool, trust: &Trust) -> Report {
+    if trust.root.is_none() || trust.ignore_tlog || has_evidence {
+        return report;
+    }
+    let why = "no transparency-log evidence (Rekor bundle) for this signature; --insecure-ignore-tlog accepts it";
+    report.steps.retain(|s| s.name != StepName::Set);
+    report.steps.push(crypto::Step {
+        name: StepName::Set,
+        result: StepResult::Failed(FailureKind::TlogEntryInvalid, why.into()),
+    });
+    if matches!(report.verdict, Verdict::Verified { .. }) {
+        report.verdict = Verdict::Failed { reason: FailureKind::TlogEntryInvalid, detail: format!("set: {why}") };
+    }
+    report
+}
+
+/// The transparency-log evidence of a key-signed DSSE envelope (its cosign bundle): the SET
+/// verifies with a log of the trusted root and its body records this envelope's payload, a
+/// signature and the key that verified it. Without a bundle, [`require_tlog`].
+fn dsse_key_tlog(
+    mut report: Report,
+    payload_type: &str,
+    payload: &[u8],
+    signatures: &[crypto::DsseSignature],
+    bundle_json: &Option<Vec<u8>>,
+    trust: &Trust,
+) -> Report {
+    let (Some(root), Some(bundle)) = (&trust.root, bundle_json) else {
+        return require_tlog(report, bundle_json.is_some(), trust);
+    };
+    if trust.ignore_tlog || !matches!(report.verdict, Verdict::Verified { .. }) {
+        return report;
+    }
+    let message = crypto::pae(payload_type, payload);
+    let signer = signatures.iter().find_map(|s| {
+        let sig = crypto::decode_signature(&s.sig_b64)?;
+        let key = trust.keys.iter().find(|k| k.verify(&message, &sig).is_ok())?;
+        Some((key.spki_der().ok()?, sig))
+    });
+    let checked = crypto::rekor::CosignBundle::from_json(bundle).and_then(|b| {
+        crypto::rekor::verify_set(&b.payload, &b.signed_entry_timestamp, root)?;
+        let (spki, sig) = signer.ok_or_else(|| crypto::rekor::TlogError::BodyMismatch("no verified key".into()))?;
+        let body = crypto::rekor::parse_body(&b.payload.body_b64)?;
+        crypto::rekor::check_dsse_body(&body, payload, &sig, &spki)?;
+        Ok(b.payload)
+    });
+    match checked {
+        Ok(p) => {
+            report.integrated_time = Some(p.integrated_time);
+            report.log_index = Some(p.log_index);
+            report.steps.push(crypto::Step {
+                name: StepName::Set,
+                result: StepResult::Passed(format!("SET and body verified, log index {}", p.log_index)),
+            });
+        }
+        Err(e) => {
+            report.steps.push(crypto::Step {
+                name: StepName::Set,
+                result: StepResult::Failed(FailureKind::TlogEntryInvalid, e.to_string()),
+            });
+            report.verdict = Verdict::Failed { reason: FailureKind::TlogEntryInvalid, detail: format!("set: {e}") };
+        }
+    }
+    report
 }
 
 /// Verifies a DSSE envelope the same way: keyless over its first signature when a certificate
@@ -161,7 +227,14 @@ fn verify_dsse_envelope(
         ))
         .map(|r| with_identity(r, cert, &trust.identity_policy)),
         (Some(_), None, _) if trust.keys.is_empty() => None,
-        _ => Some(crypto::verify_dsse(payload_type, payload, signatures, &trust.keys)),
+        _ => Some(dsse_key_tlog(
+            crypto::verify_dsse(payload_type, payload, signatures, &trust.keys),
+            payload_type,
+            payload,
+            signatures,
+            bundle_json,
+            trust,
+        )),
     }
 }
 
