@@ -1268,3 +1268,64 @@ fn fixture_bundle_inclusion_proof_negatives_are_sg007() {
     assert_fails_with(code, &v, "SG007");
     assert_eq!(only_verdict(&v)["failed_step"], "body");
 }
+
+// ---------------------------------------------------------------------------------------
+// containers/image signature storage (`skopeo copy dir:` folders): `signature-N` files.
+
+/// Copies the real `skopeo copy dir:` folder (testdata/containers-image-verify) to `dir`.
+fn containers_image_dir(dir: &Path) -> PathBuf {
+    let to = dir.join("img");
+    std::fs::create_dir(&to).unwrap();
+    for f in ["manifest.json", "signature-1"] {
+        std::fs::copy(testdata(&format!("containers-image-verify/dir-img-cosign-valid/{f}")), to.join(f)).unwrap();
+    }
+    to
+}
+
+fn containers_signature(payload: &[u8], signature: &[u8]) -> Vec<u8> {
+    let doc = json!({"mimeType": "application/vnd.dev.cosign.simplesigning.v1+json", "payload": b64e(payload),
+                     "annotations": {"dev.cosignproject.cosign/signature": b64e(signature)}});
+    [b"\0sigstore-json\n".as_slice(), &serde_json::to_vec(&doc).unwrap()].concat()
+}
+
+#[test]
+fn containers_image_signature_files_verify() {
+    let key = td("containers-image-verify/cosign.pub");
+    let dir = tempfile::tempdir().unwrap();
+    let img = containers_image_dir(dir.path());
+    let (code, v) = verify(&[&p(&img), "--key", &key]);
+    assert_eq!(code, 0, "{v:#}");
+    let verdict = only_verdict(&v);
+    assert_eq!(verdict["verdict"], "verified");
+    assert_eq!(verdict["source"], "containers/image signature-1");
+    assert_eq!(verdict["target"], sha256(&std::fs::read(img.join("manifest.json")).unwrap()));
+    assert_eq!(v["images"], json!({"signed": 1, "unsigned": 0, "failed": 0}));
+    // Without the key: unverifiable, the image unsigned → exit 1.
+    let (code, v) = verify(&[&p(&img)]);
+    assert_eq!((code, only_verdict(&v)["verdict"].as_str()), (1, Some("unverifiable")), "{v:#}");
+    // A flipped byte in the stored payload → SG004.
+    let raw = std::fs::read(img.join("signature-1")).unwrap();
+    let doc: Value = serde_json::from_slice(&raw[15..]).unwrap();
+    let mut payload = b64d(doc["payload"].as_str().unwrap());
+    payload[20] ^= 0x01;
+    let sig = b64d(doc["annotations"]["dev.cosignproject.cosign/signature"].as_str().unwrap());
+    std::fs::write(img.join("signature-1"), containers_signature(&payload, &sig)).unwrap();
+    let (code, v) = verify(&[&p(&img), "--key", &key]);
+    assert_fails_with(code, &v, "SG004");
+}
+
+#[test]
+fn containers_image_signature_naming_another_manifest_is_sg001() {
+    use p256::ecdsa::{Signature, signature::Signer};
+    let dir = tempfile::tempdir().unwrap();
+    let img = containers_image_dir(dir.path());
+    let (sk, key) = p256_key(dir.path());
+    let other = format!("sha256:{}", "ef".repeat(32));
+    let payload = simplesigning(&other);
+    let sig: Signature = sk.sign(&payload);
+    std::fs::write(img.join("signature-1"), containers_signature(&payload, sig.to_der().as_bytes())).unwrap();
+    let (code, v) = verify(&[&p(&img), "--key", &key]);
+    assert_fails_with(code, &v, "SG001");
+    assert!(only_verdict(&v)["detail"].as_str().unwrap().contains(&other), "{v:#}");
+    assert_eq!(v["images"], json!({"signed": 0, "unsigned": 0, "failed": 1}), "{v:#}");
+}

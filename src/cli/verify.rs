@@ -559,8 +559,14 @@ pub fn verify_dumps(dumps: &[Dump], trust: &Trust, allow_unsigned: bool) -> Outc
     }
     for d in dumps {
         for i in d.images.iter().filter(|i| i.kind == ArtifactKind::Image) {
-            if let Some(digest) = &i.manifest_digest {
-                add(&mut subjects, digest.clone(), format!("image {} ({digest})", i.label), &d.input);
+            // A manifest not stored by digest (a `dir:` folder's manifest.json) is named by
+            // the SHA-256 of its bytes, as a registry would.
+            let digest = i.manifest_digest.clone().or_else(|| {
+                d.docs.get(i.doc).map(|doc| format!("sha256:{}", crate::sigstore::util::sha256_hex(&doc.bytes)))
+            });
+            match digest {
+                Some(digest) => add(&mut subjects, digest.clone(), format!("image {} ({digest})", i.label), &d.input),
+                None => add(&mut subjects, format!("input:{}", d.input), format!("image {}", i.label), &d.input),
             }
         }
     }

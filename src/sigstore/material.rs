@@ -361,6 +361,9 @@ pub fn collect(dump: &Dump, pool: &mut PayloadPool) -> Vec<Material> {
         }
         out.extend(from_artifact(dump, a, kind, item, pool));
     }
+    if dump.format == Format::SkopeoDir {
+        out.extend(containers_image_signatures(dump, pool));
+    }
     if let Some(bytes) = &file {
         collect_log_entries(&dump.input, dump.entry_path(0), bytes, kind, pool, &mut out);
         // A file that names the sigstore bundle media type but is not JSON is a broken bundle:
@@ -706,6 +709,77 @@ pub fn pair_bundle_artifacts(materials: &mut [Material], dumps: &[Dump], has_mat
             m.target = Some(want);
         }
     }
+}
+
+/// The bytes that open a containers/image sigstore signature file (`signature-N` in a
+/// `skopeo copy dir:` folder).
+pub const CONTAINERS_SIGSTORE_PREFIX: &[u8] = b"\0sigstore-json\n";
+
+/// The media type of a cosign simplesigning payload.
+const SIMPLESIGNING_MEDIA_TYPE: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
+
+/// Most `signature-N` files read from one folder.
+const MAX_SIGNATURE_FILES: usize = 64;
+
+/// The sigstore signatures containers/image stores beside a `dir:` image (`signature-1`,
+/// `signature-2`...): `\0sigstore-json\n` then `{mimeType, payload (base64 simplesigning),
+/// annotations}` with cosign's signature, certificate, chain and bundle annotations. Each
+/// is attached to the folder's image (SHA-256 of its `manifest.json`).
+fn containers_image_signatures(dump: &Dump, pool: &mut PayloadPool) -> Vec<Material> {
+    let manifest = (0..dump.store.entries.len())
+        .find(|&i| dump.entry_path(i) == "manifest.json")
+        .and_then(|i| dump.store.read_all(i, MAX_MATERIAL_BYTES).ok())
+        .map(|b| format!("sha256:{}", sha256_hex(&b)));
+    let mut out = Vec::new();
+    for i in 0..dump.store.entries.len() {
+        let path = dump.entry_path(i);
+        let numbered =
+            path.strip_prefix("signature-").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if !numbered {
+            continue;
+        }
+        if out.len() >= MAX_SIGNATURE_FILES {
+            break;
+        }
+        let Ok(bytes) = dump.store.read_all(i, MAX_MATERIAL_BYTES) else { continue };
+        let Some(json) = bytes.strip_prefix(CONTAINERS_SIGSTORE_PREFIX) else { continue };
+        let Ok(v) = serde_json::from_slice::<Value>(json) else { continue };
+        if v.get("mimeType").and_then(Value::as_str) != Some(SIMPLESIGNING_MEDIA_TYPE) {
+            continue;
+        }
+        let Some(payload) =
+            v.get("payload").and_then(Value::as_str).and_then(crate::sigstore::crypto::decode_signature)
+        else {
+            continue;
+        };
+        let ann = |k: &str| {
+            v.pointer("/annotations")
+                .and_then(|a| a.get(k))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .filter(|s| !s.trim().is_empty())
+        };
+        let Some(signature_b64) = ann(annotations::SIGNATURE) else { continue };
+        pool.add(&payload);
+        out.push(Material {
+            input: dump.input.clone(),
+            source: format!("containers/image {path}"),
+            file: Some(path.to_string()),
+            pointer: None,
+            target: payload_target(&payload),
+            attached: manifest.clone(),
+            evidence: Evidence::SimpleSigning {
+                payload: Some(payload),
+                payload_sha256: None,
+                payload_note: None,
+                signature_b64,
+                cert_pem: ann(annotations::CERTIFICATE),
+                chain_pem: ann(annotations::CHAIN),
+                bundle_json: ann(annotations::BUNDLE).map(String::into_bytes),
+            },
+        });
+    }
+    out
 }
 
 /// The SHA-256 subjects (hex) of the in-toto statement in a DSSE bundle.
