@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
 mod cli;
+mod conformance;
 mod corpus;
 mod fixtures;
 mod formats;

@@ -34,9 +34,24 @@ fn sigstore_root() -> String {
 }
 
 /// Runs `ocidig verify --format json ARGS` and parses its one JSON document.
+///
+/// Keyless verification needs an identity policy (cosign's rule): a run with `--trusted-root`
+/// and neither `--key` nor any identity flag gets `--insecure-any-identity`, so that the tests
+/// written before that rule keep testing the steps they were written for.
 fn verify(args: &[&str]) -> (i32, Value) {
     let mut all = vec!["verify", "--format", "json"];
     all.extend_from_slice(args);
+    let policy_flags = [
+        "--key",
+        "--certificate-identity",
+        "--certificate-oidc-issuer",
+        "--certificate-identity-regexp",
+        "--certificate-oidc-issuer-regexp",
+        "--insecure-any-identity",
+    ];
+    if args.contains(&"--trusted-root") && !args.iter().any(|a| policy_flags.contains(a)) {
+        all.push("--insecure-any-identity");
+    }
     let run = ocidig(&all);
     let v: Value = serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", run.stdout, run.stderr));
@@ -260,6 +275,8 @@ fn real_v2_v3_cosign_verify_output_verify() {
             &sigstore_root(),
             "--certificate-identity",
             V1_IDENTITY,
+            "--certificate-oidc-issuer",
+            GITHUB_OAUTH,
         ]);
         assert_eq!(code, 0, "{v:#}");
         assert_eq!(only_verdict(&v)["verdict"], "verified", "{v:#}");
@@ -268,12 +285,14 @@ fn real_v2_v3_cosign_verify_output_verify() {
 
 #[test]
 fn real_v1_rekor_entry_with_payload_and_bundle_verifies() {
-    // The rekor-cli text alone prints no SET: unverifiable, a note, exit 0.
+    // The rekor-cli text alone prints no SET: unverifiable, and with nothing verified exit 1
+    // (issue 16 item 12; before, a note and exit 0).
     let (code, v) = verify(&[
         &td("sigstore-keyless/flasksample-v1-ephemeral-logentry.json"),
         &td(V1_PAYLOAD),
         "--trusted-root",
         &sigstore_root(),
+        "--allow-unsigned",
     ]);
     assert_eq!(code, 0, "{v:#}");
     let verdict = only_verdict(&v);
@@ -283,6 +302,15 @@ fn real_v1_rekor_entry_with_payload_and_bundle_verifies() {
     assert_eq!(sig["result"], "passed", "{v:#}");
     assert_eq!(finding_codes(&v), vec!["SG005"]);
     assert_eq!(v["findings"][0]["severity"], "note");
+    assert_eq!(v["images"], json!({"signed": 0, "unsigned": 1, "failed": 0}));
+    // Without --allow-unsigned: the image it names has no verified signature → SG005 error, exit 1.
+    let (code, v) = verify(&[
+        &td("sigstore-keyless/flasksample-v1-ephemeral-logentry.json"),
+        &td(V1_PAYLOAD),
+        "--trusted-root",
+        &sigstore_root(),
+    ]);
+    assert_eq!((code, finding_codes(&v)), (1, vec!["SG005".to_string(), "SG005".to_string()]), "{v:#}");
     // With the cosign verify output beside it, its SET is used and both verify.
     let (code, v) = verify(&[
         &td("sigstore-keyless/flasksample-v1-ephemeral-logentry.json"),
@@ -291,6 +319,8 @@ fn real_v1_rekor_entry_with_payload_and_bundle_verifies() {
         &sigstore_root(),
         "--certificate-identity",
         V1_IDENTITY,
+        "--certificate-oidc-issuer",
+        GITHUB_OAUTH,
     ]);
     assert_eq!(code, 0, "{v:#}");
     let all = verdicts(&v);
@@ -313,9 +343,9 @@ fn real_v1_rekor_api_entry_verifies() {
     let (code, v) = verify(&[&p(&f), &td(V1_PAYLOAD), "--trusted-root", &sigstore_root()]);
     assert_eq!(code, 0, "{v:#}");
     assert_real_v1_verified(only_verdict(&v));
-    // Without the payload: unverifiable.
+    // Without the payload: unverifiable; nothing verified → exit 1.
     let (code, v) = verify(&[&p(&f), "--trusted-root", &sigstore_root()]);
-    assert_eq!((code, only_verdict(&v)["verdict"].as_str()), (0, Some("unverifiable")), "{v:#}");
+    assert_eq!((code, only_verdict(&v)["verdict"].as_str()), (1, Some("unverifiable")), "{v:#}");
 }
 
 #[test]
@@ -378,6 +408,8 @@ fn real_v1_crane_tarball_with_manifest_verifies() {
         &sigstore_root(),
         "--certificate-identity",
         V1_IDENTITY,
+        "--certificate-oidc-issuer",
+        GITHUB_OAUTH,
     ]);
     assert_eq!(code, 0, "{v:#}");
     let verdict = only_verdict(&v);
@@ -436,9 +468,12 @@ fn real_negative_set_from_another_entry_is_sg007() {
 #[test]
 fn real_negative_wrong_identity_or_issuer_is_sg008() {
     let r = real("v1");
-    let (code, v) = verify_real_layout(&r, &r.bundle, &["--certificate-identity", "someone@example.com"]);
+    let wrong_id = ["--certificate-identity", "someone@example.com", "--certificate-oidc-issuer", GITHUB_OAUTH];
+    let (code, v) = verify_real_layout(&r, &r.bundle, &wrong_id);
     assert_fails_with(code, &v, "SG008");
-    let (code, v) = verify_real_layout(&r, &r.bundle, &["--certificate-oidc-issuer", "https://accounts.google.com"]);
+    let wrong_issuer =
+        ["--certificate-identity", V1_IDENTITY, "--certificate-oidc-issuer", "https://accounts.google.com"];
+    let (code, v) = verify_real_layout(&r, &r.bundle, &wrong_issuer);
     assert_fails_with(code, &v, "SG008");
 }
 
@@ -528,11 +563,14 @@ fn fixture_negative_wrong_key_and_flipped_bytes_are_sg004() {
 fn no_key_material_is_sg005_and_require_signed_fails() {
     let dir = tempfile::tempdir().unwrap();
     let f = fx_signature_file(dir.path(), "p256.sig", &read("crypto/payload.json"));
-    let (code, v) = verify(&[&f]);
+    let (code, v) = verify(&[&f, "--allow-unsigned"]);
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(only_verdict(&v)["verdict"], "unverifiable");
     assert_eq!(finding_codes(&v), vec!["SG005"]);
     assert_eq!(v["findings"][0]["severity"], "note");
+    // Without --allow-unsigned (and with the accepted no-op --require-signed): exit 1.
+    let (code, v) = verify(&[&f]);
+    assert_eq!(code, 1, "{v:#}");
     let (code, v) = verify(&[&f, "--require-signed"]);
     assert_eq!(code, 1, "{v:#}");
     assert!(v["findings"].as_array().unwrap().iter().any(|f| f["code"] == "SG005" && f["severity"] == "error"));
@@ -554,9 +592,24 @@ fn fixture_keyless_verifies_and_expired_leaf_is_sg006() {
     let dir = tempfile::tempdir().unwrap();
     let root = td("crypto/trusted_root.json");
     let f = fx_keyless_file(dir.path(), "leaf.pem", "bundle-leaf.json");
-    let (code, v) = verify(&[&f, "--trusted-root", &root, "--certificate-identity", "signer@example.test"]);
+    let policy =
+        ["--certificate-identity", "signer@example.test", "--certificate-oidc-issuer", "https://issuer.example.test"];
+    let (code, v) = verify(&[&[f.as_str(), "--trusted-root", &root], &policy[..]].concat());
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(only_verdict(&v)["by"], "signer@example.test (https://issuer.example.test)");
+    // The same with regexps (matching the whole string).
+    let re = [
+        "--certificate-identity-regexp",
+        "signer@.*\\.test",
+        "--certificate-oidc-issuer-regexp",
+        "https://issuer\\..*",
+    ];
+    let (code, v) = verify(&[&[f.as_str(), "--trusted-root", &root], &re[..]].concat());
+    assert_eq!(code, 0, "{v:#}");
+    // A regexp matching only part of the identity does not match.
+    let part = ["--certificate-identity-regexp", "signer", "--certificate-oidc-issuer-regexp", ".*"];
+    let (code, v) = verify(&[&[f.as_str(), "--trusted-root", &root], &part[..]].concat());
+    assert_fails_with(code, &v, "SG008");
     // Signed (logged) after the leaf expired.
     let f = fx_keyless_file(dir.path(), "leaf-expired.pem", "bundle-leaf-expired.json");
     let (code, v) = verify(&[&f, "--trusted-root", &root]);
@@ -566,10 +619,13 @@ fn fixture_keyless_verifies_and_expired_leaf_is_sg006() {
     let f = fx_keyless_file(dir.path(), "leaf-no-codesigning.pem", "bundle-leaf-no-codesigning.json");
     let (code, v) = verify(&[&f, "--trusted-root", &root]);
     assert_fails_with(code, &v, "SG006");
-    // Keyless without a trusted root: unverifiable.
+    // Keyless without a trusted root: unverifiable; nothing verified → exit 1 (report only
+    // with --allow-unsigned).
     let f = fx_keyless_file(dir.path(), "leaf.pem", "bundle-leaf.json");
     let (code, v) = verify(&[&f]);
-    assert_eq!((code, only_verdict(&v)["verdict"].as_str()), (0, Some("unverifiable")), "{v:#}");
+    assert_eq!((code, only_verdict(&v)["verdict"].as_str()), (1, Some("unverifiable")), "{v:#}");
+    let (code, _) = verify(&[&f, "--allow-unsigned"]);
+    assert_eq!(code, 0);
 }
 
 #[test]
@@ -622,12 +678,24 @@ fn generated_key_layout_verifies_and_require_signed() {
     let (code, v) = verify(&[&layout, "--key", &p(&key), "--require-signed"]);
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(only_verdict(&v)["verdict"], "verified");
-    // Without the key: unverifiable; with --require-signed the image fails the run.
-    let (code, v) = verify(&[&layout]);
+    // Without the key: unverifiable, the image is unsigned and fails the run (exit 1) unless
+    // --allow-unsigned; --require-signed is an accepted no-op.
+    let (code, v) = verify(&[&layout, "--allow-unsigned"]);
     assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["images"], json!({"signed": 0, "unsigned": 1, "failed": 0}), "{v:#}");
+    let (code, v) = verify(&[&layout]);
+    assert_eq!(code, 1, "{v:#}");
     let (code, v) = verify(&[&layout, "--require-signed"]);
     assert_eq!(code, 1, "{v:#}");
     assert_eq!(v["unsigned"].as_array().unwrap().len(), 1, "{v:#}");
+    // With a trusted root, a key signature without transparency-log evidence fails (SG007),
+    // unless --insecure-ignore-tlog (cosign's rule).
+    let root = td("crypto/trusted_root.json");
+    let (code, v) = verify(&[&layout, "--key", &p(&key), "--trusted-root", &root]);
+    assert_fails_with(code, &v, "SG007");
+    assert!(only_verdict(&v)["detail"].as_str().unwrap().contains("no transparency-log evidence"), "{v:#}");
+    let (code, v) = verify(&[&layout, "--key", &p(&key), "--trusted-root", &root, "--insecure-ignore-tlog"]);
+    assert_eq!((code, only_verdict(&v)["verdict"].as_str()), (0, Some("verified")), "{v:#}");
     // A signature naming another digest leaves the image unsigned.
     let (dir, key) = key_signed_layout(true);
     let (code, v) = verify(&[&p(&dir.path().join("layout")), "--key", &p(&key), "--require-signed"]);
@@ -642,9 +710,11 @@ fn human_output_lists_verdicts() {
         &td("sigstore-keyless/flasksample-v1-ephemeral-verification.json"),
         "--trusted-root",
         &sigstore_root(),
+        "--insecure-any-identity",
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.starts_with("verified "), "{}", run.stdout);
+    assert!(run.stdout.contains("\nimages: 1 signed, 0 unsigned, 0 failed\n"), "{}", run.stdout);
     assert!(
         run.stdout.contains("by toddysm_dev1@outlook.com (https://github.com/login/oauth) at 2022-10-15T03:23:30Z")
     );
@@ -668,16 +738,11 @@ fn no_network_client_in_dependency_tree() {
         .args(["tree", "-e", "normal,build,dev", "--prefix", "none", "--offline"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output();
+    // The check must not pass silently: when `cargo tree` cannot run, the test fails.
     let out = match out {
         Ok(o) if o.status.success() => o,
-        Ok(o) => {
-            eprintln!("skipped: cargo tree failed: {}", String::from_utf8_lossy(&o.stderr));
-            return;
-        }
-        Err(e) => {
-            eprintln!("skipped: cargo not runnable: {e}");
-            return;
-        }
+        Ok(o) => panic!("cargo tree failed: {}", String::from_utf8_lossy(&o.stderr)),
+        Err(e) => panic!("cargo not runnable ({cargo}): {e}"),
     };
     let text = String::from_utf8_lossy(&out.stdout);
     let banned = [
@@ -733,8 +798,12 @@ fn fixture_sigstore_bundle_file_with_key() {
     assert_eq!((verdict["verdict"].as_str(), verdict["kind"].as_str()), (Some("verified"), Some("sigstore-bundle")));
     let (code, v) = verify(&[&f, "--key", &td("crypto/rsa2048.pub.pem")]);
     assert_fails_with(code, &v, "SG004");
+    // Without the key: unverifiable, nothing verified → exit 1 (0 with --allow-unsigned).
     let (code, v) = verify(&[&f]);
-    assert_eq!((code, only_verdict(&v)["verdict"].as_str()), (0, Some("unverifiable")), "{v:#}");
+    assert_eq!((code, only_verdict(&v)["verdict"].as_str()), (1, Some("unverifiable")), "{v:#}");
+    assert_eq!(v["images"], json!({"signed": 0, "unsigned": 1, "failed": 0}), "{v:#}");
+    let (code, _) = verify(&[&f, "--allow-unsigned"]);
+    assert_eq!(code, 0);
 }
 
 #[test]
@@ -800,9 +869,13 @@ fn real_sigstore_bundle(media_type: &str, r: &Real, rekor: &Value) -> Value {
     } else {
         let mut certs = vec![json!({"rawBytes": leaf})];
         if media_type == BUNDLE_V01 {
+            // The intermediates only: a bundle carrying its own root is rejected (SG015).
             let chain = fulcio_chain_pem();
             for block in chain.split_inclusive("-----END CERTIFICATE-----\n") {
-                certs.push(json!({"rawBytes": b64e(&pem_der(block))}));
+                let der = pem_der(block);
+                if !ocidig::sigstore::crypto::Certificate::from_der(&der).unwrap().is_self_issued() {
+                    certs.push(json!({"rawBytes": b64e(&der)}));
+                }
             }
         }
         json!({"x509CertificateChain": {"certificates": certs}})
@@ -858,7 +931,20 @@ fn verify_bundle_file(bundle: &Value, artifact: Option<&[u8]>, extra: &[&str]) -
 #[test]
 fn real_v1_message_signature_bundles_verify() {
     let r = real("v1");
-    for mt in [BUNDLE_V01, BUNDLE_V02, BUNDLE_V03] {
+    // The real entry (2022) has a SET and no inclusion proof: a v0.2+ bundle needs one (SG015).
+    for mt in [BUNDLE_V02, BUNDLE_V03] {
+        let bundle = real_sigstore_bundle(mt, &r, &r.bundle);
+        let (code, v) = verify_bundle_file(
+            &bundle,
+            Some(&r.payload),
+            &["--certificate-identity", V1_IDENTITY, "--certificate-oidc-issuer", GITHUB_OAUTH],
+        );
+        assert_fails_with(code, &v, "SG015");
+        assert_eq!(only_verdict(&v)["failed_step"], "bundle");
+        assert!(only_verdict(&v)["detail"].as_str().unwrap().contains("no inclusion proof (required by bundle v0.2+)"));
+    }
+    {
+        let mt = BUNDLE_V01;
         let bundle = real_sigstore_bundle(mt, &r, &r.bundle);
         let (code, v) = verify_bundle_file(
             &bundle,
@@ -872,22 +958,26 @@ fn real_v1_message_signature_bundles_verify() {
         assert_eq!(verdict["target"], sha256(&r.payload));
         assert!(verdict["payload_note"].as_str().unwrap().contains("artifact.bin"), "{verdict:#}");
         assert_eq!(finding_codes(&v), Vec::<String>::new());
-        // Without the artifact: unverifiable (a note), with the reason.
+        // Without the artifact: unverifiable, with the reason; nothing verified → exit 1.
         let (code, v) = verify_bundle_file(&bundle, None, &[]);
         let verdict = only_verdict(&v);
-        assert_eq!((code, verdict["verdict"].as_str()), (0, Some("unverifiable")), "{v:#}");
+        assert_eq!((code, verdict["verdict"].as_str()), (1, Some("unverifiable")), "{v:#}");
         let why = verdict["detail"].as_str().unwrap();
         assert!(why.contains("not among the inputs") && why.contains(hexpart(&sha256(&r.payload))), "{why}");
-        assert_eq!(finding_codes(&v), vec!["SG005"]);
+        assert_eq!(finding_codes(&v), vec!["SG005", "SG005"]);
+        assert_eq!(v["images"], json!({"signed": 0, "unsigned": 1, "failed": 0}));
+        // --allow-unsigned: report only.
+        let (code, v) = verify_bundle_file(&bundle, None, &["--allow-unsigned"]);
+        assert_eq!((code, finding_codes(&v)), (0, vec!["SG005".to_string()]), "{v:#}");
     }
 }
 
 #[test]
-fn real_v1_bundle_as_oci_referrer_verifies() {
+fn real_v1_message_bundle_for_a_file_as_oci_referrer_is_sg001() {
     let r = real("v1");
     let img = crate::fixtures::Image::simple();
     let mut files = crate::fixtures::oci_layout(&img);
-    let bundle = serde_json::to_vec(&real_sigstore_bundle(BUNDLE_V03, &r, &r.bundle)).unwrap();
+    let bundle = serde_json::to_vec(&real_sigstore_bundle(BUNDLE_V01, &r, &r.bundle)).unwrap();
     let bundle_digest = sha256(&bundle);
     files.put(&format!("blobs/sha256/{}", hexpart(&bundle_digest)), bundle.clone());
     let config = b"{}".to_vec();
@@ -923,48 +1013,197 @@ fn real_v1_bundle_as_oci_referrer_verifies() {
         "--certificate-oidc-issuer",
         GITHUB_OAUTH,
     ]);
-    assert_eq!(code, 0, "{v:#}");
+    // The bundle verifies over the file it signed, but its messageDigest is that file's
+    // digest, not the image's: attached to the image (referrer subject), it does not count for
+    // it (binding by signed content, issue 11 item 1) → SG001, the image stays unsigned.
+    assert_fails_with(code, &v, "SG001");
     let verdict = only_verdict(&v);
-    assert_real_v1_bundle_verified(verdict, &r.payload);
     assert!(verdict["source"].as_str().unwrap().starts_with("sigstore bundle referrer"), "{verdict:#}");
+    assert_eq!(verdict["failed_step"], "artifact");
     assert_eq!(verdict["target"], subject);
-    // Without the payload: unverifiable.
+    let detail = verdict["detail"].as_str().unwrap();
+    assert!(detail.contains(&format!("attached to {subject}")) && detail.contains(&sha256(&r.payload)), "{detail}");
+    for step in ["signature", "chain", "validity", "set", "body", "identity"] {
+        let s = verdict["steps"].as_array().unwrap().iter().find(|s| s["step"] == step).unwrap();
+        assert_eq!(s["result"], "passed", "{step}: {verdict:#}");
+    }
+    assert_eq!(v["images"], json!({"signed": 0, "unsigned": 0, "failed": 1}), "{v:#}");
+    // Without the payload: unverifiable and unbound (exit 1: nothing verified).
     let (code, v) = verify(&[&p(&layout), "--trusted-root", &sigstore_root()]);
-    assert_eq!((code, only_verdict(&v)["verdict"].as_str()), (0, Some("unverifiable")), "{v:#}");
+    assert_eq!(code, 1, "{v:#}");
+    assert_ne!(only_verdict(&v)["verdict"], "verified", "{v:#}");
+}
+
+/// A layout with one image and one signature manifest whose index entry carries the tag
+/// `sha256-<image hex>.<suffix>` (cosign's tag scheme): one layer of `media_type` with
+/// `annotations`. Returns the layout directory and the image digest.
+fn tagged_layout(dir: &Path, layer: &[u8], media_type: &str, annotations: Value, suffix: &str) -> (PathBuf, String) {
+    let layout = dir.join("layout");
+    std::fs::create_dir_all(&layout).unwrap();
+    let image = cosign_save_layout(&layout, true, &[]).unwrap();
+    let index: Value = serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
+    let image_desc = index["manifests"][0].clone();
+    let cfg =
+        put_blob(&layout, br#"{"architecture":"","os":"","config":{}}"#, "application/vnd.oci.image.config.v1+json");
+    let mut l = put_blob(&layout, layer, media_type);
+    l["annotations"] = annotations;
+    let m = serde_json::to_vec(&json!({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+        "config": cfg, "layers": [l]}))
+    .unwrap();
+    let mut desc = put_blob(&layout, &m, "application/vnd.oci.image.manifest.v1+json");
+    desc["annotations"] = json!({"org.opencontainers.image.ref.name": format!("sha256-{}.{suffix}", hexpart(&image))});
+    let index = json!({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",
+        "manifests":[image_desc, desc]});
+    std::fs::write(layout.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+    (layout, image)
+}
+
+fn p256_key(dir: &Path) -> (p256::ecdsa::SigningKey, String) {
+    use p256::pkcs8::EncodePublicKey;
+    let sk = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();
+    let key = dir.join("cosign.pub");
+    std::fs::write(&key, sk.verifying_key().to_public_key_der().unwrap().as_bytes()).unwrap();
+    (sk, p(&key))
+}
+
+fn simplesigning(named: &str) -> Vec<u8> {
+    format!(
+        r#"{{"critical":{{"identity":{{"docker-reference":"example.test/app"}},"image":{{"docker-manifest-digest":"{named}"}},"type":"cosign container image signature"}},"optional":null}}"#
+    )
+    .into_bytes()
+}
+
+#[test]
+fn binding_sig_tag_of_image_o_naming_image_e_is_sg001() {
+    use p256::ecdsa::{Signature, signature::Signer};
+    let dir = tempfile::tempdir().unwrap();
+    let (sk, key) = p256_key(dir.path());
+    // Learn the image digest first (the layout is deterministic).
+    let probe = tempfile::tempdir().unwrap();
+    let (_, image) =
+        tagged_layout(probe.path(), b"{}", "application/vnd.dev.cosign.simplesigning.v1+json", json!({}), "sig");
+    for (named, want) in [(image.clone(), None), (format!("sha256:{}", "ab".repeat(32)), Some("SG001"))] {
+        let payload = simplesigning(&named);
+        let sig: Signature = sk.sign(&payload);
+        let d = tempfile::tempdir().unwrap();
+        let (layout, img) = tagged_layout(
+            d.path(),
+            &payload,
+            "application/vnd.dev.cosign.simplesigning.v1+json",
+            json!({"dev.cosignproject.cosign/signature": b64e(sig.to_der().as_bytes())}),
+            "sig",
+        );
+        assert_eq!(img, image);
+        let (code, v) = verify(&[&p(&layout), "--key", &key]);
+        match want {
+            None => {
+                assert_eq!(code, 0, "{v:#}");
+                assert_eq!(only_verdict(&v)["verdict"], "verified", "{v:#}");
+                assert_eq!(only_verdict(&v)["target"], image.as_str());
+                assert_eq!(v["images"], json!({"signed": 1, "unsigned": 0, "failed": 0}), "{v:#}");
+            }
+            Some(rule) => {
+                // The signature verifies, but what was signed names E, not O: SG001, O unsigned.
+                assert_fails_with(code, &v, rule);
+                let verdict = only_verdict(&v);
+                assert_eq!(verdict["failed_step"], "artifact");
+                assert_eq!(verdict["target"], image.as_str());
+                let sig_step = verdict["steps"].as_array().unwrap().iter().find(|s| s["step"] == "signature").unwrap();
+                assert_eq!(sig_step["result"], "passed");
+                assert!(verdict["detail"].as_str().unwrap().contains(&named), "{v:#}");
+                assert_eq!(v["images"], json!({"signed": 0, "unsigned": 0, "failed": 1}), "{v:#}");
+            }
+        }
+    }
+}
+
+#[test]
+fn binding_att_tag_naming_an_image_its_statement_does_not_is_at001() {
+    use p256::ecdsa::{Signature, signature::Signer};
+    let dir = tempfile::tempdir().unwrap();
+    let (sk, key) = p256_key(dir.path());
+    let probe = tempfile::tempdir().unwrap();
+    let (_, image) = tagged_layout(probe.path(), b"{}", "application/vnd.dsse.envelope.v1+json", json!({}), "att");
+    let other = format!("sha256:{}", "cd".repeat(32));
+    for (subject, want) in [(image.clone(), None), (other.clone(), Some("AT001"))] {
+        let statement = serde_json::to_vec(&json!({"_type": "https://in-toto.io/Statement/v1",
+            "subject": [{"name": "example.test/app", "digest": {"sha256": hexpart(&subject)}}],
+            "predicateType": "https://slsa.dev/provenance/v1", "predicate": {}}))
+        .unwrap();
+        let ptype = "application/vnd.in-toto+json";
+        let pae = format!("DSSEv1 {} {ptype} {} ", ptype.len(), statement.len());
+        let sig: Signature = sk.sign(&[pae.as_bytes(), &statement].concat());
+        let env = serde_json::to_vec(&json!({"payloadType": ptype, "payload": b64e(&statement),
+            "signatures": [{"keyid": "", "sig": b64e(sig.to_der().as_bytes())}]}))
+        .unwrap();
+        let d = tempfile::tempdir().unwrap();
+        let (layout, _) = tagged_layout(
+            d.path(),
+            &env,
+            "application/vnd.dsse.envelope.v1+json",
+            json!({"predicateType": "https://slsa.dev/provenance/v1"}),
+            "att",
+        );
+        let (code, v) = verify(&[&p(&layout), "--key", &key]);
+        match want {
+            None => {
+                assert_eq!(code, 0, "{v:#}");
+                assert_eq!(only_verdict(&v)["verdict"], "verified", "{v:#}");
+                assert_eq!(v["images"], json!({"signed": 1, "unsigned": 0, "failed": 0}), "{v:#}");
+            }
+            Some(rule) => {
+                assert_fails_with(code, &v, rule);
+                assert_eq!(only_verdict(&v)["failed_step"], "artifact");
+                assert!(only_verdict(&v)["detail"].as_str().unwrap().contains(&other), "{v:#}");
+                assert_eq!(v["images"], json!({"signed": 0, "unsigned": 0, "failed": 1}), "{v:#}");
+            }
+        }
+    }
 }
 
 #[test]
 fn real_v1_bundle_negative_cases() {
     let r = real("v1");
-    let bundle = real_sigstore_bundle(BUNDLE_V03, &r, &r.bundle);
+    let bundle = real_sigstore_bundle(BUNDLE_V01, &r, &r.bundle);
     // A flipped byte in the artifact: its digest is no longer messageDigest → SG004.
     let mut altered = r.payload.clone();
     altered[40] ^= 0x01;
     let (code, v) = verify_bundle_file(&bundle, Some(&altered), &[]);
     assert_fails_with(code, &v, "SG004");
-    assert_eq!(only_verdict(&v)["failed_step"], "signature");
+    assert_eq!(only_verdict(&v)["failed_step"], "artifact");
     assert!(only_verdict(&v)["detail"].as_str().unwrap().contains("not the artifact signed"), "{v:#}");
     // The SET of another entry (v2) → SG007.
     let v2 = real("v2");
     let mut rekor = r.bundle.clone();
     rekor["SignedEntryTimestamp"] = v2.bundle["SignedEntryTimestamp"].clone();
-    let (code, v) = verify_bundle_file(&real_sigstore_bundle(BUNDLE_V02, &r, &rekor), Some(&r.payload), &[]);
+    let (code, v) = verify_bundle_file(&real_sigstore_bundle(BUNDLE_V01, &r, &rekor), Some(&r.payload), &[]);
     assert_fails_with(code, &v, "SG007");
     assert_eq!(only_verdict(&v)["failed_step"], "set");
     // Wrong identity or issuer → SG008.
-    let (code, v) = verify_bundle_file(&bundle, Some(&r.payload), &["--certificate-identity", "someone@example.com"]);
+    let wrong_id = ["--certificate-identity", "someone@example.com", "--certificate-oidc-issuer", GITHUB_OAUTH];
+    let (code, v) = verify_bundle_file(&bundle, Some(&r.payload), &wrong_id);
     assert_fails_with(code, &v, "SG008");
-    let (code, v) =
-        verify_bundle_file(&bundle, Some(&r.payload), &["--certificate-oidc-issuer", "https://accounts.google.com"]);
+    let wrong_issuer =
+        ["--certificate-identity", V1_IDENTITY, "--certificate-oidc-issuer", "https://accounts.google.com"];
+    let (code, v) = verify_bundle_file(&bundle, Some(&r.payload), &wrong_issuer);
     assert_fails_with(code, &v, "SG008");
-    // A trusted root the certificate does not chain to (the fixture root) → SG006.
+    // A trusted root the certificate does not chain to (the public log, the fixture CAs) → SG006.
     let dir = tempfile::tempdir().unwrap();
     let b = download_signature(dir.path(), "artifact.sigstore.json", &real_sigstore_bundle(BUNDLE_V01, &r, &r.bundle));
     let a = dir.path().join("artifact.bin");
     std::fs::write(&a, &r.payload).unwrap();
-    let (code, v) = verify(&[&b, &p(&a), "--trusted-root", &td("crypto/trusted_root.json")]);
+    let mut mixed: Value = serde_json::from_slice(&read("sigstore-trust/trusted_root.json")).unwrap();
+    let fixture: Value = serde_json::from_slice(&read("crypto/trusted_root.json")).unwrap();
+    mixed["certificateAuthorities"] = fixture["certificateAuthorities"].clone();
+    let root = dir.path().join("mixed-root.json");
+    std::fs::write(&root, serde_json::to_vec(&mixed).unwrap()).unwrap();
+    let (code, v) = verify(&[&b, &p(&a), "--trusted-root", &p(&root)]);
     assert_fails_with(code, &v, "SG006");
     assert_eq!(only_verdict(&v)["failed_step"], "chain");
+    // The fixture root knows neither the CA nor the log: the log step fails first → SG007.
+    let (code, v) = verify(&[&b, &p(&a), "--trusted-root", &td("crypto/trusted_root.json")]);
+    assert_fails_with(code, &v, "SG007");
+    assert!(only_verdict(&v)["detail"].as_str().unwrap().contains("is not in the trusted root"), "{v:#}");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -991,8 +1230,8 @@ fn fixture_bundle_inclusion_proof_verifies() {
     assert_eq!(verdict["log_index"], 5);
     let step = |name: &str| verdict["steps"].as_array().unwrap().iter().find(|s| s["step"] == name).unwrap().clone();
     assert_eq!(step("signature")["result"], "passed", "{v:#}");
-    assert_eq!(step("set")["result"], "passed", "{v:#}");
-    assert!(step("set")["detail"].as_str().unwrap().contains("inclusion proof"), "{v:#}");
+    assert_eq!(step("inclusion")["result"], "passed", "{v:#}");
+    assert!(step("inclusion")["detail"].as_str().unwrap().contains("included in"), "{v:#}");
     assert_eq!(step("body")["result"], "passed", "{v:#}");
     assert_eq!(finding_codes(&v), Vec::<String>::new());
 }
@@ -1008,7 +1247,7 @@ fn fixture_bundle_inclusion_proof_negatives_are_sg007() {
     proof["hashes"][1] = json!(b64e(&h));
     let (code, v) = verify_proof_bundle(&bundle, &root);
     assert_fails_with(code, &v, "SG007");
-    assert_eq!(only_verdict(&v)["failed_step"], "set");
+    assert_eq!(only_verdict(&v)["failed_step"], "inclusion");
     // A root hash that is not the checkpoint's.
     let mut bundle = proof_bundle();
     bundle["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["rootHash"] = json!(b64e(&[7u8; 32]));
@@ -1028,4 +1267,65 @@ fn fixture_bundle_inclusion_proof_negatives_are_sg007() {
         verify(&[&b, &td("crypto/payload.json"), "--key", &td("crypto/p256.pub.pem"), "--trusted-root", &root]);
     assert_fails_with(code, &v, "SG007");
     assert_eq!(only_verdict(&v)["failed_step"], "body");
+}
+
+// ---------------------------------------------------------------------------------------
+// containers/image signature storage (`skopeo copy dir:` folders): `signature-N` files.
+
+/// Copies the real `skopeo copy dir:` folder (testdata/containers-image-verify) to `dir`.
+fn containers_image_dir(dir: &Path) -> PathBuf {
+    let to = dir.join("img");
+    std::fs::create_dir(&to).unwrap();
+    for f in ["manifest.json", "signature-1"] {
+        std::fs::copy(testdata(&format!("containers-image-verify/dir-img-cosign-valid/{f}")), to.join(f)).unwrap();
+    }
+    to
+}
+
+fn containers_signature(payload: &[u8], signature: &[u8]) -> Vec<u8> {
+    let doc = json!({"mimeType": "application/vnd.dev.cosign.simplesigning.v1+json", "payload": b64e(payload),
+                     "annotations": {"dev.cosignproject.cosign/signature": b64e(signature)}});
+    [b"\0sigstore-json\n".as_slice(), &serde_json::to_vec(&doc).unwrap()].concat()
+}
+
+#[test]
+fn containers_image_signature_files_verify() {
+    let key = td("containers-image-verify/cosign.pub");
+    let dir = tempfile::tempdir().unwrap();
+    let img = containers_image_dir(dir.path());
+    let (code, v) = verify(&[&p(&img), "--key", &key]);
+    assert_eq!(code, 0, "{v:#}");
+    let verdict = only_verdict(&v);
+    assert_eq!(verdict["verdict"], "verified");
+    assert_eq!(verdict["source"], "containers/image signature-1");
+    assert_eq!(verdict["target"], sha256(&std::fs::read(img.join("manifest.json")).unwrap()));
+    assert_eq!(v["images"], json!({"signed": 1, "unsigned": 0, "failed": 0}));
+    // Without the key: unverifiable, the image unsigned → exit 1.
+    let (code, v) = verify(&[&p(&img)]);
+    assert_eq!((code, only_verdict(&v)["verdict"].as_str()), (1, Some("unverifiable")), "{v:#}");
+    // A flipped byte in the stored payload → SG004.
+    let raw = std::fs::read(img.join("signature-1")).unwrap();
+    let doc: Value = serde_json::from_slice(&raw[15..]).unwrap();
+    let mut payload = b64d(doc["payload"].as_str().unwrap());
+    payload[20] ^= 0x01;
+    let sig = b64d(doc["annotations"]["dev.cosignproject.cosign/signature"].as_str().unwrap());
+    std::fs::write(img.join("signature-1"), containers_signature(&payload, &sig)).unwrap();
+    let (code, v) = verify(&[&p(&img), "--key", &key]);
+    assert_fails_with(code, &v, "SG004");
+}
+
+#[test]
+fn containers_image_signature_naming_another_manifest_is_sg001() {
+    use p256::ecdsa::{Signature, signature::Signer};
+    let dir = tempfile::tempdir().unwrap();
+    let img = containers_image_dir(dir.path());
+    let (sk, key) = p256_key(dir.path());
+    let other = format!("sha256:{}", "ef".repeat(32));
+    let payload = simplesigning(&other);
+    let sig: Signature = sk.sign(&payload);
+    std::fs::write(img.join("signature-1"), containers_signature(&payload, sig.to_der().as_bytes())).unwrap();
+    let (code, v) = verify(&[&p(&img), "--key", &key]);
+    assert_fails_with(code, &v, "SG001");
+    assert!(only_verdict(&v)["detail"].as_str().unwrap().contains(&other), "{v:#}");
+    assert_eq!(v["images"], json!({"signed": 0, "unsigned": 0, "failed": 1}), "{v:#}");
 }

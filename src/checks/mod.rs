@@ -70,7 +70,6 @@ pub mod sg007_tlog_entry_invalid;
 pub mod sg008_identity_mismatch;
 pub mod sg009_signature_target_absent;
 pub mod sg010_image_unsigned;
-pub mod sg011_signature_material_malformed;
 
 pub mod dg006_unverified_digest;
 pub mod in013_go_folded_key;
@@ -79,6 +78,9 @@ pub mod in015_docker_schema1_manifest;
 pub mod mt006_malformed_media_type;
 pub mod mt007_crane_json_layer_name;
 pub mod mt008_cosign_mixed_media_types;
+pub mod sg011_signature_material_malformed;
+pub mod sg015_bundle_invalid;
+pub mod sg016_timestamp_invalid;
 
 use crate::diag::Finding;
 use crate::model::Dump;

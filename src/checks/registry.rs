@@ -101,6 +101,8 @@ const EXTRA_RULES: &[&Rule] = &[
     &sg006_certificate_invalid::RULE,
     &sg007_tlog_entry_invalid::RULE,
     &sg008_identity_mismatch::RULE,
+    &sg015_bundle_invalid::RULE,
+    &sg016_timestamp_invalid::RULE,
 ];
 
 /// Every rule as owned values (for emitters and policy, which take slices of rules).

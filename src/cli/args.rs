@@ -184,8 +184,38 @@ pub enum VerifyFormat {
     Json,
 }
 
+/// The policy and exit status of `verify`, shown after its flags in `--help`.
+const VERIFY_AFTER_HELP: &str = "\
+Identity policy (as cosign): keyless signatures (a Fulcio certificate, checked with
+--trusted-root) need --certificate-identity or --certificate-identity-regexp AND
+--certificate-oidc-issuer or --certificate-oidc-issuer-regexp (regexps match the whole
+string), or the explicit --insecure-any-identity. With --key, identity flags are a usage
+error. With a trusted root, a signature needs verified transparency-log or RFC 3161 timestamp
+evidence unless --insecure-ignore-tlog; without one, the log is not checked and the verdict
+says so.
+
+A signature counts for an image only if what was signed names the image's manifest digest
+(simplesigning docker-manifest-digest, in-toto subject, messageDigest); tags, subjects and
+annotations only say where to look.
+
+Exit status: 0 when every image (and every loose input) has at least one verified signature
+and none failed; 1 when a signature failed or an image has no verified signature
+(--allow-unsigned: report only, failed signatures still exit 1; --require-signed is the
+default and accepted for compatibility); 2 on a usage error or unreadable input, key or
+trusted root.
+
+Examples:
+  ocidig verify ./image-layout --trusted-root trusted_root.json \\
+      --certificate-identity https://github.com/org/repo/.github/workflows/release.yml@refs/heads/main \\
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com
+  ocidig verify ./image.tar --key cosign.pub
+  ocidig verify artifact.sigstore.json artifact.bin --trusted-root trusted_root.json \\
+      --certificate-identity-regexp 'https://github\\.com/org/.*' \\
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com";
+
 /// Arguments of `verify`.
 #[derive(Debug, Args)]
+#[command(after_help = VERIFY_AFTER_HELP)]
 pub struct VerifyArgs {
     /// Dumps holding signatures: OCI layouts (`cosign save`), tarballs, cosign JSON output
     /// (`cosign verify`, `cosign download signature`, Rekor entries), sigstore bundles.
@@ -207,9 +237,29 @@ pub struct VerifyArgs {
     /// Required OIDC issuer of keyless signatures (Fulcio issuer extension).
     #[arg(long, value_name = "URL")]
     pub certificate_oidc_issuer: Option<String>,
-    /// Fail when an image (or an input) has no verified signature.
+    /// Fail when an image (or an input) has no verified signature (the default; accepted for
+    /// compatibility).
     #[arg(long)]
     pub require_signed: bool,
+    /// Required certificate identity of keyless signatures, as a regexp matching a whole SAN.
+    #[arg(long, value_name = "REGEXP")]
+    pub certificate_identity_regexp: Option<String>,
+    /// Required OIDC issuer of keyless signatures, as a regexp matching the whole issuer.
+    #[arg(long, value_name = "REGEXP")]
+    pub certificate_oidc_issuer_regexp: Option<String>,
+    /// Accept keyless signatures from any identity and issuer (no identity policy).
+    #[arg(long)]
+    pub insecure_any_identity: bool,
+    /// Accept bundles without transparency-log or timestamp evidence (as cosign's flag).
+    #[arg(long)]
+    pub insecure_ignore_tlog: bool,
+    /// Report only: exit 0 even when an image has no verified signature (failed signatures
+    /// still exit 1).
+    #[arg(long)]
+    pub allow_unsigned: bool,
+    /// Verify the bundles for an artifact known only by its digest (`sha256:HEX`).
+    #[arg(long, value_name = "sha256:HEX")]
+    pub artifact_digest: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = VerifyFormat::Human)]
     pub format: VerifyFormat,

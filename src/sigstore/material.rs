@@ -124,6 +124,9 @@ pub struct Material {
     pub pointer: Option<String>,
     /// The digest of the signed image, when known (`docker-manifest-digest`, tag, subject).
     pub target: Option<String>,
+    /// The image the dump attaches it to (`.sig`/`.att` tag, referrer `subject`), which only
+    /// says where to look: it counts for that image only if its signed content names it.
+    pub attached: Option<String>,
     /// The signature and evidence.
     pub evidence: Evidence,
 }
@@ -358,8 +361,26 @@ pub fn collect(dump: &Dump, pool: &mut PayloadPool) -> Vec<Material> {
         }
         out.extend(from_artifact(dump, a, kind, item, pool));
     }
+    if dump.format == Format::SkopeoDir {
+        out.extend(containers_image_signatures(dump, pool));
+    }
     if let Some(bytes) = &file {
         collect_log_entries(&dump.input, dump.entry_path(0), bytes, kind, pool, &mut out);
+        // A file that names the sigstore bundle media type but is not JSON is a broken bundle:
+        // verified (and rejected), not passed over.
+        let head = bytes.get(..bytes.len().min(4096)).unwrap_or_default();
+        let names_bundle = head.windows(35).any(|w| w == b"application/vnd.dev.sigstore.bundle");
+        if out.is_empty() && names_bundle && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err() {
+            out.push(Material {
+                input: dump.input.clone(),
+                source: "sigstore bundle (malformed)".into(),
+                file: Some(dump.entry_path(0).to_string()),
+                pointer: None,
+                target: None,
+                attached: None,
+                evidence: Evidence::Bundle { json: bytes.clone(), artifact: SignedArtifact::NotSought },
+            });
+        }
     }
     out
 }
@@ -448,12 +469,14 @@ fn from_layer(dump: &Dump, a: &Artifact, reference: usize, index: usize, pool: &
         }
         _ => return None,
     };
+    let attached = if paired.is_none() { a.target_digest.clone() } else { None };
     Some(Material {
         input: paired.clone().unwrap_or_else(|| dump.input.clone()),
         source,
         file: paired.or_else(|| doc.map(|d| d.path.clone())),
         pointer: dump.refs.get(reference).map(|r| r.pointer.to_string()),
         target,
+        attached,
         evidence,
     })
 }
@@ -494,6 +517,7 @@ fn from_document(
         file: Some(dump.entry_path(0).to_string()),
         pointer,
         target,
+        attached: None,
         evidence,
     };
     match (&a.content, kind) {
@@ -646,7 +670,27 @@ pub fn pair_bundle_artifacts(materials: &mut [Material], dumps: &[Dump], has_mat
         .collect();
     for m in materials.iter_mut() {
         let Evidence::Bundle { json, artifact } = &mut m.evidence else { continue };
-        let Some((algorithm, hex)) = message_digest(json) else { continue };
+        let Some((algorithm, hex)) = message_digest(json) else {
+            // A DSSE bundle is about the subjects its statement names: pair it with an input
+            // holding one, else with the loose files given next to it (to be rejected).
+            let subjects = dsse_subjects(json);
+            let found = subjects.iter().find_map(|h| find_blob(dumps, &format!("sha256:{h}")).map(|f| (f, h)));
+            let candidates: Vec<String> =
+                loose.iter().filter(|(input, _)| *input != m.input).map(|(i, h)| format!("{i} ({h})")).collect();
+            *artifact = match (found, subjects.first()) {
+                (Some(((bytes, from), h)), _) => {
+                    if m.target.is_none() {
+                        m.target = Some(format!("sha256:{h}"));
+                    }
+                    SignedArtifact::Found { bytes, from }
+                }
+                (None, Some(first)) if !candidates.is_empty() => {
+                    SignedArtifact::Mismatch { digest_hex: first.clone(), candidates }
+                }
+                _ => SignedArtifact::NotSought,
+            };
+            continue;
+        };
         if algorithm != "SHA2_256" || hex.len() != 64 {
             *artifact = SignedArtifact::Missing { algorithm, digest_hex: hex };
             continue;
@@ -668,6 +712,89 @@ pub fn pair_bundle_artifacts(materials: &mut [Material], dumps: &[Dump], has_mat
             m.target = Some(want);
         }
     }
+}
+
+/// The bytes that open a containers/image sigstore signature file (`signature-N` in a
+/// `skopeo copy dir:` folder).
+pub const CONTAINERS_SIGSTORE_PREFIX: &[u8] = b"\0sigstore-json\n";
+
+/// The media type of a cosign simplesigning payload.
+const SIMPLESIGNING_MEDIA_TYPE: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
+
+/// Most `signature-N` files read from one folder.
+const MAX_SIGNATURE_FILES: usize = 64;
+
+/// The sigstore signatures containers/image stores beside a `dir:` image (`signature-1`,
+/// `signature-2`...): `\0sigstore-json\n` then `{mimeType, payload (base64 simplesigning),
+/// annotations}` with cosign's signature, certificate, chain and bundle annotations. Each
+/// is attached to the folder's image (SHA-256 of its `manifest.json`).
+fn containers_image_signatures(dump: &Dump, pool: &mut PayloadPool) -> Vec<Material> {
+    let manifest = (0..dump.store.entries.len())
+        .find(|&i| dump.entry_path(i) == "manifest.json")
+        .and_then(|i| dump.store.read_all(i, MAX_MATERIAL_BYTES).ok())
+        .map(|b| format!("sha256:{}", sha256_hex(&b)));
+    let mut out = Vec::new();
+    for i in 0..dump.store.entries.len() {
+        let path = dump.entry_path(i);
+        let numbered =
+            path.strip_prefix("signature-").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if !numbered {
+            continue;
+        }
+        if out.len() >= MAX_SIGNATURE_FILES {
+            break;
+        }
+        let Ok(bytes) = dump.store.read_all(i, MAX_MATERIAL_BYTES) else { continue };
+        let Some(json) = bytes.strip_prefix(CONTAINERS_SIGSTORE_PREFIX) else { continue };
+        let Ok(v) = serde_json::from_slice::<Value>(json) else { continue };
+        if v.get("mimeType").and_then(Value::as_str) != Some(SIMPLESIGNING_MEDIA_TYPE) {
+            continue;
+        }
+        let Some(payload) =
+            v.get("payload").and_then(Value::as_str).and_then(crate::sigstore::crypto::decode_signature)
+        else {
+            continue;
+        };
+        let ann = |k: &str| {
+            v.pointer("/annotations")
+                .and_then(|a| a.get(k))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .filter(|s| !s.trim().is_empty())
+        };
+        let Some(signature_b64) = ann(annotations::SIGNATURE) else { continue };
+        pool.add(&payload);
+        out.push(Material {
+            input: dump.input.clone(),
+            source: format!("containers/image {path}"),
+            file: Some(path.to_string()),
+            pointer: None,
+            target: payload_target(&payload),
+            attached: manifest.clone(),
+            evidence: Evidence::SimpleSigning {
+                payload: Some(payload),
+                payload_sha256: None,
+                payload_note: None,
+                signature_b64,
+                cert_pem: ann(annotations::CERTIFICATE),
+                chain_pem: ann(annotations::CHAIN),
+                bundle_json: ann(annotations::BUNDLE).map(String::into_bytes),
+            },
+        });
+    }
+    out
+}
+
+/// The SHA-256 subjects (hex) of the in-toto statement in a DSSE bundle.
+fn dsse_subjects(json: &[u8]) -> Vec<String> {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(json) else { return Vec::new() };
+    let Some(payload) = v.pointer("/dsseEnvelope/payload").and_then(|p| p.as_str()) else { return Vec::new() };
+    let Some(bytes) = crate::sigstore::crypto::decode_signature(payload) else { return Vec::new() };
+    crate::sigstore::verify::statement_subjects(&bytes)
+        .into_iter()
+        .filter(|(alg, h)| alg == "sha256" && h.len() == 64)
+        .map(|(_, h)| h)
+        .collect()
 }
 
 /// A cosign Rekor bundle JSON from the parts of a Rekor log entry.
@@ -695,6 +822,7 @@ fn collect_log_entries(
         file: Some(file.to_string()),
         pointer,
         target: None,
+        attached: None,
         evidence,
     };
     let docs = || serde_json::Deserializer::from_slice(bytes).into_iter::<Value>().map_while(Result::ok);

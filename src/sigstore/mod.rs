@@ -15,6 +15,7 @@ pub mod material;
 pub mod rekor;
 pub mod simplesigning;
 pub mod util;
+pub mod verify;
 
 use serde::Serialize;
 

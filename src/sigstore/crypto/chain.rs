@@ -95,7 +95,13 @@ fn b64(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
 
 fn valid_for(v: Option<&serde_json::Value>) -> ValidFor {
     let get = |k: &str| v.and_then(|v| v.get(k)).and_then(|s| s.as_str()).and_then(parse_rfc3339);
-    ValidFor { start: get("start"), end: get("end") }
+    // A `validFor` without its required start matches no time: the malformed entry is
+    // rejected rather than read as unbounded (as the sigstore-conformance suite requires).
+    let start = match (v, get("start")) {
+        (Some(_), None) => Some(i64::MAX),
+        (_, s) => s,
+    };
+    ValidFor { start, end: get("end") }
 }
 
 fn parse_cas(list: Option<&serde_json::Value>, what: &str) -> Result<Vec<CertificateAuthority>, TrustError> {
@@ -195,6 +201,9 @@ pub enum ChainError {
     /// No path from the leaf to a trust anchor; the detail says how far it got.
     #[error("no path to a trusted root: {0}")]
     NoPath(String),
+    /// The path search gave up after this many signature checks.
+    #[error("certificate path search gave up after {0} signature checks (too many candidate issuers)")]
+    TooManyCandidates(usize),
 }
 
 /// A validated path.
@@ -225,6 +234,17 @@ pub fn verify_chain(
     root: &TrustedRoot,
     at: i64,
 ) -> Result<ChainReport, ChainError> {
+    verify_chain_capped(leaf, extra, root, at, MAX_SIGNATURE_CHECKS)
+}
+
+/// [`verify_chain`] with at most `max_checks` signature checks.
+pub(crate) fn verify_chain_capped(
+    leaf: &Certificate,
+    extra: &[Certificate],
+    root: &TrustedRoot,
+    at: i64,
+    max_checks: usize,
+) -> Result<ChainReport, ChainError> {
     check_validity(leaf, at)?;
     if leaf.ku_digital_signature != Some(true) {
         return Err(ChainError::LeafKeyUsage);
@@ -243,18 +263,41 @@ pub fn verify_chain(
     for c in extra {
         pool.push(Candidate { cert: c, anchor: None, ca: None });
     }
-    let mut path = Vec::new();
-    let mut notes = Vec::new();
-    match search(leaf, &pool, at, &mut path, &mut notes) {
-        Some(ca) => Ok(ChainReport { path, authority: ca.uri.clone() }),
-        None => {
+    // Candidates by subject name: each lookup costs the number of certificates of that name,
+    // not the size of the pool (a trusted root of N certificates costs O(N), not O(N²)).
+    let mut by_subject: std::collections::HashMap<&[u8], Vec<usize>> = std::collections::HashMap::new();
+    // Identical copies of a certificate (in the same role of the same authority) add nothing:
+    // only the first is a candidate.
+    let mut seen: std::collections::HashSet<(&[u8], usize, bool)> = std::collections::HashSet::new();
+    for (i, c) in pool.iter().enumerate() {
+        let authority = c.ca.map_or(0, |ca| std::ptr::from_ref(ca) as usize);
+        if seen.insert((c.cert.der.as_slice(), authority, c.anchor.is_some())) {
+            by_subject.entry(c.cert.subject_der.as_slice()).or_default().push(i);
+        }
+    }
+    let mut s = Search {
+        pool: &pool,
+        by_subject,
+        at,
+        path: Vec::new(),
+        on_path: vec![false; pool.len()],
+        dead: vec![false; pool.len()],
+        checks: 0,
+        max_checks,
+        notes: Vec::new(),
+    };
+    match s.search(leaf) {
+        Ok(Some(ca)) => Ok(ChainReport { path: s.path, authority: ca.uri.clone() }),
+        Err(e) => Err(e),
+        Ok(None) => {
+            let mut notes = s.notes;
             if let Some(ChainError::OutsideValidity { .. }) = notes.first() {
                 return Err(notes.swap_remove(0));
             }
             let detail = if notes.is_empty() {
                 format!("no trusted or supplied certificate issued {:?}", leaf.issuer)
             } else {
-                notes.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+                notes.iter().take(8).map(ToString::to_string).collect::<Vec<_>>().join("; ")
             };
             Err(ChainError::NoPath(detail))
         }
@@ -278,59 +321,105 @@ fn check_validity(c: &Certificate, at: i64) -> Result<(), ChainError> {
     })
 }
 
-/// Depth-first search for an issuer of `child` that leads to an anchor.
-fn search<'a>(
-    child: &Certificate,
+/// Most signature checks in one path search (as Go's crypto/x509, which allows 100).
+pub const MAX_SIGNATURE_CHECKS: usize = 100;
+
+/// The state of one bounded path search: every candidate is tried at most once per chain
+/// position (it is never reused on the current path), a candidate that led nowhere is not
+/// tried again, and the number of signature checks is capped.
+struct Search<'a> {
     pool: &'a [Candidate<'a>],
+    by_subject: std::collections::HashMap<&'a [u8], Vec<usize>>,
     at: i64,
-    path: &mut Vec<String>,
-    notes: &mut Vec<ChainError>,
-) -> Option<&'a CertificateAuthority> {
-    if path.len() + 1 >= MAX_PATH {
-        return None;
+    path: Vec<String>,
+    on_path: Vec<bool>,
+    dead: Vec<bool>,
+    checks: usize,
+    max_checks: usize,
+    notes: Vec<ChainError>,
+}
+
+impl<'a> Search<'a> {
+    /// Depth-first search for an issuer of `child` that leads to an anchor.
+    fn search(&mut self, child: &Certificate) -> Result<Option<&'a CertificateAuthority>, ChainError> {
+        if self.path.len() + 1 >= MAX_PATH {
+            return Ok(None);
+        }
+        let pool = self.pool;
+        let candidates = self.by_subject.get(child.issuer_der.as_slice()).cloned().unwrap_or_default();
+        for i in candidates {
+            let Some(cand) = pool.get(i) else { continue };
+            let issuer = cand.cert;
+            let on_path = self.on_path.get(i).copied().unwrap_or(true);
+            let dead = self.dead.get(i).copied().unwrap_or(true);
+            if on_path || dead || issuer.der == child.der {
+                continue;
+            }
+            let Ok(key) = issuer.public_key() else {
+                self.kill(i);
+                continue;
+            };
+            self.checks += 1;
+            if self.checks > self.max_checks {
+                return Err(ChainError::TooManyCandidates(self.max_checks));
+            }
+            if child.verify_signed_by(&key).is_err() {
+                continue;
+            }
+            // Found a signer; now check it may act as one at `at`.
+            if let Err(e) = check_validity(issuer, self.at) {
+                self.notes.push(e);
+                self.kill(i);
+                continue;
+            }
+            if let Some(ca) = cand.ca
+                && !ca.valid_for.contains(self.at)
+            {
+                self.notes.push(ChainError::NoPath(format!(
+                    "authority {} not valid at {}",
+                    ca.uri,
+                    super::cert::rfc3339(self.at)
+                )));
+                self.kill(i);
+                continue;
+            }
+            let is_ca = matches!(issuer.basic_constraints, Some((true, _)));
+            if !is_ca || issuer.ku_key_cert_sign == Some(false) {
+                self.notes.push(ChainError::NoPath(format!("{:?} is not a CA", issuer.subject)));
+                self.kill(i);
+                continue;
+            }
+            // pathLenConstraint counts the intermediates below this issuer (not the leaf).
+            if let Some((_, Some(max))) = issuer.basic_constraints
+                && self.path.len() > usize::from(max)
+            {
+                self.notes.push(ChainError::NoPath(format!("{:?} pathLenConstraint exceeded", issuer.subject)));
+                continue;
+            }
+            self.path.push(issuer.subject.clone());
+            if let Some(ca) = cand.anchor {
+                return Ok(Some(ca));
+            }
+            if let Some(flag) = self.on_path.get_mut(i) {
+                *flag = true;
+            }
+            let found = self.search(issuer)?;
+            if let Some(flag) = self.on_path.get_mut(i) {
+                *flag = false;
+            }
+            if found.is_some() {
+                return Ok(found);
+            }
+            self.path.pop();
+            // It led nowhere from here: not tried again (fail closed; never a long search).
+            self.kill(i);
+        }
+        Ok(None)
     }
-    for cand in pool {
-        let issuer = cand.cert;
-        if issuer.subject_der != child.issuer_der || issuer.der == child.der {
-            continue;
+
+    fn kill(&mut self, i: usize) {
+        if let Some(d) = self.dead.get_mut(i) {
+            *d = true;
         }
-        let Ok(key) = issuer.public_key() else {
-            continue;
-        };
-        if child.verify_signed_by(&key).is_err() {
-            continue;
-        }
-        // Found a signer; now check it may act as one at `at`.
-        if let Err(e) = check_validity(issuer, at) {
-            notes.push(e);
-            continue;
-        }
-        if let Some(ca) = cand.ca
-            && !ca.valid_for.contains(at)
-        {
-            notes.push(ChainError::NoPath(format!("authority {} not valid at {}", ca.uri, super::cert::rfc3339(at))));
-            continue;
-        }
-        let is_ca = matches!(issuer.basic_constraints, Some((true, _)));
-        if !is_ca || issuer.ku_key_cert_sign == Some(false) {
-            notes.push(ChainError::NoPath(format!("{:?} is not a CA", issuer.subject)));
-            continue;
-        }
-        // pathLenConstraint counts the intermediates below this issuer (not the leaf).
-        if let Some((_, Some(max))) = issuer.basic_constraints
-            && path.len() > usize::from(max)
-        {
-            notes.push(ChainError::NoPath(format!("{:?} pathLenConstraint exceeded", issuer.subject)));
-            continue;
-        }
-        path.push(issuer.subject.clone());
-        if let Some(ca) = cand.anchor {
-            return Some(ca);
-        }
-        if let Some(ca) = search(issuer, pool, at, path, notes) {
-            return Some(ca);
-        }
-        path.pop();
     }
-    None
 }

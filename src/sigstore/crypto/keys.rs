@@ -375,6 +375,31 @@ impl PublicKey {
     }
 }
 
+impl PublicKey {
+    /// Verifies `signature` over an artifact known only by its SHA-256 `digest` (ECDSA P-256 /
+    /// P-384 prehashed, RSA PKCS#1 v1.5 SHA-256). Ed25519 signs the message itself: a digest
+    /// alone cannot verify it.
+    pub fn verify_sha256_prehash(&self, digest: &[u8; 32], signature: &[u8]) -> Result<Scheme, VerifyError> {
+        match self {
+            PublicKey::EcdsaP256(k) => {
+                let sig = p256_signature(signature)?;
+                k.verify_prehash(digest, &sig).map(|()| Scheme::EcdsaP256Sha256).map_err(|_| VerifyError::Invalid)
+            }
+            PublicKey::EcdsaP384(k) => {
+                let sig = p384_signature(signature)?;
+                k.verify_prehash(digest, &sig).map(|()| Scheme::EcdsaP384Sha256).map_err(|_| VerifyError::Invalid)
+            }
+            PublicKey::Rsa(k) => k
+                .verify(rsa::Pkcs1v15Sign::new::<Sha256>(), digest, signature)
+                .map(|()| Scheme::RsaPkcs1v15Sha256)
+                .map_err(|_| VerifyError::Invalid),
+            PublicKey::Ed25519(_) => {
+                Err(VerifyError::Unsupported("an Ed25519 signature needs the artifact, not its digest".into()))
+            }
+        }
+    }
+}
+
 /// Parses an ECDSA P-256 signature: ASN.1 DER, or raw 64-byte `r||s`.
 fn p256_signature(sig: &[u8]) -> Result<p256::ecdsa::Signature, VerifyError> {
     p256::ecdsa::Signature::from_der(sig)

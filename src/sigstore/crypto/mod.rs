@@ -35,6 +35,14 @@ pub enum FailureKind {
     TlogEntryInvalid,
     /// SG008: the certificate's identity or issuer is not the one required.
     IdentityMismatch,
+    /// SG015: the sigstore bundle is malformed or of an unsupported shape or version.
+    BundleInvalid,
+    /// SG016: an RFC 3161 timestamp does not verify, or its time is not acceptable.
+    TimestampInvalid,
+    /// SG001: the signed content names another image than the one it is attached to.
+    TargetMismatch,
+    /// AT001: the attestation's statement does not name the image it is attached to.
+    SubjectMismatch,
 }
 
 impl FailureKind {
@@ -45,6 +53,10 @@ impl FailureKind {
             FailureKind::CertificateInvalid => "SG006",
             FailureKind::TlogEntryInvalid => "SG007",
             FailureKind::IdentityMismatch => "SG008",
+            FailureKind::BundleInvalid => "SG015",
+            FailureKind::TimestampInvalid => "SG016",
+            FailureKind::TargetMismatch => "SG001",
+            FailureKind::SubjectMismatch => "AT001",
         }
     }
 
@@ -55,6 +67,10 @@ impl FailureKind {
             FailureKind::CertificateInvalid => "certificate-invalid",
             FailureKind::TlogEntryInvalid => "tlog-entry-invalid",
             FailureKind::IdentityMismatch => "identity-mismatch",
+            FailureKind::BundleInvalid => "bundle-invalid",
+            FailureKind::TimestampInvalid => "timestamp-invalid",
+            FailureKind::TargetMismatch => "signature-target-mismatch",
+            FailureKind::SubjectMismatch => "attestation-subject-mismatch",
         }
     }
 }
@@ -98,6 +114,16 @@ pub enum StepName {
     Body,
     /// `--certificate-identity` / `--certificate-oidc-issuer`.
     Identity,
+    /// The bundle's media type, version and shape.
+    Bundle,
+    /// The Merkle inclusion proof and its signed checkpoint.
+    Inclusion,
+    /// RFC 3161 timestamps.
+    Timestamp,
+    /// Signed certificate timestamps (certificate transparency) embedded in the leaf.
+    Sct,
+    /// The artifact (or image digest) the signed content names.
+    Artifact,
 }
 
 impl StepName {
@@ -110,6 +136,11 @@ impl StepName {
             StepName::Set => "set",
             StepName::Body => "body",
             StepName::Identity => "identity",
+            StepName::Bundle => "bundle",
+            StepName::Inclusion => "inclusion",
+            StepName::Timestamp => "timestamp",
+            StepName::Sct => "sct",
+            StepName::Artifact => "artifact",
         }
     }
 }

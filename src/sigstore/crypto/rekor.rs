@@ -41,6 +41,9 @@ pub enum TlogError {
     /// The checkpoint is malformed, unsigned by the log, or disagrees with the proof.
     #[error("checkpoint invalid: {0}")]
     BadCheckpoint(String),
+    /// The entry's integratedTime lies outside the log key's `validFor`.
+    #[error("integratedTime {0} is outside the validFor of log {1}'s key")]
+    OutsideLogValidity(String, String),
 }
 
 fn b64(text: &str) -> Result<Vec<u8>, TlogError> {
@@ -129,6 +132,9 @@ pub fn verify_set<'a>(
     set: &[u8],
     root: &'a TrustedRoot,
 ) -> Result<&'a TransparencyLog, TlogError> {
+    if payload.log_index < 0 {
+        return Err(TlogError::Malformed(format!("negative logIndex {}", payload.log_index)));
+    }
     let log = root.tlog_by_id(&payload.log_id_hex).ok_or_else(|| TlogError::UnknownLog(payload.log_id_hex.clone()))?;
     let key =
         log.key.as_ref().ok_or_else(|| TlogError::Malformed(format!("log {} key type unsupported", log.base_url)))?;
@@ -137,6 +143,9 @@ pub fn verify_set<'a>(
     }
     key.verify_with_hash(super::keys::HashAlg::Sha256, false, &payload.canonical_json(), set)
         .map_err(|_| TlogError::BadSet(log.base_url.clone()))?;
+    if !log.valid_for.contains(payload.integrated_time) {
+        return Err(TlogError::OutsideLogValidity(super::cert::rfc3339(payload.integrated_time), log.base_url.clone()));
+    }
     Ok(log)
 }
 

@@ -838,3 +838,98 @@ fn malformed_inputs_do_not_panic() {
     assert!(rekor::CosignBundle::from_json(b"{\"SignedEntryTimestamp\":\"x\"}").is_err());
     assert!(rekor::parse_body("e30=").is_err());
 }
+
+// ---------------------------------------------------------------------------------------
+// Bounded chain building (issue 16 item 2) and trusted-root cost (issue 19 item 4).
+
+#[test]
+fn look_alike_issuers_are_decided_quickly() {
+    let all = Certificate::all_from_pem(&read_str("crypto/lookalike/lookalikes.pem")).unwrap();
+    let leaf = Certificate::from_pem(&read_str("crypto/lookalike/leaf.pem")).unwrap();
+    let root = TrustedRoot::from_json(&read("crypto/trusted_root.json")).unwrap();
+    assert_eq!(all.len(), 12);
+    for k in 1..=12 {
+        let extra = &all[..k];
+        let start = std::time::Instant::now();
+        let r = chain::verify_chain(&leaf, extra, &root, leaf.not_before + 60);
+        let took = start.elapsed();
+        // No anchor: never verified, whether the search ends or gives up.
+        assert!(matches!(r, Err(chain::ChainError::NoPath(_) | chain::ChainError::TooManyCandidates(_))), "{k}: {r:?}");
+        assert!(took < bound(500), "{k} look-alikes took {took:?}");
+    }
+    // With an anchor of that name and key in the trusted root, the path is found.
+    let mut anchored = root.clone();
+    anchored.certificate_authorities.push(chain::CertificateAuthority {
+        uri: "https://look-alike.example.test".into(),
+        chain: vec![all[11].clone()],
+        valid_for: chain::ValidFor::default(),
+    });
+    let r = chain::verify_chain(&leaf, &all, &anchored, leaf.not_before + 60).unwrap();
+    assert_eq!(r.authority, "https://look-alike.example.test");
+}
+
+/// Time bound of the cost tests: signature arithmetic is generic code compiled at the test
+/// crate's opt-level, ~40 ms per P-384 check unoptimised.
+fn bound(release_ms: u64) -> std::time::Duration {
+    std::time::Duration::from_millis(if cfg!(debug_assertions) { release_ms * 8 } else { release_ms })
+}
+
+#[test]
+fn signature_checks_are_capped() {
+    // Twelve look-alike issuers that verify one another but never reach an anchor: a search
+    // of every path would make ~12^6 signature checks; it gives up at the cap instead.
+    let all = Certificate::all_from_pem(&read_str("crypto/lookalike/lookalikes.pem")).unwrap();
+    let leaf = Certificate::from_pem(&read_str("crypto/lookalike/leaf.pem")).unwrap();
+    let root = TrustedRoot::from_json(&read("crypto/trusted_root.json")).unwrap();
+    // Visited set + dead candidates: the full search ends (no path) after a few dozen checks.
+    let start = std::time::Instant::now();
+    let r = chain::verify_chain(&leaf, &all, &root, leaf.not_before + 60);
+    assert!(start.elapsed() < bound(1000), "{:?}", start.elapsed());
+    assert!(matches!(r, Err(chain::ChainError::NoPath(_))), "{r:?}");
+    // The cap: with room for 5 checks only, the search gives up with its own message.
+    let e = chain::verify_chain_capped(&leaf, &all, &root, leaf.not_before + 60, 5).unwrap_err();
+    assert!(matches!(e, chain::ChainError::TooManyCandidates(5)), "{e:?}");
+    assert!(e.to_string().contains("gave up after 5 signature checks"));
+    // ... and with room for 40 it decides (the whole search needs fewer).
+    assert!(matches!(
+        chain::verify_chain_capped(&leaf, &all, &root, leaf.not_before + 60, 40),
+        Err(chain::ChainError::NoPath(_))
+    ));
+}
+
+#[test]
+fn a_thousand_certificate_trusted_root_is_linear() {
+    // The public-good root with its Fulcio chain padded to 1,000 certificates (999 copies of
+    // the intermediate before the root): parsing and verifying a real leaf stay fast.
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&read("sigstore-conformance/public-good-trusted_root.json")).unwrap();
+    let chain = v["certificateAuthorities"][1]["certChain"]["certificates"].as_array_mut().unwrap();
+    let (inter, root_cert) = (chain[0].clone(), chain[1].clone());
+    *chain = std::iter::repeat_n(inter, 999).chain([root_cert]).collect();
+    let bytes = serde_json::to_vec(&v).unwrap();
+    let bundle: serde_json::Value =
+        serde_json::from_slice(&read("sigstore-conformance/bundle-verify/happy-path-v0.1/bundle.sigstore.json"))
+            .unwrap();
+    let leaf_der =
+        b64d(bundle["verificationMaterial"]["x509CertificateChain"]["certificates"][0]["rawBytes"].as_str().unwrap());
+    let leaf = Certificate::from_der(&leaf_der).unwrap();
+    let start = std::time::Instant::now();
+    let root = TrustedRoot::from_json(&bytes).unwrap();
+    assert_eq!(root.certificate_authorities[1].chain.len(), 1000);
+    let ok = chain::verify_chain(&leaf, &[], &root, 1_689_177_396);
+    assert!(ok.is_ok(), "{ok:?}");
+    // A leaf of another instance: every one of the 999 same-name candidates fails its
+    // signature check; the search stops at the cap.
+    let other: serde_json::Value = serde_json::from_slice(&read(
+        "sigstore-conformance/bundle-verify/bundle-from-wrong-instance_fail/bundle.sigstore.json",
+    ))
+    .unwrap();
+    let other_leaf = Certificate::from_der(&b64d(
+        other["verificationMaterial"]["x509CertificateChain"]["certificates"][0]["rawBytes"].as_str().unwrap(),
+    ))
+    .unwrap();
+    let bad = chain::verify_chain(&other_leaf, &[], &root, 1_689_183_319);
+    assert!(bad.is_err());
+    let took = start.elapsed();
+    assert!(took < bound(1000), "1,000-certificate root took {took:?}");
+}
