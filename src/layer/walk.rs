@@ -675,7 +675,7 @@ impl TarWalker {
         if added.link_target_seen {
             self.facts.links_seen_here.push(entry.index);
         }
-        let keep = added.duplicate || added.under_non_dir || crate::layer::listing::worth_keeping(&entry);
+        let keep = added.duplicate || added.needed_for_links || crate::layer::listing::worth_keeping(&entry);
         self.release_held();
         self.held = Some((entry, keep));
     }
