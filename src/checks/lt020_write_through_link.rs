@@ -40,9 +40,12 @@ declare_rule! {
     /// 4096 components, or the image's budget of 1 GiB of path bytes looked up spent) is a note.
     ///
     /// ## Limits
-    /// In `check`, a layer's members under a directory the layer itself writes are not kept,
-    /// so only the first member through each link and layer is seen; `ocidig ls` shows every
-    /// member at its resolved path. Hard-link targets are not resolved through links.
+    /// `check` walks layers in compact mode: it keeps every symlink and, per directory, the
+    /// first member under a path the layer does not write as a directory, so it sees the first
+    /// member through each link and layer; `ocidig ls` shows every member at its resolved path.
+    /// Where a compact walk cannot order members it did not keep, it leans to reporting. A write
+    /// through a link that was itself written through a link (reported) may be missed. Hard-link
+    /// and whiteout paths are not resolved through links.
     ///
     /// ## References
     /// - https://github.com/cyphar/filepath-securejoin

@@ -113,6 +113,63 @@ fn octal(field: &[u8]) -> Option<u64> {
     u64::from_str_radix(std::str::from_utf8(&s).ok()?, 8).ok()
 }
 
+/// Whether a 512-byte block is the tar header of an eStargz TOC (a regular member named
+/// `stargz.index.json` with a valid checksum).
+fn is_toc_header(block: &[u8]) -> bool {
+    let name_end = block.iter().take(100).position(|&b| b == 0).unwrap_or(100);
+    let name = block.get(..name_end).and_then(|n| std::str::from_utf8(n).ok());
+    let typeflag = block.get(156).copied();
+    block.len() == 512
+        && header_ok(block)
+        && name.is_some_and(|n| clean(n) == TOC_NAME)
+        && matches!(typeflag, Some(b'0' | 0))
+}
+
+/// The bytes after a layer's end-of-archive marker, as the scan captures them: leading zero
+/// blocks are only counted, and capture stops unless the first other block is a TOC header, so
+/// plain trailing data costs no memory.
+#[derive(Debug, Default)]
+pub struct Trailer {
+    /// Zero bytes (whole blocks) before the first non-zero block, not stored.
+    pub skipped: u64,
+    /// The bytes from the first non-zero block on (at most [`MAX_TRAILER`]).
+    pub bytes: Vec<u8>,
+    /// Whether bytes were left out because of [`MAX_TRAILER`].
+    pub cut: bool,
+    /// Whether the first non-zero block is not a TOC header (nothing more is stored).
+    pub not_toc: bool,
+    /// Whether the first non-zero block was seen and is a TOC header.
+    toc: bool,
+}
+
+impl Trailer {
+    /// Takes the next bytes after the end marker.
+    pub fn push(&mut self, mut data: &[u8]) {
+        while !self.toc && !self.not_toc && !data.is_empty() {
+            let take = 512usize.saturating_sub(self.bytes.len()).min(data.len());
+            let (head, rest) = data.split_at_checked(take).unwrap_or((data, &[]));
+            self.bytes.extend_from_slice(head);
+            data = rest;
+            if self.bytes.len() == 512 {
+                if self.bytes.iter().all(|&b| b == 0) {
+                    self.skipped = self.skipped.saturating_add(512);
+                    self.bytes.clear();
+                } else if is_toc_header(&self.bytes) {
+                    self.toc = true;
+                } else {
+                    self.not_toc = true;
+                    self.bytes = Vec::new();
+                }
+            }
+        }
+        if self.toc && !data.is_empty() {
+            let room = MAX_TRAILER.saturating_sub(self.bytes.len());
+            self.bytes.extend_from_slice(data.get(..room.min(data.len())).unwrap_or_default());
+            self.cut |= data.len() > room;
+        }
+    }
+}
+
 /// The TOC JSON as serialised by stargz-snapshotter (only the fields checked).
 #[derive(serde::Deserialize)]
 struct JToc {
@@ -151,10 +208,7 @@ pub fn analyze(trailer: &[u8], start: u64, cut: bool, tail: &Tail) -> Option<Est
         at += 512;
     }
     let block = trailer.get(at..at.checked_add(512)?)?;
-    let name_end = block.iter().take(100).position(|&b| b == 0).unwrap_or(100);
-    let name = std::str::from_utf8(block.get(..name_end)?).ok()?;
-    let typeflag = block.get(156).copied()?;
-    if !header_ok(block) || clean(name) != TOC_NAME || !(typeflag == b'0' || typeflag == 0) {
+    if !is_toc_header(block) {
         return None;
     }
     let toc_header = start.saturating_add(at as u64);
@@ -248,5 +302,30 @@ mod tests {
     fn plain_trailing_data_is_not_estargz() {
         assert_eq!(analyze(&[0; 2048], 0, false, &Tail::default()), None);
         assert_eq!(analyze(b"junk", 0, false, &Tail::default()), None);
+    }
+
+    #[test]
+    fn trailer_capture_keeps_only_a_toc() {
+        let mut junk = Trailer::default();
+        junk.push(&[0; 1000]);
+        junk.push(&[0; 24]);
+        junk.push(&[7; 100_000]);
+        assert_eq!((junk.skipped, junk.bytes.len(), junk.not_toc), (1024, 0, true));
+        let mut h = [0u8; 512];
+        h[..TOC_NAME.len()].copy_from_slice(TOC_NAME.as_bytes());
+        h[156] = b'0';
+        h[124..135].copy_from_slice(b"00000000002");
+        h[148..156].fill(b' ');
+        let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+        h[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
+        let mut toc = Trailer::default();
+        toc.push(&[0; 700]);
+        toc.push(&[0; 324]);
+        toc.push(&h[..100]);
+        toc.push(&h[100..]);
+        toc.push(b"{}");
+        assert_eq!((toc.skipped, toc.bytes.len(), toc.not_toc), (1024, 514, false));
+        let es = analyze(&toc.bytes, 5000, toc.cut, &Tail::default()).unwrap();
+        assert_eq!((es.toc_header, es.toc_size), (5000, 2));
     }
 }

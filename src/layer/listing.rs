@@ -709,11 +709,13 @@ pub struct Added {
     pub duplicate: bool,
     /// The entry is a hard link whose normalised target an earlier entry of the layer has.
     pub link_target_seen: bool,
-    /// The entry is the first of the layer under a parent directory that the layer has not
-    /// written as a directory before it (absent, or a symlink or file of this layer): the one
-    /// member [`crate::layer::resolve`] needs to see a write through a link of this or a lower
-    /// layer. The walker keeps it in compact mode.
-    pub under_non_dir: bool,
+    /// The entry is needed to replay links in order (see [`crate::layer::resolve`]), so the
+    /// walker keeps it in compact mode: the first member of the layer under a parent directory
+    /// that the layer has not written as a directory before it (absent, or a symlink or file of
+    /// this layer), through which it may be written via a link of this or a lower layer; or a
+    /// member written after members under its own path (a late entry, which may replace a link
+    /// they were written through).
+    pub needed_for_links: bool,
 }
 
 /// Builds a layer's [`PathIndex`] entry by entry during the walk, finding duplicate paths (by
@@ -727,8 +729,12 @@ pub struct PathIndexBuilder {
     seen: SeenMap,
     dups: Vec<Duplicate>,
     dup_at: HashMap<u64, usize, std::hash::BuildHasherDefault<IdHasher>>,
-    /// Parents (by hash) that already had a member kept for [`Added::under_non_dir`].
+    /// Parents (by hash) that already had a member kept for [`Added::needed_for_links`].
     non_dir_parents: HashSet<u64, std::hash::BuildHasherDefault<IdHasher>>,
+    /// Paths (by hash) that had members under them and were then written as non-directories
+    /// (a symlink or file over a directory of this layer): members under them afterwards are
+    /// kept, the first per such path.
+    replaced_dirs: HashSet<u64, std::hash::BuildHasherDefault<IdHasher>>,
     max_paths: usize,
     capped: bool,
 }
@@ -747,6 +753,7 @@ impl PathIndexBuilder {
             dups: Vec::new(),
             dup_at: HashMap::default(),
             non_dir_parents: HashSet::default(),
+            replaced_dirs: HashSet::default(),
             max_paths,
             capped: false,
         }
@@ -768,18 +775,46 @@ impl PathIndexBuilder {
             out.link_target_seen = self.seen.get(&k).is_some_and(|s| s.flags() & PATH_ANY != 0);
         }
         let whiteout = classify_whiteout(&n.path) != WhiteoutName::NotWhiteout;
+        if !self.replaced_dirs.is_empty() && !whiteout {
+            let mut dir = n.path.as_str();
+            while let Some((up, _)) = dir.rsplit_once('/') {
+                let key = path_hash(up) & !FLAG_BITS;
+                if self.replaced_dirs.contains(&key) {
+                    // The first member under it since it was replaced (marked by the removal).
+                    if self.replaced_dirs.remove(&key) {
+                        out.needed_for_links = true;
+                    }
+                    break;
+                }
+                dir = up;
+            }
+        }
         if let Some((dir, _)) = n.path.rsplit_once('/')
             && !whiteout
         {
             let key = path_hash(dir) & !FLAG_BITS;
             let dir_here = self.seen.get(&key).is_some_and(|s| s.flags() & PATH_LAST_DIR != 0);
             if !dir_here && self.non_dir_parents.len() < self.max_paths && self.non_dir_parents.insert(key) {
-                out.under_non_dir = true;
+                out.needed_for_links = true;
             }
         }
         let Some(rec) = record(&mut self.seen, self.max_paths, &mut self.capped, h, Seen::new(e.offset, index)) else {
             return out;
         };
+        if rec.flags() & PATH_ANCESTOR != 0 && rec.flags() & PATH_ANY == 0 && !whiteout {
+            out.needed_for_links = true;
+        }
+        if rec.flags() & PATH_ANCESTOR != 0
+            && !whiteout
+            && e.entry_type != EntryType::Dir
+            && self.replaced_dirs.len() < self.max_paths
+        {
+            self.replaced_dirs.insert(h);
+        }
+        if !whiteout && !self.non_dir_parents.is_empty() {
+            // The path changes: the next member under it is the first under what it is now.
+            self.non_dir_parents.remove(&h);
+        }
         if rec.flags() & PATH_ANY != 0 {
             out.duplicate = true;
             let (first_index, first_offset) = (rec.first_index(), rec.first_offset());
@@ -1016,7 +1051,7 @@ mod tests {
     fn path_tracking_stops_at_its_limit() {
         let entries = all_entries(Tar::default().file("a/b/c", b"1").file("d", b"2").file("a/b/c", b"3"));
         let mut b = PathIndexBuilder::with_limit(3);
-        assert_eq!(b.add(&entries[0], 0), Added { under_non_dir: true, ..Added::default() }, "no `a/b/` entry");
+        assert_eq!(b.add(&entries[0], 0), Added { needed_for_links: true, ..Added::default() }, "no `a/b/` entry");
         assert!(!b.capped(), "a/b/c, a/b and a fill the three places");
         assert_eq!(b.add(&entries[1], 1), Added::default());
         assert!(b.capped(), "d found no place");

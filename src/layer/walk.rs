@@ -908,7 +908,7 @@ impl TarWalker {
             self.facts.links_seen_here.push(entry.index);
         }
         let keep = added.duplicate
-            || added.under_non_dir
+            || added.needed_for_links
             || crate::layer::listing::worth_keeping(&entry)
             || entry.readers_disagree()
             || matches!(entry.entry_type, EntryType::Other(_));

@@ -207,10 +207,8 @@ struct Sink {
     walker: Option<TarWalker>,
     size: u64,
     head: Vec<u8>,
-    /// Bytes after the tar's end-of-archive marker (up to [`crate::layer::estargz::MAX_TRAILER`]).
-    trailer: Vec<u8>,
-    /// Whether bytes after the end marker were left out of `trailer`.
-    trailer_cut: bool,
+    /// Bytes after the tar's end-of-archive marker, kept when they are an eStargz TOC.
+    trailer: crate::layer::estargz::Trailer,
 }
 
 impl Sink {
@@ -225,10 +223,7 @@ impl Sink {
             w.feed(chunk);
             let after = usize::try_from(w.bytes_after_end().saturating_sub(before)).unwrap_or(usize::MAX);
             if after > 0 {
-                let tail = chunk.get(chunk.len().saturating_sub(after)..).unwrap_or_default();
-                let room = crate::layer::estargz::MAX_TRAILER.saturating_sub(self.trailer.len());
-                self.trailer.extend_from_slice(tail.get(..room.min(tail.len())).unwrap_or_default());
-                self.trailer_cut |= tail.len() > room;
+                self.trailer.push(chunk.get(chunk.len().saturating_sub(after)..).unwrap_or_default());
             }
         }
         self.size += chunk.len() as u64;
@@ -562,8 +557,7 @@ fn decode<R: BufRead>(
         walker: Some(TarWalker::new(opts.limits.walk)),
         size: 0,
         head: Vec::new(),
-        trailer: Vec::new(),
-        trailer_cut: false,
+        trailer: crate::layer::estargz::Trailer::default(),
     };
     let codec = if kind == Sniff::Gzip { Codec::Gzip } else { Codec::Zstd };
     let helpers = helpers.filter(|_| opts.size_hint >= HAND_OVER_FROM);
@@ -602,7 +596,9 @@ fn decode<R: BufRead>(
         .filter(|t| codec == Codec::Gzip && complete && t.trailing_offset.is_some())
         .and_then(|t| {
             let start = t.end_offset?.saturating_add(1024);
-            crate::layer::estargz::analyze(&sink.trailer, start, sink.trailer_cut, &m.tail)
+            let t = &sink.trailer;
+            let start = start.saturating_add(t.skipped);
+            crate::layer::estargz::analyze(&t.bytes, start, t.cut, &m.tail)
         })
         .map(Box::new);
     Ok((
