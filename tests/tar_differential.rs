@@ -125,6 +125,15 @@ fn ocidig_reads_every_generated_tar_as_go_does() {
         if error.is_some() {
             refused += 1;
         }
+        if let (Some(go), Some(ours)) = (error.as_deref(), facts.go_refusal.as_ref()) {
+            if go != ours.reason.go_error() {
+                problems.push(format!(
+                    "Go fails with `{go}`, ocidig says `{}` ({})",
+                    ours.reason.go_error(),
+                    ours.detail
+                ));
+            }
+        }
         let expected = if facts.is_tar || !members.is_empty() { members.len() as u64 } else { 0 };
         if facts.go_members != expected {
             problems.push(format!(

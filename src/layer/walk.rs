@@ -332,8 +332,10 @@ pub enum GoReason {
     FieldTooLong,
     /// `unexpected EOF`: the stream ends inside a header, an extension record or member data.
     UnexpectedEof,
-    /// `archive/tar: sparse file references non-existent data` / `contains unreferenced data`.
-    BadSparseData,
+    /// `archive/tar: sparse file references non-existent data` (`errMissData`).
+    MissingSparseData,
+    /// `archive/tar: sparse file contains unreferenced data` (`errUnrefData`).
+    UnreferencedSparseData,
 }
 
 impl GoReason {
@@ -343,7 +345,8 @@ impl GoReason {
             GoReason::BadHeader => "archive/tar: invalid tar header",
             GoReason::FieldTooLong => "archive/tar: header field too long",
             GoReason::UnexpectedEof => "unexpected EOF",
-            GoReason::BadSparseData => "archive/tar: bad sparse file data",
+            GoReason::MissingSparseData => "archive/tar: sparse file references non-existent data",
+            GoReason::UnreferencedSparseData => "archive/tar: sparse file contains unreferenced data",
         }
     }
 }
@@ -578,6 +581,8 @@ struct SparseExt {
 #[derive(Debug, Clone, Copy)]
 struct SparseMapRead {
     parser: crate::tar::SparseMap1x0,
+    /// Stream position where the member data (the map first) starts.
+    start: u64,
     realsize: i64,
     data: u64,
     index: u64,
@@ -607,6 +612,9 @@ pub struct TarWalker {
     sparse_ext: Option<SparseExt>,
     /// A PAX 1.0 sparse map still to read from member data.
     sparse_map: Option<SparseMapRead>,
+    /// A refusal Go makes only once it has read up to a stream position (before it, a cut
+    /// stream makes Go fail with `unexpected EOF` instead): position, refusal, members returned.
+    deferred: Option<(u64, GoRefusal, u64)>,
 }
 
 impl Default for TarWalker {
@@ -635,6 +643,7 @@ impl TarWalker {
             held: None,
             sparse_ext: None,
             sparse_map: None,
+            deferred: None,
         }
     }
 
@@ -717,6 +726,11 @@ impl TarWalker {
     /// Moves `n` bytes through an extension payload or skipped data (at most what is left of it).
     fn pass(&mut self, n: u64) {
         self.facts.total_size = self.facts.total_size.saturating_add(n);
+        if self.deferred.as_ref().is_some_and(|d| self.facts.total_size >= d.0) {
+            if let Some((_, r, returned)) = self.deferred.take() {
+                self.refuse(r.offset, r.member, returned, r.reason, r.detail);
+            }
+        }
         match self.state {
             State::Extension { typeflag, remaining, pad, keep, offset } => {
                 let left = remaining.saturating_sub(n);
@@ -810,14 +824,9 @@ impl TarWalker {
                 "the stream ends inside the extension blocks of an old GNU sparse member",
             );
         }
-        if let Some(m) = self.sparse_map.take() {
-            let p = m.parser;
-            if p.bad || !p.done() || p.consumed % BLOCK_U64 != 0 {
-                self.sparse_map = Some(m);
-                self.end_sparse_map();
-            }
-            // A complete map: the stream ends in the data after it (below).
-        }
+        // A PAX 1.0 map cut short fails here; a complete one is checked against the data the
+        // stream still held (Go reads the referenced data before it notices unreferenced data).
+        self.end_sparse_map();
         match self.state {
             State::Header if self.fill > 0 => {
                 self.facts.truncated = Some(Truncation {
@@ -1029,14 +1038,12 @@ impl TarWalker {
             return;
         };
         if size > crate::tar::MAX_SPECIAL_FILE_SIZE {
+            // Go reads 1 MiB + 1 bytes of the record before it fails.
+            let at = self.facts.total_size.saturating_add(crate::tar::MAX_SPECIAL_FILE_SIZE + 1);
             let count = self.facts.entry_count;
-            self.refuse(
-                offset,
-                None,
-                count,
-                GoReason::FieldTooLong,
-                format!("extension record `{}` of {size} bytes is over Go's 1 MiB limit", char::from(typeflag)),
-            );
+            let detail =
+                format!("extension record `{}` of {size} bytes is over Go's 1 MiB limit", char::from(typeflag));
+            self.defer(at, GoRefusal { offset, member: None, reason: GoReason::FieldTooLong, detail }, count);
         }
         let keep = size <= self.limits.max_extension_size;
         if !keep {
@@ -1402,10 +1409,12 @@ impl TarWalker {
                         "sparse map on a header-only type",
                     );
                 } else if let Some(map) = map {
-                    self.check_sparse(map, size, data, first_offset, index);
+                    self.check_sparse(map, size, data, first_offset, index, self.facts.total_size);
                 } else if is1x0 {
                     let parser = crate::tar::SparseMap1x0::default();
-                    sparse_map_read = Some(SparseMapRead { parser, realsize: size, data, index, offset: first_offset });
+                    let start = self.facts.total_size;
+                    sparse_map_read =
+                        Some(SparseMapRead { parser, start, realsize: size, data, index, offset: first_offset });
                 }
             }
         }
@@ -1503,17 +1512,39 @@ impl TarWalker {
         };
     }
 
-    /// Go's checks of a sparse map against the logical size and the data in the archive.
-    fn check_sparse(&mut self, map: crate::tar::SparseCheck, size: i64, data: u64, offset: u64, index: u64) {
+    /// Records a refusal Go makes once the stream reaches `at` (at once if it already has).
+    fn defer(&mut self, at: u64, r: GoRefusal, returned: u64) {
+        if self.facts.total_size >= at {
+            self.refuse(r.offset, r.member, returned, r.reason, r.detail);
+        } else if self.deferred.is_none() && self.facts.go_refusal.is_none() {
+            self.deferred = Some((at, r, returned));
+        }
+    }
+
+    /// Go's checks of a sparse map against the logical size and the `data` bytes the archive
+    /// holds from stream position `data_start`.
+    fn check_sparse(
+        &mut self,
+        map: crate::tar::SparseCheck,
+        size: i64,
+        data: u64,
+        offset: u64,
+        index: u64,
+        data_start: u64,
+    ) {
         if !map.valid_for(size) {
             self.refuse(offset, Some(index), index, GoReason::BadHeader, "the sparse map is invalid for the file size");
         } else if map.data != data {
-            let why = if map.data > data {
-                "the sparse map references more data than the archive holds"
+            // Go reads the referenced data first (all the data when there is less): a stream
+            // cut before that fails with `unexpected EOF` instead.
+            let (reason, why, need) = if map.data > data {
+                (GoReason::MissingSparseData, "the sparse map references more data than the archive holds", data)
             } else {
-                "the archive holds data the sparse map does not reference"
+                (GoReason::UnreferencedSparseData, "the archive holds data the sparse map does not reference", map.data)
             };
-            self.refuse(offset, Some(index), index.saturating_add(1), GoReason::BadSparseData, why);
+            let at = data_start.saturating_add(need);
+            let r = GoRefusal { offset, member: Some(index), reason, detail: why.into() };
+            self.defer(at, r, index.saturating_add(1));
         }
     }
 
@@ -1538,7 +1569,7 @@ impl TarWalker {
 
     /// The old GNU sparse map is complete: checks it and skips the member data.
     fn end_sparse_ext(&mut self, s: SparseExt) {
-        self.check_sparse(s.check, s.realsize, s.data, s.offset, s.index);
+        self.check_sparse(s.check, s.realsize, s.data, s.offset, s.index, self.facts.total_size);
         let pad = padding(s.data).unwrap_or(0);
         self.skip_data(s.data, pad, s.offset);
     }
@@ -1569,15 +1600,8 @@ impl TarWalker {
     fn end_sparse_map(&mut self) {
         let Some(m) = self.sparse_map.take() else { return };
         let p = m.parser;
-        if p.bad {
-            self.refuse(
-                m.offset,
-                Some(m.index),
-                m.index,
-                GoReason::BadHeader,
-                "a PAX 1.0 sparse map number is not valid",
-            );
-        } else if !p.done() || p.consumed % BLOCK_U64 != 0 {
+        // Go reads the map's blocks before it parses them: a short read fails first.
+        if !p.done() || p.consumed % BLOCK_U64 != 0 {
             self.refuse(
                 m.offset,
                 Some(m.index),
@@ -1585,8 +1609,17 @@ impl TarWalker {
                 GoReason::UnexpectedEof,
                 "the member data ends inside its PAX 1.0 sparse map",
             );
+        } else if p.bad {
+            self.refuse(
+                m.offset,
+                Some(m.index),
+                m.index,
+                GoReason::BadHeader,
+                "a PAX 1.0 sparse map number is not valid",
+            );
         } else {
-            self.check_sparse(p.check, m.realsize, m.data.saturating_sub(p.consumed), m.offset, m.index);
+            let start = m.start.saturating_add(p.consumed);
+            self.check_sparse(p.check, m.realsize, m.data.saturating_sub(p.consumed), m.offset, m.index, start);
         }
     }
 }
