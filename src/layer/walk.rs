@@ -7,9 +7,14 @@
 //! [`TarWalker::finish`] returns the [`TarFacts`]: what the stream holds and where readers may
 //! disagree about it. The walker records facts only; checks decide what is wrong.
 //!
-//! Member boundaries follow Go's `archive/tar` (what Docker and containerd use): PAX `size`
-//! overrides the header size, header-only types (links, devices, directories, FIFOs) carry no data
-//! whatever their size field says, and a GNU long name wins over a PAX `path`.
+//! Members are the ones Go's `archive/tar` returns (what containerd, Docker, Podman and crane
+//! unpack with), decoded with the rules of [`crate::tar`]: PAX `size` overrides the header size,
+//! header-only types (links, devices, directories, FIFOs) carry no data whatever their size field
+//! says, the last PAX `x` header before a member wins, a GNU long name wins over a PAX `path` and
+//! `GNU.sparse.name` over both, old GNU sparse members' extension blocks are read, and a GNU
+//! header whose atime/ctime are not numbers lends bytes 345–500 as a prefix. Where Go stops with
+//! an error is [`TarFacts::go_refusal`]; the names other readers use are
+//! [`TarEntry::other_names`]. `docs/tar-differentials.md` lists the differentials.
 
 /// Size of a tar block.
 const BLOCK: usize = crate::tar::BLOCK;
@@ -157,7 +162,7 @@ pub enum NumProblem {
 /// One tar member as readers that honour PAX and GNU extensions see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TarEntry {
-    /// Effective path (after PAX `path` / GNU `L`), lossily decoded, as written in the archive.
+    /// Go's path (after PAX `path`, GNU `L`, `GNU.sparse.name`), lossily decoded, as written in the archive.
     pub path: String,
     /// Whether the effective path is not valid UTF-8.
     pub non_utf8: bool,
@@ -177,7 +182,8 @@ pub struct TarEntry {
     pub uid: u64,
     /// Group id (PAX `gid` applied).
     pub gid: u64,
-    /// Declared size (PAX `size` applied); header-only types skip no data even when this is non-zero.
+    /// Go's size (PAX `size` applied; the logical size of a sparse member); header-only types
+    /// skip no data even when this is non-zero.
     pub size: u64,
     /// Link target (PAX `linkpath` / GNU `K` applied); `None` when empty.
     pub link_target: Option<String>,
