@@ -201,6 +201,9 @@ pub struct TarEntry {
     pub index: u64,
     /// Names other readers give the member where they differ from `path` (Go's name).
     pub other_names: Vec<OtherName>,
+    /// Whether Go reads the member through a GNU sparse map (`S` or PAX `GNU.sparse.*`): `size`
+    /// is then its logical size, and its bytes in the archive are not its contents.
+    pub sparse: bool,
 }
 
 /// How the archive ended.
@@ -1367,6 +1370,7 @@ impl TarWalker {
 
         // Sparse members: Go's logical size and name.
         let mut sparse_map_read = None;
+        let mut sparse = typeflag == b'S';
         if typeflag == b'S' {
             self.anomaly(first_offset, AnomalyKind::Sparse);
             if format != crate::tar::Format::Gnu {
@@ -1399,6 +1403,7 @@ impl TarWalker {
             self.anomaly(first_offset, AnomalyKind::Sparse);
             if let Some(PaxSparse { name, size: sparse_size, map, is1x0 }) = self.pax_sparse(&pax, first_offset, index)
             {
+                sparse = true;
                 if !name.is_empty() {
                     path_raw = name;
                     path_source = NameSource::Pax;
@@ -1481,6 +1486,7 @@ impl TarWalker {
                 xattrs: pax.xattrs,
                 index,
                 other_names,
+                sparse,
             });
         } else {
             self.facts.entries_capped = true;
