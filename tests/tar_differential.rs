@@ -19,12 +19,16 @@ struct GoMember {
     gid: i64,
 }
 
-fn walk(bytes: &[u8]) -> TarFacts {
+fn walk_chunked(bytes: &[u8], chunk: usize) -> TarFacts {
     let mut w = TarWalker::new(WalkLimits::default());
-    for chunk in bytes.chunks(777) {
-        w.feed(chunk);
+    for part in bytes.chunks(chunk) {
+        w.feed(part);
     }
     w.finish()
+}
+
+fn walk(bytes: &[u8]) -> TarFacts {
+    walk_chunked(bytes, 777)
 }
 
 /// Collapses runs of U+FFFD (Go's JSON replaces each invalid byte, Rust each invalid sequence).
@@ -125,6 +129,15 @@ fn ocidig_reads_every_generated_tar_as_go_does() {
         if error.is_some() {
             refused += 1;
         }
+        if let (Some(go), Some(ours)) = (error.as_deref(), facts.go_refusal.as_ref()) {
+            if go != ours.reason.go_error() {
+                problems.push(format!(
+                    "Go fails with `{go}`, ocidig says `{}` ({})",
+                    ours.reason.go_error(),
+                    ours.detail
+                ));
+            }
+        }
         let expected = if facts.is_tar || !members.is_empty() { members.len() as u64 } else { 0 };
         if facts.go_members != expected {
             problems.push(format!(
@@ -140,6 +153,12 @@ fn ocidig_reads_every_generated_tar_as_go_does() {
                 agreeing += 1;
             } else {
                 problems.push(format!("member {}: {}", e.index, d.join("; ")));
+            }
+        }
+        // Chunking never changes the facts (the scanner feeds blocks of any size).
+        for chunk in [1, 1537, bytes.len().max(1)] {
+            if walk_chunked(&bytes, chunk) != facts {
+                problems.push(format!("facts differ when fed in chunks of {chunk}"));
             }
         }
         // The compact walk (what `check` runs) keeps every member a path rule reports.

@@ -264,6 +264,14 @@ fn ls_marks_a_refused_layer_incomplete() {
     oci_layout(&img).write_dir(dir.path());
     let run = ocidig(&["ls", &dir.path().to_string_lossy()]);
     assert!(run.stdout.contains("(incomplete: Go's archive/tar fails at offset 1024"), "{}", run.stdout);
+    let run = ocidig(&["ls", "--format", "json", &dir.path().to_string_lossy()]);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["incomplete"], true);
+    assert_eq!(v["layers"][0]["complete"], false);
+    assert_eq!(
+        v["layers"][0]["refused"],
+        "Go's archive/tar fails at offset 1024 with `archive/tar: invalid tar header` (PAX `size` is not valid)"
+    );
 }
 
 #[test]

@@ -7,9 +7,14 @@
 //! [`TarWalker::finish`] returns the [`TarFacts`]: what the stream holds and where readers may
 //! disagree about it. The walker records facts only; checks decide what is wrong.
 //!
-//! Member boundaries follow Go's `archive/tar` (what Docker and containerd use): PAX `size`
-//! overrides the header size, header-only types (links, devices, directories, FIFOs) carry no data
-//! whatever their size field says, and a GNU long name wins over a PAX `path`.
+//! Members are the ones Go's `archive/tar` returns (what containerd, Docker, Podman and crane
+//! unpack with), decoded with the rules of [`crate::tar`]: PAX `size` overrides the header size,
+//! header-only types (links, devices, directories, FIFOs) carry no data whatever their size field
+//! says, the last PAX `x` header before a member wins, a GNU long name wins over a PAX `path` and
+//! `GNU.sparse.name` over both, old GNU sparse members' extension blocks are read, and a GNU
+//! header whose atime/ctime are not numbers lends bytes 345–500 as a prefix. Where Go stops with
+//! an error is [`TarFacts::go_refusal`]; the names other readers use are
+//! [`TarEntry::other_names`]. `docs/tar-differentials.md` lists the differentials.
 
 /// Size of a tar block.
 const BLOCK: usize = crate::tar::BLOCK;
@@ -157,7 +162,7 @@ pub enum NumProblem {
 /// One tar member as readers that honour PAX and GNU extensions see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TarEntry {
-    /// Effective path (after PAX `path` / GNU `L`), lossily decoded, as written in the archive.
+    /// Go's path (after PAX `path`, GNU `L`, `GNU.sparse.name`), lossily decoded, as written in the archive.
     pub path: String,
     /// Whether the effective path is not valid UTF-8.
     pub non_utf8: bool,
@@ -177,7 +182,8 @@ pub struct TarEntry {
     pub uid: u64,
     /// Group id (PAX `gid` applied).
     pub gid: u64,
-    /// Declared size (PAX `size` applied); header-only types skip no data even when this is non-zero.
+    /// Go's size (PAX `size` applied; the logical size of a sparse member); header-only types
+    /// skip no data even when this is non-zero.
     pub size: u64,
     /// Link target (PAX `linkpath` / GNU `K` applied); `None` when empty.
     pub link_target: Option<String>,
@@ -195,6 +201,9 @@ pub struct TarEntry {
     pub index: u64,
     /// Names other readers give the member where they differ from `path` (Go's name).
     pub other_names: Vec<OtherName>,
+    /// Whether Go reads the member through a GNU sparse map (`S` or PAX `GNU.sparse.*`): `size`
+    /// is then its logical size, and its bytes in the archive are not its contents.
+    pub sparse: bool,
 }
 
 /// How the archive ended.
@@ -332,8 +341,10 @@ pub enum GoReason {
     FieldTooLong,
     /// `unexpected EOF`: the stream ends inside a header, an extension record or member data.
     UnexpectedEof,
-    /// `archive/tar: sparse file references non-existent data` / `contains unreferenced data`.
-    BadSparseData,
+    /// `archive/tar: sparse file references non-existent data` (`errMissData`).
+    MissingSparseData,
+    /// `archive/tar: sparse file contains unreferenced data` (`errUnrefData`).
+    UnreferencedSparseData,
 }
 
 impl GoReason {
@@ -343,7 +354,8 @@ impl GoReason {
             GoReason::BadHeader => "archive/tar: invalid tar header",
             GoReason::FieldTooLong => "archive/tar: header field too long",
             GoReason::UnexpectedEof => "unexpected EOF",
-            GoReason::BadSparseData => "archive/tar: bad sparse file data",
+            GoReason::MissingSparseData => "archive/tar: sparse file references non-existent data",
+            GoReason::UnreferencedSparseData => "archive/tar: sparse file contains unreferenced data",
         }
     }
 }
@@ -578,6 +590,8 @@ struct SparseExt {
 #[derive(Debug, Clone, Copy)]
 struct SparseMapRead {
     parser: crate::tar::SparseMap1x0,
+    /// Stream position where the member data (the map first) starts.
+    start: u64,
     realsize: i64,
     data: u64,
     index: u64,
@@ -607,6 +621,9 @@ pub struct TarWalker {
     sparse_ext: Option<SparseExt>,
     /// A PAX 1.0 sparse map still to read from member data.
     sparse_map: Option<SparseMapRead>,
+    /// A refusal Go makes only once it has read up to a stream position (before it, a cut
+    /// stream makes Go fail with `unexpected EOF` instead): position, refusal, members returned.
+    deferred: Option<(u64, GoRefusal, u64)>,
 }
 
 impl Default for TarWalker {
@@ -635,6 +652,7 @@ impl TarWalker {
             held: None,
             sparse_ext: None,
             sparse_map: None,
+            deferred: None,
         }
     }
 
@@ -717,6 +735,11 @@ impl TarWalker {
     /// Moves `n` bytes through an extension payload or skipped data (at most what is left of it).
     fn pass(&mut self, n: u64) {
         self.facts.total_size = self.facts.total_size.saturating_add(n);
+        if self.deferred.as_ref().is_some_and(|d| self.facts.total_size >= d.0) {
+            if let Some((_, r, returned)) = self.deferred.take() {
+                self.refuse(r.offset, r.member, returned, r.reason, r.detail);
+            }
+        }
         match self.state {
             State::Extension { typeflag, remaining, pad, keep, offset } => {
                 let left = remaining.saturating_sub(n);
@@ -810,14 +833,9 @@ impl TarWalker {
                 "the stream ends inside the extension blocks of an old GNU sparse member",
             );
         }
-        if let Some(m) = self.sparse_map.take() {
-            let p = m.parser;
-            if p.bad || !p.done() || p.consumed % BLOCK_U64 != 0 {
-                self.sparse_map = Some(m);
-                self.end_sparse_map();
-            }
-            // A complete map: the stream ends in the data after it (below).
-        }
+        // A PAX 1.0 map cut short fails here; a complete one is checked against the data the
+        // stream still held (Go reads the referenced data before it notices unreferenced data).
+        self.end_sparse_map();
         match self.state {
             State::Header if self.fill > 0 => {
                 self.facts.truncated = Some(Truncation {
@@ -1030,14 +1048,12 @@ impl TarWalker {
             return;
         };
         if size > crate::tar::MAX_SPECIAL_FILE_SIZE {
+            // Go reads 1 MiB + 1 bytes of the record before it fails.
+            let at = self.facts.total_size.saturating_add(crate::tar::MAX_SPECIAL_FILE_SIZE + 1);
             let count = self.facts.entry_count;
-            self.refuse(
-                offset,
-                None,
-                count,
-                GoReason::FieldTooLong,
-                format!("extension record `{}` of {size} bytes is over Go's 1 MiB limit", char::from(typeflag)),
-            );
+            let detail =
+                format!("extension record `{}` of {size} bytes is over Go's 1 MiB limit", char::from(typeflag));
+            self.defer(at, GoRefusal { offset, member: None, reason: GoReason::FieldTooLong, detail }, count);
         }
         let keep = size <= self.limits.max_extension_size;
         if !keep {
@@ -1355,6 +1371,7 @@ impl TarWalker {
 
         // Sparse members: Go's logical size and name.
         let mut sparse_map_read = None;
+        let mut sparse = typeflag == b'S';
         if typeflag == b'S' {
             self.anomaly(first_offset, AnomalyKind::Sparse);
             if format != crate::tar::Format::Gnu {
@@ -1387,6 +1404,7 @@ impl TarWalker {
             self.anomaly(first_offset, AnomalyKind::Sparse);
             if let Some(PaxSparse { name, size: sparse_size, map, is1x0 }) = self.pax_sparse(&pax, first_offset, index)
             {
+                sparse = true;
                 if !name.is_empty() {
                     path_raw = name;
                     path_source = NameSource::Pax;
@@ -1403,10 +1421,12 @@ impl TarWalker {
                         "sparse map on a header-only type",
                     );
                 } else if let Some(map) = map {
-                    self.check_sparse(map, size, data, first_offset, index);
+                    self.check_sparse(map, size, data, first_offset, index, self.facts.total_size);
                 } else if is1x0 {
                     let parser = crate::tar::SparseMap1x0::default();
-                    sparse_map_read = Some(SparseMapRead { parser, realsize: size, data, index, offset: first_offset });
+                    let start = self.facts.total_size;
+                    sparse_map_read =
+                        Some(SparseMapRead { parser, start, realsize: size, data, index, offset: first_offset });
                 }
             }
         }
@@ -1467,6 +1487,7 @@ impl TarWalker {
                 xattrs: pax.xattrs,
                 index,
                 other_names,
+                sparse,
             });
         } else {
             self.facts.entries_capped = true;
@@ -1504,17 +1525,39 @@ impl TarWalker {
         };
     }
 
-    /// Go's checks of a sparse map against the logical size and the data in the archive.
-    fn check_sparse(&mut self, map: crate::tar::SparseCheck, size: i64, data: u64, offset: u64, index: u64) {
+    /// Records a refusal Go makes once the stream reaches `at` (at once if it already has).
+    fn defer(&mut self, at: u64, r: GoRefusal, returned: u64) {
+        if self.facts.total_size >= at {
+            self.refuse(r.offset, r.member, returned, r.reason, r.detail);
+        } else if self.deferred.is_none() && self.facts.go_refusal.is_none() {
+            self.deferred = Some((at, r, returned));
+        }
+    }
+
+    /// Go's checks of a sparse map against the logical size and the `data` bytes the archive
+    /// holds from stream position `data_start`.
+    fn check_sparse(
+        &mut self,
+        map: crate::tar::SparseCheck,
+        size: i64,
+        data: u64,
+        offset: u64,
+        index: u64,
+        data_start: u64,
+    ) {
         if !map.valid_for(size) {
             self.refuse(offset, Some(index), index, GoReason::BadHeader, "the sparse map is invalid for the file size");
         } else if map.data != data {
-            let why = if map.data > data {
-                "the sparse map references more data than the archive holds"
+            // Go reads the referenced data first (all the data when there is less): a stream
+            // cut before that fails with `unexpected EOF` instead.
+            let (reason, why, need) = if map.data > data {
+                (GoReason::MissingSparseData, "the sparse map references more data than the archive holds", data)
             } else {
-                "the archive holds data the sparse map does not reference"
+                (GoReason::UnreferencedSparseData, "the archive holds data the sparse map does not reference", map.data)
             };
-            self.refuse(offset, Some(index), index.saturating_add(1), GoReason::BadSparseData, why);
+            let at = data_start.saturating_add(need);
+            let r = GoRefusal { offset, member: Some(index), reason, detail: why.into() };
+            self.defer(at, r, index.saturating_add(1));
         }
     }
 
@@ -1539,7 +1582,7 @@ impl TarWalker {
 
     /// The old GNU sparse map is complete: checks it and skips the member data.
     fn end_sparse_ext(&mut self, s: SparseExt) {
-        self.check_sparse(s.check, s.realsize, s.data, s.offset, s.index);
+        self.check_sparse(s.check, s.realsize, s.data, s.offset, s.index, self.facts.total_size);
         let pad = padding(s.data).unwrap_or(0);
         self.skip_data(s.data, pad, s.offset);
     }
@@ -1570,15 +1613,8 @@ impl TarWalker {
     fn end_sparse_map(&mut self) {
         let Some(m) = self.sparse_map.take() else { return };
         let p = m.parser;
-        if p.bad {
-            self.refuse(
-                m.offset,
-                Some(m.index),
-                m.index,
-                GoReason::BadHeader,
-                "a PAX 1.0 sparse map number is not valid",
-            );
-        } else if !p.done() || p.consumed % BLOCK_U64 != 0 {
+        // Go reads the map's blocks before it parses them: a short read fails first.
+        if !p.done() || p.consumed % BLOCK_U64 != 0 {
             self.refuse(
                 m.offset,
                 Some(m.index),
@@ -1586,8 +1622,17 @@ impl TarWalker {
                 GoReason::UnexpectedEof,
                 "the member data ends inside its PAX 1.0 sparse map",
             );
+        } else if p.bad {
+            self.refuse(
+                m.offset,
+                Some(m.index),
+                m.index,
+                GoReason::BadHeader,
+                "a PAX 1.0 sparse map number is not valid",
+            );
         } else {
-            self.check_sparse(p.check, m.realsize, m.data.saturating_sub(p.consumed), m.offset, m.index);
+            let start = m.start.saturating_add(p.consumed);
+            self.check_sparse(p.check, m.realsize, m.data.saturating_sub(p.consumed), m.offset, m.index, start);
         }
     }
 }

@@ -152,7 +152,8 @@ fn list(source: &mut dyn Source, max_entries: usize) -> (Vec<Entry>, Vec<Listing
                     });
                 }
                 let data_at = e.header_offset.saturating_add(BLOCK as u64);
-                let has_data = walker.position() == data_at && walker.skippable() >= record.size;
+                // A sparse member's bytes in the archive are not its contents: not read.
+                let has_data = !e.sparse && walker.position() == data_at && walker.skippable() >= record.size;
                 if record.kind == EntryKind::File && has_data {
                     let passed = match source.member_data(entries.len(), &mut record, data_at) {
                         Ok(n) => n,
@@ -329,6 +330,19 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!((entries[0].path.as_str(), &entries[0].kind, entries[0].size), ("d/", &EntryKind::Dir, 0));
         assert_eq!((entries[1].path.as_str(), entries[1].size), ("b.txt", 3));
+        assert!(matches!(&entries[1].data, DataRef::Memory(d) if d.as_slice() == b"bee"));
+        assert!(archive.complete);
+    }
+
+    #[test]
+    fn a_sparse_member_is_not_read_as_its_contents() {
+        // Logical size 100, 5 bytes in the archive: reading 100 bytes would take the next header.
+        let mut t = Tar::default();
+        t.pax(&[("GNU.sparse.size", b"100"), ("GNU.sparse.numblocks", b"1"), ("GNU.sparse.map", b"0,5")]);
+        t.file("manifest.json", b"12345").file("b.txt", b"bee").end();
+        let (entries, _, archive) = list_bytes(&t.bytes(), 10);
+        assert_eq!((entries[0].path.as_str(), entries[0].size), ("manifest.json", 100));
+        assert!(matches!(entries[0].data, DataRef::None));
         assert!(matches!(&entries[1].data, DataRef::Memory(d) if d.as_slice() == b"bee"));
         assert!(archive.complete);
     }

@@ -350,8 +350,12 @@ pub struct SparseMap1x0 {
     pub consumed: u64,
     /// The entries read.
     pub check: SparseCheck,
-    /// Set when a number does not parse (Go's `ErrHeader`).
+    /// Set when a number does not parse (Go's `ErrHeader`, once the map is complete).
     pub bad: bool,
+    /// The count does not parse: Go fails at once.
+    count_bad: bool,
+    /// Entry numbers read so far.
+    entry_tokens: u64,
 }
 
 impl Default for SparseMap1x0 {
@@ -367,6 +371,8 @@ impl Default for SparseMap1x0 {
             consumed: 0,
             check: SparseCheck::new(),
             bad: false,
+            count_bad: false,
+            entry_tokens: 0,
         }
     }
 }
@@ -374,7 +380,7 @@ impl Default for SparseMap1x0 {
 impl SparseMap1x0 {
     /// Whether the last number has been read (the map then ends at the end of the current block).
     pub fn done(&self) -> bool {
-        self.bad || self.left == Some(0)
+        self.count_bad || self.left == Some(0)
     }
 
     /// Feeds map bytes; returns how many were used (all, or up to the last newline needed).
@@ -409,23 +415,30 @@ impl SparseMap1x0 {
             self.token_neg = false;
             self.token_signed = false;
             self.token_bad = false;
-            let Some(value) = value else {
-                self.bad = true;
-                return i.saturating_add(1);
-            };
             match self.left {
-                None => {
-                    if value < 0 || value.checked_mul(2).is_none() {
+                None => match value {
+                    Some(v) if v >= 0 && v.checked_mul(2).is_some() => self.left = Some((v as u64).saturating_mul(2)),
+                    _ => {
+                        // Go parses the count as soon as its line is read.
                         self.bad = true;
-                    } else {
-                        self.left = Some((value as u64).saturating_mul(2));
+                        self.count_bad = true;
+                        return i.saturating_add(1);
                     }
-                }
+                },
                 Some(left) => {
+                    // Go reads every line of the map before it parses the entries: a bad entry
+                    // fails only once the map is complete.
                     self.left = Some(left.saturating_sub(1));
-                    match self.pending_offset.take() {
-                        None => self.pending_offset = Some(value),
-                        Some(off) => self.check.push(off, value),
+                    let is_offset = self.entry_tokens % 2 == 0;
+                    self.entry_tokens = self.entry_tokens.saturating_add(1);
+                    match (value, is_offset) {
+                        (None, _) => self.bad = true,
+                        (Some(v), true) => self.pending_offset = Some(v),
+                        (Some(v), false) => {
+                            if let Some(off) = self.pending_offset.take() {
+                                self.check.push(off, v);
+                            }
+                        }
                     }
                 }
             }

@@ -155,7 +155,7 @@ func (t *tw) pax(recs ...string) *tw {
 	}
 	return t.ext('x', body)
 }
-func (t *tw) end() *tw { t.buf.Write(make([]byte, 1024)); return t }
+func (t *tw) end() *tw      { t.buf.Write(make([]byte, 1024)); return t }
 func (t *tw) bytes() []byte { return t.buf.Bytes() }
 
 var out string
@@ -576,6 +576,21 @@ func main() {
 		t3.member(hdr{name: "ph", size: 517}, []byte(map10("1\n0\n5\n", 5)))
 		t3.end()
 		bases = append(bases, t3.bytes())
+		t4 := &tw{}
+		t4.buf.Write(gnuSparse("s", 1<<20, [][2]int64{{0, 1}, {10, 1}, {20, 1}, {30, 1}}, [][][2]int64{{{40, 1}}, {{50, 1}}}, []byte("123456"), "gnu"))
+		t4.pax("GNU.sparse.major", "0", "GNU.sparse.minor", "1", "GNU.sparse.size", "100", "GNU.sparse.numblocks", "1", "GNU.sparse.map", "0,5", "GNU.sparse.name", "s01")
+		t4.member(hdr{name: "ph01", size: 5}, []byte("12345"))
+		bases = append(bases, tail(t4).end().bytes())
+		t5 := &tw{}
+		t5.member(hdr{name: "evil", format: "gnu", mode: 0o4755, raw: map[int][]byte{345: []byte("../../../etc/cron.d\x00")}}, []byte("#!"))
+		t5.pax("path", "first")
+		t5.ext('g', paxRec("comment", "g"))
+		t5.pax("path", "second", "uid", "7")
+		t5.pax("mtime", "1.5")
+		t5.ext('L', "long/name\x00")
+		t5.ext('K', "long/link\x00")
+		t5.member(hdr{name: "hl", typeflag: '1', link: "evil"}, nil)
+		bases = append(bases, tail(t5).end().bytes())
 	}
 	for bi, b := range bases {
 		for cut := 0; cut < len(b); cut += 512 {
