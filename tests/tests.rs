@@ -8,6 +8,7 @@ mod layers;
 mod policy;
 mod readonly;
 mod real_world;
+mod registry;
 mod robustness;
 mod rules;
 mod sigstore;

@@ -9,6 +9,7 @@ pub mod docker;
 pub mod kind;
 pub mod oci;
 pub mod pair;
+pub mod registry;
 pub mod scan_all;
 
 use crate::model::{Dump, Format};
