@@ -82,7 +82,7 @@ pub fn check_paths(
     inventory: bool,
     progress: &Progress,
 ) -> Result<Report, OpenError> {
-    for p in paths {
+    for p in paths.iter().filter(|p| p.as_str() != input::stream::STDIN) {
         std::fs::metadata(p).map_err(|source| OpenError::Io { path: p.clone(), source })?;
     }
     let mut report = Report::default();
@@ -123,7 +123,12 @@ pub fn check_paths_paired(
     inventory: bool,
     progress: &Progress,
 ) -> Result<Report, OpenError> {
-    for p in paths.iter().map(String::as_str).chain(manifests.iter().filter_map(|m| m.to_str())) {
+    for p in paths
+        .iter()
+        .map(String::as_str)
+        .filter(|p| *p != input::stream::STDIN)
+        .chain(manifests.iter().filter_map(|m| m.to_str()))
+    {
         std::fs::metadata(p).map_err(|source| OpenError::Io { path: p.to_string(), source })?;
     }
     let mut report = Report::default();

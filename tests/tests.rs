@@ -12,6 +12,7 @@ mod registry;
 mod robustness;
 mod rules;
 mod sigstore;
+mod stream;
 mod tar_differential;
 mod tar_readers;
 mod trust;
