@@ -3,6 +3,7 @@
 mod cli;
 mod corpus;
 mod fixtures;
+mod folders;
 mod formats;
 mod layers;
 mod policy;

@@ -31,6 +31,7 @@ pub mod in008_archive_anomaly;
 pub mod in009_duplicate_member;
 pub mod in010_special_file;
 pub mod in011_legacy_parent_chain;
+pub mod in017_stray_file;
 pub mod lt001_path_traversal;
 pub mod lt002_absolute_path;
 pub mod lt003_link_escape;

@@ -98,6 +98,7 @@ const EXTRA_RULES: &[&Rule] = &[
     &sg006_certificate_invalid::RULE,
     &sg007_tlog_entry_invalid::RULE,
     &sg008_identity_mismatch::RULE,
+    &in017_stray_file::RULE,
 ];
 
 /// Every rule as owned values (for emitters and policy, which take slices of rules).

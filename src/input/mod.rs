@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod detect;
+pub mod discover;
 pub mod docker;
 pub mod kind;
 pub mod oci;
