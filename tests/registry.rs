@@ -278,3 +278,22 @@ fn registry_storage_tar_with_a_dangling_tag_is_rf001_and_rf003() {
     );
     assert_eq!(code, 1);
 }
+
+#[test]
+fn registry_storage_truncated_manifest_is_in003_and_dg001_not_a_gc_note() {
+    let dir = storage();
+    let (manifest, m) = plain_v1(dir.path());
+    std::fs::write(dir.path().join(blob_rel(&manifest)), b"{\"schemaVersion\": 2, \"config\": ").unwrap();
+    let (code, v) = check_json(dir.path(), &[]);
+    let got: Vec<(String, String)> = defects(&v).into_iter().map(|t| (t.0, t.1)).collect();
+    // The manifest's config and layer are then referenced by nothing: garbage-collection notes.
+    let mut want = vec![
+        ("DG001".to_string(), format!("{V2}/repositories/plain/_manifests")),
+        ("IN003".to_string(), blob_rel(&manifest)),
+        ("RF002".to_string(), blob_rel(m["config"]["digest"].as_str().unwrap())),
+        ("RF002".to_string(), blob_rel(m["layers"][0]["digest"].as_str().unwrap())),
+    ];
+    want.sort();
+    assert_eq!(got, want, "{v:#}");
+    assert_eq!(code, 1);
+}

@@ -195,18 +195,21 @@ fn is_bookkeeping(path: &str) -> bool {
     })
 }
 
-/// The media type a manifest or index declares, or the one its shape implies.
-fn media_type_of(root: Option<&Node>) -> Option<String> {
-    let root = root?;
-    if let Some(t) = root.get("mediaType").and_then(Node::as_str) {
-        return Some(t.to_string());
+/// The media type a manifest or index declares, or the one its shape implies. A revision that
+/// does not parse, or has no recognisable shape, is still walked as an image manifest: its
+/// problems are then reported (IN003, IN005) instead of the blob passing as unreferenced.
+fn media_type_of(root: Option<&Node>) -> String {
+    let declared = root.and_then(|r| r.get("mediaType")).and_then(Node::as_str);
+    if let Some(t) = declared {
+        return t.to_string();
     }
-    if root.get("manifests").is_some() {
-        Some("application/vnd.oci.image.index.v1+json".to_string())
-    } else if root.get("layers").is_some() || root.get("config").is_some() {
-        Some("application/vnd.oci.image.manifest.v1+json".to_string())
+    if root.is_some_and(|r| r.get("manifests").is_some()) {
+        "application/vnd.oci.image.index.v1+json".to_string()
+    } else if root.is_some_and(|r| r.get("fsLayers").is_some()) {
+        // Docker schema 1, which distribution 2.x still stores from old pushes.
+        "application/vnd.docker.distribution.manifest.v1+json".to_string()
     } else {
-        None
+        "application/vnd.oci.image.manifest.v1+json".to_string()
     }
 }
 
@@ -243,7 +246,7 @@ fn build_repo(b: &mut Builder<'_>, storage: &Storage, repo: &Repo) {
             continue;
         }
         let Some(doc) = b.load_doc(entry, DocKind::Artifact) else { continue };
-        let Some(media_type) = media_type_of(b.root(doc)) else { continue };
+        let media_type = media_type_of(b.root(doc));
         let is_index = b.root(doc).is_some_and(|r| r.get("manifests").is_some());
         let size = b.dump.store.entries.get(entry).map_or(0, |e| e.size);
         let mut desc = serde_json::json!({ "mediaType": media_type, "digest": d, "size": size });
