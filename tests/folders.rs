@@ -72,3 +72,19 @@ fn folder_without_dumps_is_still_one_unknown_input() {
     assert_eq!(v["inputs"].as_array().unwrap().len(), 1);
     assert_eq!(code, 1);
 }
+
+#[test]
+fn folder_search_stops_at_max_depth_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    oci_layout(&Image::simple()).write_dir(&root.join("layout"));
+    oci_layout(&Image::simple()).write_dir(&root.join("bundle/images"));
+    let (code, v) = check_json(root, &["--max-depth", "1"]);
+    let inputs: Vec<&str> = v["inputs"].as_array().unwrap().iter().map(|i| i["path"].as_str().unwrap()).collect();
+    assert_eq!(inputs, [format!("{}/layout", root.display())], "{v:#}");
+    assert_eq!(triples(&v), vec![("IN017".to_string(), "bundle".to_string(), String::new())], "{v:#}");
+    assert!(with_code(&v, "IN017")[0]["message"].as_str().unwrap().contains("--max-depth"));
+    assert_eq!(code, 0);
+    let (_, v) = check_json(root, &["--max-depth", "2"]);
+    assert_eq!(v["inputs"].as_array().unwrap().len(), 2, "{v:#}");
+}

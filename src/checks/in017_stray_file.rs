@@ -7,7 +7,8 @@ declare_rule! {
     /// ## What it does
     /// When PATH is a folder of dumps (a directory that is not itself a dump, holding layouts,
     /// registry storages, unpacked dumps or archives), lists once each file that belongs to no
-    /// dump found there, and each symbolic link, which the search never follows.
+    /// dump found there, each symbolic link, which the search never follows, and each folder at
+    /// the `--max-depth` limit, which it does not enter.
     ///
     /// ## Why is this bad?
     /// A transfer should carry dumps and nothing else: a file that is part of no dump is not
@@ -33,4 +34,11 @@ pub fn finding(input: &str, rel: &str, is_link: bool) -> Finding {
         format!("`{rel}` belongs to no dump found in the folder, so no rule checks it")
     };
     Finding::new(&RULE, input, msg).file(rel.to_string()).help("leave only dumps in the folder")
+}
+
+/// The finding for a folder the search did not enter (`--max-depth`).
+pub fn unsearched(input: &str, rel: &str, max_depth: usize) -> Finding {
+    Finding::new(&RULE, input, format!("`{rel}` is {max_depth} folders deep: not searched for dumps (--max-depth)"))
+        .file(rel.to_string())
+        .help("raise --max-depth, or check the folder as its own PATH")
 }

@@ -2,12 +2,13 @@
 //! it (layouts, registry storages, unpacked dumps, archives), each checked as its own input.
 //!
 //! The search never follows a symbolic link (a link is listed, not entered, so nothing outside
-//! PATH is read), goes at most [`MAX_DEPTH`] folders deep, and lists in name order so that the
+//! PATH is read), goes at most `--max-depth` folders deep ([`MAX_DEPTH`] by default), and lists in name order so that the
 //! inputs come out the same on every machine.
 
 use std::path::{Path, PathBuf};
 
-/// How many folders deep the search goes below PATH.
+/// How many folders deep the search goes below PATH by default (`--max-depth`); 1 looks only
+/// at PATH's own entries.
 pub const MAX_DEPTH: usize = 16;
 
 /// What a search found.
@@ -17,6 +18,8 @@ pub struct Found {
     pub dumps: Vec<PathBuf>,
     /// Files that belong to no dump (and symbolic links, which are not followed).
     pub strays: Vec<PathBuf>,
+    /// Folders at the depth limit, not searched.
+    pub unsearched: Vec<PathBuf>,
 }
 
 /// Whether a directory is itself an (unpacked) dump, from the names of its files.
@@ -37,7 +40,7 @@ fn is_archive(path: &Path) -> bool {
     ok && matches!(crate::scan::sniff(&head), Sniff::Tar | Sniff::Gzip | Sniff::Zstd)
 }
 
-fn walk(dir: &Path, depth: usize, found: &mut Found) {
+fn walk(dir: &Path, depth: usize, max_depth: usize, found: &mut Found) {
     let Ok(rd) = std::fs::read_dir(dir) else { return };
     let mut names: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
     names.sort();
@@ -46,8 +49,10 @@ fn walk(dir: &Path, depth: usize, found: &mut Found) {
         if meta.is_dir() {
             if is_dump_dir(&p) {
                 found.dumps.push(p);
-            } else if depth < MAX_DEPTH {
-                walk(&p, depth + 1, found);
+            } else if depth < max_depth {
+                walk(&p, depth + 1, max_depth, found);
+            } else {
+                found.unsearched.push(p);
             }
         } else if meta.is_file() && is_archive(&p) {
             found.dumps.push(p);
@@ -59,12 +64,12 @@ fn walk(dir: &Path, depth: usize, found: &mut Found) {
 
 /// The dumps inside `root` when it is a directory that is not itself a dump and holds at least
 /// one; `None` otherwise (PATH is then read as one input, as before).
-pub fn find(root: &Path) -> Option<Found> {
+pub fn find(root: &Path, max_depth: usize) -> Option<Found> {
     let meta = std::fs::symlink_metadata(root).ok()?;
     if !meta.is_dir() || is_dump_dir(root) {
         return None;
     }
     let mut found = Found::default();
-    walk(root, 1, &mut found);
+    walk(root, 1, max_depth, &mut found);
     (!found.dumps.is_empty()).then_some(found)
 }
