@@ -143,13 +143,14 @@ pub fn check_paths(
     opts: &OpenOptions,
     inventory: bool,
     progress: &Progress,
+    max_depth: usize,
 ) -> Result<Report, OpenError> {
-    for p in paths {
+    for p in paths.iter().filter(|p| p.as_str() != input::stream::STDIN) {
         std::fs::metadata(p).map_err(|source| OpenError::Io { path: p.clone(), source })?;
     }
     let mut report = Report::default();
-    for p in paths {
-        let dump = input::open_with_progress(Path::new(p), p, opts, progress)?;
+    for p in paths.iter().flat_map(|p| expand(p, max_depth, &mut report)).collect::<Vec<_>>() {
+        let dump = input::open_with_progress(Path::new(&p), &p, opts, progress)?;
         add_dump(&mut report, &dump, inventory);
     }
     progress.finish();
@@ -184,14 +185,20 @@ pub fn check_paths_paired(
     opts: &OpenOptions,
     inventory: bool,
     progress: &Progress,
+    max_depth: usize,
 ) -> Result<Report, OpenError> {
-    for p in paths.iter().map(String::as_str).chain(manifests.iter().filter_map(|m| m.to_str())) {
+    for p in paths
+        .iter()
+        .map(String::as_str)
+        .filter(|p| *p != input::stream::STDIN)
+        .chain(manifests.iter().filter_map(|m| m.to_str()))
+    {
         std::fs::metadata(p).map_err(|source| OpenError::Io { path: p.to_string(), source })?;
     }
     let mut report = Report::default();
     let mut pending = manifests.to_vec();
-    for p in paths {
-        let (dump, rest) = open_paired(p, &pending, opts, progress)?;
+    for p in paths.iter().flat_map(|p| expand(p, max_depth, &mut report)).collect::<Vec<_>>() {
+        let (dump, rest) = open_paired(&p, &pending, opts, progress)?;
         pending = rest;
         add_dump(&mut report, &dump, inventory);
     }
@@ -204,6 +211,24 @@ pub fn check_paths_paired(
     }
     report.sort();
     Ok(report)
+}
+
+/// The inputs a PATH stands for: itself, or, for a folder that is not a dump but holds some,
+/// every dump inside it (`PATH/rel`), with a stray-file note (IN017) for each file that belongs
+/// to none; folders are searched `max_depth` deep.
+pub fn expand(p: &str, max_depth: usize, report: &mut Report) -> Vec<String> {
+    let Some(found) = input::discover::find(Path::new(p), max_depth) else { return vec![p.to_string()] };
+    let root = Path::new(p);
+    for s in &found.strays {
+        let rel = s.strip_prefix(root).unwrap_or(s).to_string_lossy().into_owned();
+        let is_link = std::fs::symlink_metadata(s).is_ok_and(|m| m.file_type().is_symlink());
+        report.findings.push(crate::checks::in017_stray_file::finding(p, &rel, is_link));
+    }
+    for s in &found.unsearched {
+        let rel = s.strip_prefix(root).unwrap_or(s).to_string_lossy().into_owned();
+        report.findings.push(crate::checks::in017_stray_file::unsearched(p, &rel, max_depth));
+    }
+    found.dumps.iter().map(|d| d.to_string_lossy().into_owned()).collect()
 }
 
 /// Total bytes of regular files under the given inputs (for the progress bar).

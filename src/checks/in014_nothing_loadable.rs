@@ -103,7 +103,8 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
             None => (None, "there is no manifest.json".into()),
         },
         Format::DockerLegacy => (top("repositories"), "`repositories` names no loadable image".into()),
-        Format::Unknown | Format::CosignJson => return,
+        // A storage is judged link by link (RF001, RF003…): an empty one is not an error.
+        Format::Unknown | Format::CosignJson | Format::RegistryStorage => return,
     };
     let f = Finding::new(&RULE, &dump.input, format!("no image or artifact can be loaded from this dump: {why}"))
         .help("re-export the image with every manifest, config and layer it needs");

@@ -68,6 +68,10 @@ pub const CHECKS: &[Check] = &[
     Check { rule: &mt005_mixed_manifest_media_types::RULE, run: mt005_mixed_manifest_media_types::check },
     Check { rule: &rf001_missing_blob::RULE, run: rf001_missing_blob::check },
     Check { rule: &rf002_orphan_blob::RULE, run: rf002_orphan_blob::check },
+    Check { rule: &rf003_registry_tag_broken::RULE, run: rf003_registry_tag_broken::check },
+    Check { rule: &rf004_registry_blob_unlinked::RULE, run: rf004_registry_blob_unlinked::check },
+    Check { rule: &rf005_registry_upload_leftover::RULE, run: rf005_registry_upload_leftover::check },
+    Check { rule: &rf006_registry_link_malformed::RULE, run: rf006_registry_link_malformed::check },
     Check { rule: &sg001_signature_target_mismatch::RULE, run: sg001_signature_target_mismatch::check },
     Check { rule: &sg002_signature_payload_invalid::RULE, run: sg002_signature_payload_invalid::check },
     Check { rule: &sg003_signature_missing::RULE, run: sg003_signature_missing::check },
@@ -101,6 +105,7 @@ const EXTRA_RULES: &[&Rule] = &[
     &sg006_certificate_invalid::RULE,
     &sg007_tlog_entry_invalid::RULE,
     &sg008_identity_mismatch::RULE,
+    &in017_stray_file::RULE,
     &sg015_bundle_invalid::RULE,
     &sg016_timestamp_invalid::RULE,
 ];

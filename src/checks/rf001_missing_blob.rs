@@ -9,14 +9,17 @@ use crate::model::{Dump, Role, Target};
 declare_rule! {
     /// ## What it does
     /// Reports references (descriptors, `manifest.json` paths, docker `repositories` layer
-    /// chains) whose blob or file is not in the dump.
+    /// chains) whose blob or file is not in the dump, and, in a registry storage, `link` files
+    /// whose digest has no `blobs/<alg>/<xx>/<hex>/data` (dangling links).
     ///
     /// ## Why is this bad?
     /// A missing config or layer makes the image unloadable, and so does a missing manifest that
     /// `index.json` (or skopeo's `manifest.json`) names at the top. Missing platform manifests of
     /// an index (entries with a `platform`, or entries of a nested index) are written by
     /// single-platform exports (warning), and non-distributable (foreign) layers are often absent
-    /// on purpose (note).
+    /// on purpose (note). In a registry storage, a dangling revision or tag `current` link makes a
+    /// pull fail (error); a dangling `_layers` or tag `index` link is left behind by garbage
+    /// collection and misleads the registry into answering that a blob exists (warning).
     ///
     /// ## Example
     /// `manifest.json` lists `abc/layer.tar` but the archive has no such member.
@@ -60,6 +63,44 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
         let mut f = at_ref(f, dump, r, "digest");
         f.layer_index = r.layer_index;
         out.push(f);
+    }
+    if dump.format == crate::model::Format::RegistryStorage {
+        dangling_links(dump, out);
+    }
+}
+
+/// Registry storage links whose blob is not in the storage.
+fn dangling_links(dump: &Dump, out: &mut Vec<Finding>) {
+    let storage = crate::input::registry::read(&dump.store);
+    for repo in storage.repos.values() {
+        let tags = repo.tags.values();
+        let links = repo
+            .revisions
+            .iter()
+            .map(|l| (l, "revision", Severity::Error))
+            .chain(tags.clone().filter_map(|t| t.current.as_ref()).map(|l| (l, "tag", Severity::Error)))
+            .chain(tags.flat_map(|t| &t.index).map(|l| (l, "tag history", Severity::Warning)))
+            .chain(repo.layers.iter().map(|l| (l, "layer", Severity::Warning)));
+        for (link, what, severity) in links {
+            let Some(d) = link.target() else { continue };
+            if storage.blob(d).is_some() {
+                continue;
+            }
+            out.push(
+                Finding::new(
+                    &RULE,
+                    &dump.input,
+                    format!(
+                        "{what} link `{}` of `{}` names {d}, whose blob data is not in the storage",
+                        link.path, repo.name
+                    ),
+                )
+                .severity(severity)
+                .file(link.path.clone())
+                .blob(d.to_string())
+                .help("copy the storage again with every blob, or remove the dangling link"),
+            );
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::diag::{Finding, Severity};
 use crate::model::json::Node;
-use crate::model::{Dump, Format};
+use crate::model::{Dump, Format, digest};
 use crate::store::EntryKind;
 use std::collections::HashSet;
 
@@ -16,7 +16,8 @@ declare_rule! {
     /// Unreferenced content is a hiding place: it travels with the dump, passes digest checks,
     /// and is invisible to every loader. Some are benign — Docker 25 stores v1 layer JSON as
     /// unreferenced blobs, `cosign save` leaves referrer manifests out of `index.json` — and
-    /// those are reported as notes that say so.
+    /// those are reported as notes that say so. In a registry storage, blobs no manifest of any
+    /// repository references are garbage-collection candidates (note).
     ///
     /// ## Example
     /// `blobs/sha256/ab…` that no index, manifest or config names; a `notes.txt` beside `manifest.json`.
@@ -57,7 +58,15 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
             continue;
         }
         let json = dump.scan(i).and_then(|s| s.json.clone());
-        let (severity, why) = if referrers.contains(&i) {
+        let (severity, why) = if dump.format == Format::RegistryStorage
+            && e.path.starts_with(crate::input::registry::ROOT)
+            && digest::claimed_by_name(&e.path).is_some()
+        {
+            (
+                Severity::Note,
+                " (a garbage-collection candidate: no manifest of any repository references it; `registry garbage-collect` deletes it)",
+            )
+        } else if referrers.contains(&i) {
             (
                 Severity::Note,
                 " (a referrer manifest naming a subject; cosign and OCI 1.1 tools store these outside index.json)",

@@ -135,6 +135,10 @@ pub struct CheckArgs {
     /// against the tarball, then its annotations are used (repeatable).
     #[arg(long, value_name = "FILE")]
     pub manifest: Vec<std::path::PathBuf>,
+    /// When PATH is a folder that is not a dump, how many folders deep to look for the dumps
+    /// inside it (symbolic links are never followed) [default: 16].
+    #[arg(long, value_name = "N")]
+    pub max_depth: Option<usize>,
 }
 
 /// The `--fail-on` threshold.

@@ -52,6 +52,11 @@ pub fn open_options(a: &CheckArgs, limits: &Limits) -> OpenOptions {
     }
 }
 
+/// How deep a folder of dumps is searched (`--max-depth`).
+fn max_depth(a: &CheckArgs) -> usize {
+    a.max_depth.unwrap_or(crate::input::discover::MAX_DEPTH)
+}
+
 /// Whether colour is wanted on stdout.
 pub fn use_color(choice: ColorChoice) -> bool {
     match choice {
@@ -185,9 +190,16 @@ pub fn run(a: CheckArgs, levels: OrderedLevels) -> Result<u8, Error> {
         Progress::for_stderr(analyze::total_input_bytes(&a.paths), a.quiet)
     };
     let mut report = if a.manifest.is_empty() {
-        analyze::check_paths(&a.paths, &open_options(&a, &limits), a.inventory, &progress)?
+        analyze::check_paths(&a.paths, &open_options(&a, &limits), a.inventory, &progress, max_depth(&a))?
     } else {
-        analyze::check_paths_paired(&a.paths, &a.manifest, &open_options(&a, &limits), a.inventory, &progress)?
+        analyze::check_paths_paired(
+            &a.paths,
+            &a.manifest,
+            &open_options(&a, &limits),
+            a.inventory,
+            &progress,
+            max_depth(&a),
+        )?
     };
     apply_policy(
         &mut report,

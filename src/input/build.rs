@@ -13,7 +13,7 @@ pub fn build(dump: &mut Dump, opts: &OpenOptions) {
     // doubling holds both the old and the new array (1.5x the final size at the peak).
     let blobs = dump.store.entries.len().min(1 << 16);
     dump.refs.reserve(blobs);
-    let mut b = Builder { dump, max_json: opts.scan.limits.max_json, doc_by_entry: HashMap::new() };
+    let mut b = Builder { dump, max_json: opts.scan.limits.max_json, doc_by_entry: HashMap::new(), registry: false };
     match b.dump.format {
         Format::OciLayout | Format::OciArchive => super::oci::build(&mut b),
         Format::DockerOciArchive => {
@@ -27,6 +27,7 @@ pub fn build(dump: &mut Dump, opts: &OpenOptions) {
             b.load_doc(0, DocKind::Artifact);
             b.format_file(0);
         }
+        Format::RegistryStorage => super::registry::build(&mut b),
         Format::Unknown => {}
     }
     super::kind::classify_images(b.dump);
@@ -43,6 +44,8 @@ pub struct Builder<'a> {
     /// Largest document read.
     pub max_json: u64,
     doc_by_entry: HashMap<usize, usize>,
+    /// Whether digests resolve to a registry storage's `blobs/<alg>/<xx>/<hex>/data`.
+    pub registry: bool,
 }
 
 impl Builder<'_> {
@@ -114,7 +117,8 @@ impl Builder<'_> {
         if digest::validate(d).is_err() && digest::blob_path(d).is_none() {
             return Target::Unresolvable;
         }
-        let Some(p) = digest::blob_path(d) else { return Target::Unresolvable };
+        let blob = if self.registry { super::registry::blob_path(d) } else { digest::blob_path(d) };
+        let Some(p) = blob else { return Target::Unresolvable };
         let p = if skopeo { p.rsplit('/').next().unwrap_or_default().to_string() } else { p };
         self.resolve_path(&p)
     }

@@ -9,6 +9,9 @@ pub fn detect(dump: &Dump) -> Format {
     let store = &dump.store;
     let has = |p: &str| store.find(p).is_some();
     let is_dir = matches!(store.backing, Backing::Dir(_)) && dump.outer_name.is_none();
+    if super::registry::is_storage(store) {
+        return Format::RegistryStorage;
+    }
     if has("oci-layout") || has("index.json") {
         if has("manifest.json") {
             return Format::DockerOciArchive;

@@ -5,11 +5,14 @@
 
 pub mod build;
 pub mod detect;
+pub mod discover;
 pub mod docker;
 pub mod kind;
 pub mod oci;
 pub mod pair;
+pub mod registry;
 pub mod scan_all;
+pub mod stream;
 
 use crate::model::{Dump, Format};
 use crate::progress::Progress;
@@ -77,6 +80,20 @@ pub fn open_with_progress(
     opts: &OpenOptions,
     progress: &Progress,
 ) -> Result<Dump, OpenError> {
+    if path.as_os_str() == stream::STDIN {
+        // `-`: standard input, read once, sequentially.
+        let (store, scans, sniff, compression) = stream::read(label, std::io::stdin().lock(), opts)?;
+        return Ok(assemble(
+            label,
+            store,
+            scans,
+            Some(sniff),
+            compression,
+            Some(stream::STDIN.to_string()),
+            opts,
+            progress,
+        ));
+    }
     let io_err = |source| OpenError::Io { path: label.to_string(), source };
     let meta = std::fs::metadata(path).map_err(io_err)?;
     if !meta.is_dir() && !meta.is_file() {
@@ -98,18 +115,8 @@ pub fn open_with_progress(
                     .unwrap_or(false);
                 if inner_is_tar {
                     let reader = decompressor(path, kind, opts).map_err(io_err)?;
-                    let scan_opts = opts.scan;
-                    let mut streamed = Vec::new();
-                    let store = store::tar::open_stream(path, reader, &mut |idx, entry, r| {
-                        let s = crate::scan::scan(r, &scan_all::options_for(entry, &scan_opts));
-                        streamed.push((idx, s));
-                    });
-                    scans.resize_with(store.entries.len(), || None);
-                    for (idx, s) in streamed {
-                        if let Some(slot) = scans.get_mut(idx) {
-                            *slot = Some(s);
-                        }
-                    }
+                    let (store, streamed) = stream::tar_store(path, reader, opts);
+                    scans = streamed;
                     (store, Some(kind), Some(kind.name()))
                 } else {
                     (single_file_store(path, &meta), Some(kind), None)
@@ -119,14 +126,30 @@ pub fn open_with_progress(
             _ => (single_file_store(path, &meta), Some(kind), None),
         }
     };
+    let outer_name =
+        (!meta.is_dir()).then(|| path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+    Ok(assemble(label, store, scans, outer_sniff, outer_compression, outer_name, opts, progress))
+}
+
+/// Builds the model of a listed store: scans what was not scanned yet, detects, builds.
+#[allow(clippy::too_many_arguments)]
+fn assemble(
+    label: &str,
+    store: Store,
+    mut scans: Vec<Option<crate::scan::BlobScan>>,
+    outer_sniff: Option<Sniff>,
+    outer_compression: Option<&'static str>,
+    outer_name: Option<String>,
+    opts: &OpenOptions,
+    progress: &Progress,
+) -> Dump {
     scans.resize_with(store.entries.len(), || None);
     let mut dump = Dump {
         input: label.to_string(),
         format: Format::Unknown,
         outer_compression,
         outer_sniff,
-        outer_name: (!meta.is_dir())
-            .then(|| path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()),
+        outer_name,
         store,
         scans,
         docs: Vec::new(),
@@ -143,7 +166,7 @@ pub fn open_with_progress(
     }
     dump.format = detect::detect(&dump);
     build::build(&mut dump, opts);
-    Ok(dump)
+    dump
 }
 
 /// A store holding just the input file (a JSON document or something unrecognised).

@@ -92,7 +92,7 @@ fn manifest_count(b: &Builder<'_>, doc: usize) -> usize {
 /// Walks an index and every index below it, depth first in descriptor order, with an explicit
 /// stack: any nesting depth is followed (OCI sets no limit), each document once (`visited`),
 /// so the cost is linear in the descriptors and no nesting can exhaust the call stack.
-fn walk_index(b: &mut Builder<'_>, root: usize, visited: &mut HashSet<usize>, skopeo: bool) {
+pub(crate) fn walk_index(b: &mut Builder<'_>, root: usize, visited: &mut HashSet<usize>, skopeo: bool) {
     let mut stack = vec![Frame { doc: root, next: 0, count: manifest_count(b, root) }];
     while let Some(top) = stack.last_mut() {
         if top.next >= top.count {

@@ -73,8 +73,21 @@ pub fn is_sha256_hex(s: &str) -> bool {
 }
 
 /// The digest a file's name claims, if its name encodes one:
-/// `blobs/<alg>/<hex>`, `sha256:<hex>`, `<hex>`, `<hex>.json`, `<hex>.tar`, `<hex>.tar.gz`, `<hex>.tar.zst`.
+/// `blobs/<alg>/<hex>`, `blobs/<alg>/<xx>/<hex>/data`, `sha256:<hex>`, `<hex>`, `<hex>.json`, `<hex>.tar`, `<hex>.tar.gz`, `<hex>.tar.zst`.
 pub fn claimed_by_name(path: &str) -> Option<String> {
+    // A registry storage blob: `blobs/<alg>/<first two hex>/<hex>/data`.
+    if let Some(dir) = path.strip_suffix("/data") {
+        let mut parts = dir.rsplitn(4, '/');
+        if let (Some(enc), Some(first), Some(alg), Some(blobs)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+            && (blobs == "blobs" || blobs.ends_with("/blobs"))
+            && first.len() == 2
+            && enc.starts_with(first)
+            && hex_len(alg).is_some()
+        {
+            return Some(format!("{alg}:{enc}"));
+        }
+    }
     let mut parts = path.rsplitn(3, '/');
     let base = parts.next()?;
     let parent = parts.next();

@@ -228,6 +228,8 @@ pub enum Format {
     CosignJson,
     /// Not a dump format this tool recognises.
     Unknown,
+    /// A distribution (`registry:2`) storage tree, `docker/registry/v2/...`, as a directory or a tar.
+    RegistryStorage,
 }
 
 impl Format {
@@ -243,11 +245,12 @@ impl Format {
             Format::SkopeoDir => "skopeo-dir",
             Format::CosignJson => "cosign-json",
             Format::Unknown => "unknown",
+            Format::RegistryStorage => "registry-storage",
         }
     }
 
     /// Every format name, for documentation.
-    pub const ALL: [Format; 9] = [
+    pub const ALL: [Format; 10] = [
         Format::OciLayout,
         Format::OciArchive,
         Format::DockerArchive,
@@ -257,6 +260,7 @@ impl Format {
         Format::SkopeoDir,
         Format::CosignJson,
         Format::Unknown,
+        Format::RegistryStorage,
     ];
 }
 
