@@ -436,3 +436,16 @@ fn human_output_escapes_what_the_dump_controls() {
     assert!(out.contains("FAILED SG015") && out.contains("unsupported bundle version"), "{out}");
     assert!(!out.contains('\u{1b}') && !out.contains('\u{202e}'), "{out:?}");
 }
+
+#[test]
+fn a_checkpoint_with_too_many_signature_lines_is_refused() {
+    // Each line whose key hint matches costs a signature check: more than 32 are refused.
+    let mut b = bundle_json("rekor2-happy-path");
+    let cp = &mut b["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["checkpoint"]["envelope"];
+    let text = cp.as_str().unwrap().to_string();
+    let line = text.lines().last().unwrap().to_string();
+    cp.clone_from(&serde_json::json!(format!("{text}{}", format!("{line}\n").repeat(40))));
+    let root = case("rekor2-happy-path").join("trusted_root.json").to_string_lossy().into_owned();
+    let o = run_with(&b, &keyless(&[&a_txt(), "--trusted-root", &root])).unwrap();
+    assert_rejected(&o, "inclusion", "SG007", "more than 32 signature lines");
+}
