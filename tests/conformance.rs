@@ -449,3 +449,28 @@ fn a_checkpoint_with_too_many_signature_lines_is_refused() {
     let o = run_with(&b, &keyless(&[&a_txt(), "--trusted-root", &root])).unwrap();
     assert_rejected(&o, "inclusion", "SG007", "more than 32 signature lines");
 }
+
+#[test]
+fn integrated_time_outside_the_log_keys_validity_is_rejected() {
+    // trust-root-tlog-validity-end-inclusive ends the log key's validity exactly at the entry's
+    // integratedTime (verifies); one second earlier it no longer covers it.
+    let mut root: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(case("trust-root-tlog-validity-end-inclusive").join("trusted_root.json")).unwrap(),
+    )
+    .unwrap();
+    let mut changed = 0;
+    for log in root["tlogs"].as_array_mut().unwrap() {
+        if log["publicKey"]["validFor"]["end"] == "2023-07-12T15:56:36Z" {
+            log["publicKey"]["validFor"]["end"] = serde_json::json!("2023-07-12T15:56:35Z");
+            changed += 1;
+        }
+    }
+    assert_eq!(changed, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("root.json");
+    std::fs::write(&f, serde_json::to_vec(&root).unwrap()).unwrap();
+    let f = f.to_string_lossy().into_owned();
+    let b = bundle_json("trust-root-tlog-validity-end-inclusive");
+    let o = run_with(&b, &keyless(&[&a_txt(), "--trusted-root", &f])).unwrap();
+    assert_rejected(&o, "set", "SG007", "outside the validFor");
+}
