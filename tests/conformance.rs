@@ -436,3 +436,41 @@ fn human_output_escapes_what_the_dump_controls() {
     assert!(out.contains("FAILED SG015") && out.contains("unsupported bundle version"), "{out}");
     assert!(!out.contains('\u{1b}') && !out.contains('\u{202e}'), "{out:?}");
 }
+
+#[test]
+fn a_checkpoint_with_too_many_signature_lines_is_refused() {
+    // Each line whose key hint matches costs a signature check: more than 32 are refused.
+    let mut b = bundle_json("rekor2-happy-path");
+    let cp = &mut b["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["checkpoint"]["envelope"];
+    let text = cp.as_str().unwrap().to_string();
+    let line = text.lines().last().unwrap().to_string();
+    cp.clone_from(&serde_json::json!(format!("{text}{}", format!("{line}\n").repeat(40))));
+    let root = case("rekor2-happy-path").join("trusted_root.json").to_string_lossy().into_owned();
+    let o = run_with(&b, &keyless(&[&a_txt(), "--trusted-root", &root])).unwrap();
+    assert_rejected(&o, "inclusion", "SG007", "more than 32 signature lines");
+}
+
+#[test]
+fn integrated_time_outside_the_log_keys_validity_is_rejected() {
+    // trust-root-tlog-validity-end-inclusive ends the log key's validity exactly at the entry's
+    // integratedTime (verifies); one second earlier it no longer covers it.
+    let mut root: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(case("trust-root-tlog-validity-end-inclusive").join("trusted_root.json")).unwrap(),
+    )
+    .unwrap();
+    let mut changed = 0;
+    for log in root["tlogs"].as_array_mut().unwrap() {
+        if log["publicKey"]["validFor"]["end"] == "2023-07-12T15:56:36Z" {
+            log["publicKey"]["validFor"]["end"] = serde_json::json!("2023-07-12T15:56:35Z");
+            changed += 1;
+        }
+    }
+    assert_eq!(changed, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("root.json");
+    std::fs::write(&f, serde_json::to_vec(&root).unwrap()).unwrap();
+    let f = f.to_string_lossy().into_owned();
+    let b = bundle_json("trust-root-tlog-validity-end-inclusive");
+    let o = run_with(&b, &keyless(&[&a_txt(), "--trusted-root", &f])).unwrap();
+    assert_rejected(&o, "set", "SG007", "outside the validFor");
+}

@@ -396,6 +396,13 @@ impl<'a> Search<'a> {
                 self.notes.push(ChainError::NoPath(format!("{:?} pathLenConstraint exceeded", issuer.subject)));
                 continue;
             }
+            // A trust anchor must itself be a CA allowed to sign certificates (keyUsage
+            // keyCertSign present and set), as sigstore-go requires of Fulcio roots.
+            if cand.anchor.is_some() && issuer.ku_key_cert_sign != Some(true) {
+                self.notes.push(ChainError::NoPath(format!("anchor {:?} lacks keyUsage keyCertSign", issuer.subject)));
+                self.kill(i);
+                continue;
+            }
             self.path.push(issuer.subject.clone());
             if let Some(ca) = cand.anchor {
                 return Ok(Some(ca));

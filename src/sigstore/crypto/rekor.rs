@@ -374,6 +374,9 @@ pub struct Checkpoint {
     pub signatures: Vec<NoteSignature>,
 }
 
+/// Most signature lines read from a signed note (a log's own line and its witnesses').
+pub const MAX_NOTE_SIGNATURES: usize = 32;
+
 /// Parses a signed checkpoint envelope.
 pub fn parse_checkpoint(envelope: &str) -> Result<Checkpoint, TlogError> {
     let bad = |m: &str| TlogError::BadCheckpoint(m.to_string());
@@ -387,6 +390,10 @@ pub fn parse_checkpoint(envelope: &str) -> Result<Checkpoint, TlogError> {
     let extra = lines.map(str::to_string).collect();
     let mut signatures = Vec::new();
     for line in sig_text.lines().filter(|l| !l.is_empty()) {
+        // Each signature line may cost a signature check: a note with more is refused.
+        if signatures.len() >= MAX_NOTE_SIGNATURES {
+            return Err(bad("more than 32 signature lines"));
+        }
         let rest =
             line.strip_prefix("\u{2014} ").ok_or_else(|| bad("signature line does not start with an em dash"))?;
         let (name, sig) = rest.rsplit_once(' ').ok_or_else(|| bad("signature line has no signature"))?;

@@ -866,6 +866,17 @@ fn look_alike_issuers_are_decided_quickly() {
     });
     let r = chain::verify_chain(&leaf, &all, &anchored, leaf.not_before + 60).unwrap();
     assert_eq!(r.authority, "https://look-alike.example.test");
+    // An anchor without keyUsage keyCertSign is no anchor.
+    let mut no_cert_sign = all[11].clone();
+    no_cert_sign.ku_key_cert_sign = None;
+    let mut weak = root.clone();
+    weak.certificate_authorities.push(chain::CertificateAuthority {
+        uri: "https://look-alike.example.test".into(),
+        chain: vec![no_cert_sign],
+        valid_for: chain::ValidFor::default(),
+    });
+    let e = chain::verify_chain(&leaf, &[], &weak, leaf.not_before + 60).unwrap_err();
+    assert!(e.to_string().contains("lacks keyUsage keyCertSign"), "{e}");
 }
 
 /// Time bound of the cost tests: signature arithmetic is generic code compiled at the test

@@ -28,6 +28,8 @@ const ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.100
 const ECDSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
 const ECDSA_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.4");
 const EKU_TIME_STAMPING: &str = "1.3.6.1.5.5.7.3.8";
+/// Most certificates a timestamp token may embed.
+const MAX_EMBEDDED_CERTIFICATES: usize = 16;
 
 /// A verified timestamp.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,6 +89,10 @@ pub fn verify(der: &[u8], signature: &[u8], root: &TrustedRoot) -> Result<Timest
     }
     let time = i64::try_from(tst.gen_time.to_unix_duration().as_secs()).map_err(|_| "genTime out of range")?;
 
+    // Each embedded certificate may cost signature checks: a token with more is refused.
+    if sd.certificates.as_ref().is_some_and(|set| set.0.len() > MAX_EMBEDDED_CERTIFICATES) {
+        return Err(format!("timestamp token embeds more than {MAX_EMBEDDED_CERTIFICATES} certificates"));
+    }
     let embedded: Vec<Certificate> = sd
         .certificates
         .iter()
