@@ -297,3 +297,26 @@ fn registry_storage_truncated_manifest_is_in003_and_dg001_not_a_gc_note() {
     assert_eq!(got, want, "{v:#}");
     assert_eq!(code, 1);
 }
+
+#[test]
+fn registry_storage_sparse_index_is_rf001_warning_only() {
+    // distribution 3 with `validation.manifests.indexes.platforms: none` stores an index whose
+    // platform manifest was never pushed: neither its revision nor its blob exists.
+    let dir = storage();
+    let index = std::fs::read_to_string(v2(dir.path(), "repositories/multi/_manifests/tags/v1/current/link")).unwrap();
+    let idx: Value = serde_json::from_slice(&std::fs::read(dir.path().join(blob_rel(&index))).unwrap()).unwrap();
+    let child = idx["manifests"][1]["digest"].as_str().unwrap().to_string();
+    let child_m: Value = serde_json::from_slice(&std::fs::read(dir.path().join(blob_rel(&child))).unwrap()).unwrap();
+    let rev = format!("repositories/multi/_manifests/revisions/sha256/{}", hex(&child));
+    std::fs::remove_dir_all(v2(dir.path(), &rev)).unwrap();
+    std::fs::remove_file(dir.path().join(blob_rel(&child))).unwrap();
+    // Its config and layer were never pushed either.
+    for d in [child_m["config"]["digest"].as_str().unwrap(), child_m["layers"][0]["digest"].as_str().unwrap()] {
+        std::fs::remove_file(dir.path().join(blob_rel(d))).unwrap();
+        std::fs::remove_dir_all(v2(dir.path(), &format!("repositories/multi/_layers/sha256/{}", hex(d)))).unwrap();
+    }
+    let (code, v) = check_json(dir.path(), &[]);
+    assert_eq!(defects(&v), vec![("RF001".to_string(), blob_rel(&index), "/manifests/1/digest".to_string())], "{v:#}");
+    assert_eq!(with_code(&v, "RF001")[0]["severity"], "warning");
+    assert_eq!(code, 0);
+}
