@@ -320,3 +320,22 @@ fn registry_storage_sparse_index_is_rf001_warning_only() {
     assert_eq!(with_code(&v, "RF001")[0]["severity"], "warning");
     assert_eq!(code, 0);
 }
+
+#[test]
+fn registry_storage_tar_of_the_root_directory_has_the_tree_below_a_folder() {
+    // `tar -cf mirror.tar var/lib/registry`: the tree starts below `var/lib/registry/`.
+    let dir = storage();
+    let up = "repositories/plain/_uploads/5d1e0c7e-0000-4000-8000-000000000000";
+    write(&v2(dir.path(), &format!("{up}/startedat")), b"2026-12-04T00:00:00Z");
+    let out = tempfile::tempdir().unwrap();
+    let t = out.path().join("mirror.tar");
+    let mut b = tar::Builder::new(std::fs::File::create(&t).unwrap());
+    b.append_dir_all("var/lib/registry/docker", dir.path().join("docker")).unwrap();
+    b.finish().unwrap();
+    drop(b);
+    let (code, v) = check_json(&t, &[]);
+    assert_eq!(v["inputs"][0]["format"], "registry-storage", "{v:#}");
+    assert_eq!(v["inputs"][0]["images"], 3);
+    assert_eq!(defects(&v), vec![("RF005".to_string(), format!("var/lib/registry/{V2}/{up}"), String::new())], "{v:#}");
+    assert_eq!(code, 0);
+}
