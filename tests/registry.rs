@@ -339,3 +339,22 @@ fn registry_storage_tar_of_the_root_directory_has_the_tree_below_a_folder() {
     assert_eq!(defects(&v), vec![("RF005".to_string(), format!("var/lib/registry/{V2}/{up}"), String::new())], "{v:#}");
     assert_eq!(code, 0);
 }
+
+#[test]
+fn registry_repository_names_never_reach_the_terminal_raw() {
+    // A repository folder named with an escape sequence and a bidi override.
+    let dir = storage();
+    let repos = v2(dir.path(), "repositories");
+    std::fs::rename(repos.join("plain"), repos.join("pl\x1b[2J\u{202e}ain")).unwrap();
+    let p = dir.path().to_string_lossy().into_owned();
+    for args in [&["check"][..], &["tree"], &["ls"], &["ls", "--image", "nothing"], &["attestations"]] {
+        let mut a = args.to_vec();
+        a.push(&p);
+        let run = ocidig(&a);
+        for out in [&run.stdout, &run.stderr] {
+            assert!(!out.contains('\x1b') && !out.contains('\u{202e}'), "{a:?}: {out}");
+        }
+    }
+    let tree = ocidig(&["tree", &p]);
+    assert!(tree.stdout.contains("image pl\\x1b[2J\\u{202e}ain:latest"), "{}", tree.stdout);
+}

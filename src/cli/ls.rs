@@ -155,9 +155,10 @@ fn matches(img: &Image, want: &str) -> bool {
 
 /// A one-line description of an image for error messages.
 fn describe(img: &Image) -> String {
+    use crate::report::terminal::Esc;
     match &img.manifest_digest {
-        Some(d) if *d != img.label => format!("{} ({}, {d})", img.label, img.kind.name()),
-        _ => format!("{} ({})", img.label, img.kind.name()),
+        Some(d) if *d != img.label => format!("{} ({}, {})", Esc(&img.label), img.kind.name(), Esc(d)),
+        _ => format!("{} ({})", Esc(&img.label), img.kind.name()),
     }
 }
 
@@ -169,8 +170,17 @@ pub fn select_image(dump: &Dump, want: Option<&str>) -> Result<usize, Error> {
             dump.images.iter().enumerate().filter(|(_, im)| matches(im, want)).map(|(i, _)| i).collect();
         return match found.as_slice() {
             [one] => Ok(*one),
-            [] => Err(Error::msg(format!("no image `{want}` in {}; images: {}", dump.input, all()))),
-            _ => Err(Error::msg(format!("`{want}` names several images in {}; use a manifest digest", dump.input))),
+            [] => Err(Error::msg(format!(
+                "no image `{}` in {}; images: {}",
+                crate::report::terminal::Esc(want),
+                crate::report::terminal::Esc(&dump.input),
+                all()
+            ))),
+            _ => Err(Error::msg(format!(
+                "`{}` names several images in {}; use a manifest digest",
+                crate::report::terminal::Esc(want),
+                crate::report::terminal::Esc(&dump.input)
+            ))),
         };
     }
     let runnable: Vec<usize> =
@@ -178,8 +188,12 @@ pub fn select_image(dump: &Dump, want: Option<&str>) -> Result<usize, Error> {
     match (runnable.as_slice(), dump.images.len()) {
         ([one], _) => Ok(*one),
         ([], 1) => Ok(0),
-        (_, 0) => Err(Error::msg(format!("no image in {}", dump.input))),
-        _ => Err(Error::msg(format!("several images in {}; choose one with --image: {}", dump.input, all()))),
+        (_, 0) => Err(Error::msg(format!("no image in {}", crate::report::terminal::Esc(&dump.input)))),
+        _ => Err(Error::msg(format!(
+            "several images in {}; choose one with --image: {}",
+            crate::report::terminal::Esc(&dump.input),
+            all()
+        ))),
     }
 }
 

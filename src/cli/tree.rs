@@ -270,23 +270,27 @@ pub fn build_tree(dump: &Dump) -> Tree {
     Tree { input: dump.input.clone(), format: dump.format.name(), roots }
 }
 
+/// The first 19 characters of a digest (escaped for the terminal: it comes from the dump).
 fn short(d: &Option<String>) -> String {
-    d.as_deref().map(|d| d.get(..19).unwrap_or(d).to_string()).unwrap_or_else(|| "-".into())
+    d.as_deref()
+        .map(|d| crate::report::terminal::escape(d.get(..19).unwrap_or(d)).into_owned())
+        .unwrap_or_else(|| "-".into())
 }
 
 fn render_node(n: &Node, prefix: &str, last: bool, out: &mut String) {
     let branch = if last { "└── " } else { "├── " };
-    let mut line = format!("{prefix}{branch}{} {}", n.kind, n.label);
+    use crate::report::terminal::Esc;
+    let mut line = format!("{prefix}{branch}{} {}", n.kind, Esc(&n.label));
     if let Some(d) = &n.digest
         && Some(d) != Some(&n.label)
     {
         line.push_str(&format!("  {}", short(&n.digest)));
     }
     if let Some(p) = &n.platform {
-        line.push_str(&format!("  [{p}]"));
+        line.push_str(&format!("  [{}]", Esc(p)));
     }
     if let (Some(t), Some(present)) = (&n.refers_to, n.target_in_dump) {
-        let via = n.via.as_deref().unwrap_or("?");
+        let via = Esc(n.via.as_deref().unwrap_or("?"));
         line.push_str(&format!(
             "  → {} via {via}{}",
             short(&Some(t.clone())),
@@ -308,8 +312,8 @@ fn render_node(n: &Node, prefix: &str, last: bool, out: &mut String) {
             "{child_prefix}{branch}{} {}  {}  declared {}  sniffed {}  {size}\n",
             b.role,
             short(&b.digest),
-            b.media_type.as_deref().unwrap_or("-"),
-            b.declared.as_deref().unwrap_or("-"),
+            Esc(b.media_type.as_deref().unwrap_or("-")),
+            Esc(b.declared.as_deref().unwrap_or("-")),
             b.sniffed.unwrap_or(if b.path.is_some() { "-" } else { "missing" }),
         ));
     }
@@ -320,7 +324,7 @@ fn render_node(n: &Node, prefix: &str, last: bool, out: &mut String) {
 
 /// Renders a tree as text.
 pub fn render_text(t: &Tree) -> String {
-    let mut out = format!("{} ({})\n", t.input, t.format);
+    let mut out = format!("{} ({})\n", crate::report::terminal::Esc(&t.input), t.format);
     for (k, n) in t.roots.iter().enumerate() {
         render_node(n, "", k + 1 == t.roots.len(), &mut out);
     }
