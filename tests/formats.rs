@@ -431,3 +431,29 @@ fn go_folded_config_keys_are_read_in_docker_archives_and_noted() {
     assert_eq!(code, 1, "{v:#}");
     assert!(codes(&v).contains(&"DG003".to_string()), "{v:#}");
 }
+
+#[test]
+fn manifest_json_entries_sharing_a_config_are_one_image_with_every_tag_once() {
+    // crane and docker write one entry per tag of the same image; a repeated tag counts once.
+    let img = Image::simple();
+    let mut files = crane_tarball(&img);
+    let entry: serde_json::Value = serde_json::from_slice(files.get("manifest.json").unwrap()).unwrap();
+    let one = entry[0].clone();
+    let mut entries = Vec::new();
+    for tag in ["a:1", "b:2", "a:1", "c:3"] {
+        let mut e = one.clone();
+        e["RepoTags"] = serde_json::json!([tag]);
+        entries.push(e);
+    }
+    files.put("manifest.json", serde_json::to_vec(&entries).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("t.tar");
+    write_tar(&files, &p);
+    let (code, v) = check_json(&p, &[]);
+    assert_eq!(triples(&v), vec![], "{v:#}");
+    assert_eq!(code, 0);
+    assert_eq!(v["inputs"][0]["images"], 1);
+    let tree = ocidig(&["tree", "--format", "json", &p.to_string_lossy()]);
+    let t: serde_json::Value = serde_json::from_str(&tree.stdout).unwrap();
+    assert_eq!(t["roots"][0]["tags"], serde_json::json!(["a:1", "b:2", "c:3"]), "{t:#}");
+}

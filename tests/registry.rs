@@ -301,3 +301,64 @@ fn registry_storage_truncated_manifest_is_in003_and_dg001_not_a_gc_note() {
     assert_eq!(got, want, "{v:#}");
     assert_eq!(code, 1);
 }
+
+#[test]
+fn registry_storage_sparse_index_is_rf001_warning_only() {
+    // distribution 3 with `validation.manifests.indexes.platforms: none` stores an index whose
+    // platform manifest was never pushed: neither its revision nor its blob exists.
+    let dir = storage();
+    let index = std::fs::read_to_string(v2(dir.path(), "repositories/multi/_manifests/tags/v1/current/link")).unwrap();
+    let idx: Value = serde_json::from_slice(&std::fs::read(dir.path().join(blob_rel(&index))).unwrap()).unwrap();
+    let child = idx["manifests"][1]["digest"].as_str().unwrap().to_string();
+    let child_m: Value = serde_json::from_slice(&std::fs::read(dir.path().join(blob_rel(&child))).unwrap()).unwrap();
+    let rev = format!("repositories/multi/_manifests/revisions/sha256/{}", hex(&child));
+    std::fs::remove_dir_all(v2(dir.path(), &rev)).unwrap();
+    std::fs::remove_file(dir.path().join(blob_rel(&child))).unwrap();
+    // Its config and layer were never pushed either.
+    for d in [child_m["config"]["digest"].as_str().unwrap(), child_m["layers"][0]["digest"].as_str().unwrap()] {
+        std::fs::remove_file(dir.path().join(blob_rel(d))).unwrap();
+        std::fs::remove_dir_all(v2(dir.path(), &format!("repositories/multi/_layers/sha256/{}", hex(d)))).unwrap();
+    }
+    let (code, v) = check_json(dir.path(), &[]);
+    assert_eq!(defects(&v), vec![("RF001".to_string(), blob_rel(&index), "/manifests/1/digest".to_string())], "{v:#}");
+    assert_eq!(with_code(&v, "RF001")[0]["severity"], "warning");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn registry_storage_tar_of_the_root_directory_has_the_tree_below_a_folder() {
+    // `tar -cf mirror.tar var/lib/registry`: the tree starts below `var/lib/registry/`.
+    let dir = storage();
+    let up = "repositories/plain/_uploads/5d1e0c7e-0000-4000-8000-000000000000";
+    write(&v2(dir.path(), &format!("{up}/startedat")), b"2026-12-04T00:00:00Z");
+    let out = tempfile::tempdir().unwrap();
+    let t = out.path().join("mirror.tar");
+    let mut b = tar::Builder::new(std::fs::File::create(&t).unwrap());
+    b.append_dir_all("var/lib/registry/docker", dir.path().join("docker")).unwrap();
+    b.finish().unwrap();
+    drop(b);
+    let (code, v) = check_json(&t, &[]);
+    assert_eq!(v["inputs"][0]["format"], "registry-storage", "{v:#}");
+    assert_eq!(v["inputs"][0]["images"], 3);
+    assert_eq!(defects(&v), vec![("RF005".to_string(), format!("var/lib/registry/{V2}/{up}"), String::new())], "{v:#}");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn registry_repository_names_never_reach_the_terminal_raw() {
+    // A repository folder named with an escape sequence and a bidi override.
+    let dir = storage();
+    let repos = v2(dir.path(), "repositories");
+    std::fs::rename(repos.join("plain"), repos.join("pl\x1b[2J\u{202e}ain")).unwrap();
+    let p = dir.path().to_string_lossy().into_owned();
+    for args in [&["check"][..], &["tree"], &["ls"], &["ls", "--image", "nothing"], &["attestations"]] {
+        let mut a = args.to_vec();
+        a.push(&p);
+        let run = ocidig(&a);
+        for out in [&run.stdout, &run.stderr] {
+            assert!(!out.contains('\x1b') && !out.contains('\u{202e}'), "{a:?}: {out}");
+        }
+    }
+    let tree = ocidig(&["tree", &p]);
+    assert!(tree.stdout.contains("image pl\\x1b[2J\\u{202e}ain:latest"), "{}", tree.stdout);
+}

@@ -59,7 +59,7 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
         }
         let json = dump.scan(i).and_then(|s| s.json.clone());
         let (severity, why) = if dump.format == Format::RegistryStorage
-            && e.path.starts_with(crate::input::registry::ROOT)
+            && e.path.contains(crate::input::registry::ROOT)
             && digest::claimed_by_name(&e.path).is_some()
         {
             (

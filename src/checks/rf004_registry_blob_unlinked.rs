@@ -21,7 +21,8 @@ declare_rule! {
     /// never straight from `blobs/`: even when the blob's data is in the storage, a pull asks
     /// `/v2/<name>/blobs/<digest>` and gets "blob unknown" (or "manifest unknown" for a platform
     /// manifest). Storages copied repository by repository, or pruned by hand, end up like this.
-    /// Non-distributable (foreign) layers are fetched from their URLs and are not required.
+    /// Non-distributable (foreign) layers are fetched from their URLs and are not required; a
+    /// blob absent from the storage altogether is reported as missing (RF001) instead.
     ///
     /// ## Example
     /// `repositories/app/_manifests/revisions/sha256/ab…` is a manifest whose layer `sha256:cd…`
@@ -78,7 +79,9 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
             }
             for (pointer, cd, folder) in wanted {
                 let linked = if folder == "_layers" { layers.contains(cd) } else { revisions.contains(cd) };
-                if linked {
+                // A blob that is not in the storage at all is RF001's (a sparse index, written
+                // by distribution 3 with platform validation off, leaves platforms out on purpose).
+                if linked || storage.blob(cd).is_none() {
                     continue;
                 }
                 let what = if folder == "_layers" { "blob unknown" } else { "manifest unknown" };

@@ -38,7 +38,7 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
     for repo in storage.repos.values() {
         for (id, entries) in &repo.uploads {
             let bytes: u64 = entries.iter().filter_map(|e| dump.store.entries.get(*e)).map(|e| e.size).sum();
-            let dir = format!("{}repositories/{}/_uploads/{id}", registry::ROOT, repo.name);
+            let dir = format!("{}repositories/{}/_uploads/{id}", storage.root, repo.name);
             out.push(
                 Finding::new(
                     &RULE,

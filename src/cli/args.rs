@@ -70,7 +70,9 @@ pub enum ColorChoice {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Dumps to check: OCI layouts (dir or tar), docker/podman/crane tarballs, skopeo dirs,
-    /// cosign JSON output; tars may be gzip-, zstd-, xz- or bzip2-compressed as a whole.
+    /// registry storages (`docker/registry/v2`), cosign JSON output; tars may be gzip-, zstd-,
+    /// xz- or bzip2-compressed as a whole. `-` reads standard input; a folder of dumps is checked
+    /// dump by dump.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<String>,
     /// Output format.

@@ -334,6 +334,7 @@ pub fn build_tree(dump: &Dump) -> Tree {
     Tree { input: dump.input.clone(), format: dump.format.name(), roots }
 }
 
+/// The first 19 characters of a digest (escaped for the terminal: it comes from the dump).
 fn short(d: &Option<String>) -> String {
     d.as_deref().map(|d| Esc(d.get(..19).unwrap_or(d)).to_string()).unwrap_or_else(|| "-".into())
 }
@@ -350,11 +351,11 @@ fn render_node(n: &Node, prefix: &str, last: bool, out: &mut String) {
         line.push_str(&format!("  [{}]", Esc(p)));
     }
     if let (Some(t), Some(present)) = (&n.refers_to, n.target_in_dump) {
-        let via = n.via.as_deref().unwrap_or("?");
+        let via = Esc(n.via.as_deref().unwrap_or("?"));
         line.push_str(&format!(
             "  → {} via {}{}",
             short(&Some(t.clone())),
-            Esc(via),
+            via,
             if present { "" } else { " (not in dump)" }
         ));
     }

@@ -13,7 +13,8 @@ pub fn build(dump: &mut Dump, opts: &OpenOptions) {
     // doubling holds both the old and the new array (1.5x the final size at the peak).
     let blobs = dump.store.entries.len().min(1 << 16);
     dump.refs.reserve(blobs);
-    let mut b = Builder { dump, max_json: opts.scan.limits.max_json, doc_by_entry: HashMap::new(), registry: false };
+    let mut b =
+        Builder { dump, max_json: opts.scan.limits.max_json, doc_by_entry: HashMap::new(), registry_root: None };
     match b.dump.format {
         Format::OciLayout | Format::OciArchive => super::oci::build(&mut b),
         Format::DockerOciArchive => {
@@ -44,8 +45,9 @@ pub struct Builder<'a> {
     /// Largest document read.
     pub max_json: u64,
     doc_by_entry: HashMap<usize, usize>,
-    /// Whether digests resolve to a registry storage's `blobs/<alg>/<xx>/<hex>/data`.
-    pub registry: bool,
+    /// Where a registry storage starts, when digests resolve to its
+    /// `blobs/<alg>/<xx>/<hex>/data`.
+    pub registry_root: Option<String>,
 }
 
 impl Builder<'_> {
@@ -117,7 +119,10 @@ impl Builder<'_> {
         if digest::validate(d).is_err() && digest::blob_path(d).is_none() {
             return Target::Unresolvable;
         }
-        let blob = if self.registry { super::registry::blob_path(d) } else { digest::blob_path(d) };
+        let blob = match &self.registry_root {
+            Some(root) => super::registry::blob_path_in(root, d),
+            None => digest::blob_path(d),
+        };
         let Some(p) = blob else { return Target::Unresolvable };
         let p = if skopeo { p.rsplit('/').next().unwrap_or_default().to_string() } else { p };
         self.resolve_path(&p)

@@ -41,6 +41,10 @@ pub fn detect(dump: &Dump) -> Format {
     if has("repositories") {
         return Format::DockerLegacy;
     }
+    if super::registry::root_of(store).is_some() {
+        // A storage tree below a folder (a tar of the registry's root directory).
+        return Format::RegistryStorage;
+    }
     if dump.outer_name.is_some()
         && store.entries.len() == 1
         && store.entries.first().is_some_and(|e| e.kind == EntryKind::File)

@@ -5,7 +5,7 @@ use super::oci::load_config;
 use crate::model::go_json;
 use crate::model::json::{Node, escape_token};
 use crate::model::{ArtifactKind, DocKind, Image, Role, Target};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Longest parent chain followed in a pre-1.10 dump.
 pub const MAX_LEGACY_CHAIN: usize = 1000;
@@ -22,6 +22,15 @@ pub fn build_tarball(b: &mut Builder<'_>) {
     super::oci::mark_copies(b, &["manifest.json", "repositories"]);
     let Some(doc) = b.load_path("manifest.json", DocKind::TarballManifest) else { return };
     let count = b.root(doc).and_then(Node::as_array).map_or(0, <[Node]>::len);
+    // The first image of each config entry (the twin a later entry merges into) and the tags of
+    // each twin, as sets: linear in the entries, however many there are.
+    let mut by_config: HashMap<usize, usize> = HashMap::new();
+    for (i, im) in b.dump.images.iter().enumerate() {
+        if let Some(e) = im.config.and_then(|c| b.dump.refs.get(c)).and_then(|r| r.entry()) {
+            by_config.entry(e).or_insert(i);
+        }
+    }
+    let mut tag_sets: HashMap<usize, HashSet<String>> = HashMap::new();
     for i in 0..count {
         let entry = b.root(doc).and_then(|r| r.pointer(&format!("/{i}"))).cloned();
         let Some(entry) = entry else { continue };
@@ -57,21 +66,23 @@ pub fn build_tarball(b: &mut Builder<'_>) {
             .collect();
         // A Docker 25+ export lists the same image in index.json: merge instead of doubling.
         let config_entry = config.and_then(|c| b.dump.refs[c].entry());
-        let twin = b.dump.images.iter().position(|im| {
-            im.config.and_then(|c| b.dump.refs.get(c)).and_then(|r| r.entry()).is_some_and(|e| Some(e) == config_entry)
-        });
+        let twin = config_entry.and_then(|e| by_config.get(&e)).copied();
         if let Some(t) = twin {
             for r in layers.iter().chain(config.iter()) {
                 b.dump.refs[*r].image = None;
             }
             if let Some(im) = b.dump.images.get_mut(t) {
+                let known = tag_sets.entry(t).or_insert_with(|| im.tags.iter().cloned().collect());
                 for tag in tags {
-                    if !im.tags.contains(&tag) {
+                    if known.insert(tag.clone()) {
                         im.tags.push(tag);
                     }
                 }
             }
             continue;
+        }
+        if let Some(e) = config_entry {
+            by_config.insert(e, image_idx);
         }
         let label = tags
             .first()

@@ -29,17 +29,38 @@ pub const ROOT: &str = "docker/registry/v2/";
 /// The largest link file read (a link holds one digest: ~71 bytes for sha256).
 const MAX_LINK: u64 = 1024;
 
-/// Whether the store holds a registry storage tree at its root.
-pub fn is_storage(store: &Store) -> bool {
-    store.entries.iter().any(|e| e.path.starts_with(ROOT) && e.kind == EntryKind::File)
+/// Where the storage tree starts in the store: `docker/registry/v2/` at its root, or below a
+/// folder (`var/lib/registry/docker/registry/v2/` in a tar of the registry's root directory);
+/// the shortest such prefix of any file.
+pub fn root_of(store: &Store) -> Option<String> {
+    let mut best: Option<&str> = None;
+    for e in store.entries.iter().filter(|e| e.kind == EntryKind::File) {
+        let at = if e.path.starts_with(ROOT) { Some(0) } else { e.path.find(&format!("/{ROOT}")).map(|i| i + 1) };
+        let Some(prefix) = at.and_then(|i| e.path.get(..i + ROOT.len())) else { continue };
+        if best.is_none_or(|b| prefix.len() < b.len()) {
+            best = Some(prefix);
+        }
+    }
+    best.map(str::to_string)
 }
 
-/// The path of a blob's `data` file for a digest, when the digest is safe to map to a path.
-pub fn blob_path(d: &str) -> Option<String> {
+/// Whether the store holds a registry storage tree at its root.
+pub fn is_storage(store: &Store) -> bool {
+    root_of(store).as_deref() == Some(ROOT)
+}
+
+/// The path of a blob's `data` file for a digest in a storage at `root`, when the digest is
+/// safe to map to a path.
+pub fn blob_path_in(root: &str, d: &str) -> Option<String> {
     digest::blob_path(d)?;
     let (alg, enc) = d.split_once(':')?;
     let first = enc.get(..2)?;
-    Some(format!("{ROOT}blobs/{alg}/{first}/{enc}/data"))
+    Some(format!("{root}blobs/{alg}/{first}/{enc}/data"))
+}
+
+/// [`blob_path_in`] a storage at the root of the dump.
+pub fn blob_path(d: &str) -> Option<String> {
+    blob_path_in(ROOT, d)
 }
 
 /// One `link` file.
@@ -105,6 +126,8 @@ impl Repo {
 /// Everything the storage tree says, by path.
 #[derive(Debug, Clone, Default)]
 pub struct Storage {
+    /// Where the tree starts (`docker/registry/v2/`, perhaps below a folder).
+    pub root: String,
     /// Repositories by name.
     pub repos: BTreeMap<String, Repo>,
     /// Blob `data` entries by the digest their path names.
@@ -142,12 +165,12 @@ fn read_link(store: &Store, entry: usize, named: Option<String>) -> Link {
 
 /// Lists the storage's repositories, links and blobs from the store (reads every link file).
 pub fn read(store: &Store) -> Storage {
-    let mut s = Storage::default();
+    let mut s = Storage { root: root_of(store).unwrap_or_else(|| ROOT.to_string()), ..Storage::default() };
     for (i, e) in store.entries.iter().enumerate() {
         if e.kind != EntryKind::File {
             continue;
         }
-        let Some(rest) = e.path.strip_prefix(ROOT) else { continue };
+        let Some(rest) = e.path.strip_prefix(s.root.as_str()) else { continue };
         if let Some(b) = rest.strip_prefix("blobs/") {
             let p: Vec<&str> = b.split('/').collect();
             if let [alg, first, enc, "data"] = p.as_slice()
@@ -189,8 +212,8 @@ pub fn read(store: &Store) -> Storage {
 }
 
 /// Whether an entry is one of the storage's own bookkeeping files (links, uploads).
-fn is_bookkeeping(path: &str) -> bool {
-    path.strip_prefix(ROOT).and_then(|r| r.strip_prefix("repositories/")).is_some_and(|r| {
+fn is_bookkeeping(root: &str, path: &str) -> bool {
+    path.strip_prefix(root).and_then(|r| r.strip_prefix("repositories/")).is_some_and(|r| {
         r.ends_with("/link") && (r.contains("/_manifests/") || r.contains("/_layers/")) || r.contains("/_uploads/")
     })
 }
@@ -217,10 +240,17 @@ fn media_type_of(root: Option<&Node>) -> String {
 /// their platform manifests are reached through them), walked like an OCI layout's index; every
 /// image made from a tagged revision is known as `repo:tag`, an untagged one as `repo@digest`.
 pub fn build(b: &mut Builder<'_>) {
-    b.registry = true;
     let storage = read(&b.dump.store);
-    let own: Vec<usize> =
-        b.dump.store.entries.iter().enumerate().filter(|(_, e)| is_bookkeeping(&e.path)).map(|(i, _)| i).collect();
+    b.registry_root = Some(storage.root.clone());
+    let own: Vec<usize> = b
+        .dump
+        .store
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| is_bookkeeping(&storage.root, &e.path))
+        .map(|(i, _)| i)
+        .collect();
     for i in own {
         b.format_file(i);
     }
@@ -268,7 +298,7 @@ fn build_repo(b: &mut Builder<'_>, storage: &Storage, repo: &Repo) {
     let bytes = serde_json::to_vec_pretty(&index).unwrap_or_default();
     let parsed = crate::model::json::parse(&bytes);
     b.dump.docs.push(Doc {
-        path: format!("{ROOT}repositories/{}/_manifests", repo.name),
+        path: format!("{}repositories/{}/_manifests", storage.root, repo.name),
         entry: None,
         bytes: Arc::new(bytes),
         parsed,
@@ -313,9 +343,9 @@ mod tests {
 
     #[test]
     fn bookkeeping_files_are_links_and_uploads() {
-        assert!(is_bookkeeping("docker/registry/v2/repositories/a/b/_layers/sha256/x/link"));
-        assert!(is_bookkeeping("docker/registry/v2/repositories/a/_uploads/id/startedat"));
-        assert!(!is_bookkeeping("docker/registry/v2/repositories/a/notes.txt"));
-        assert!(!is_bookkeeping("docker/registry/v2/blobs/sha256/ab/ab/data"));
+        assert!(is_bookkeeping(ROOT, "docker/registry/v2/repositories/a/b/_layers/sha256/x/link"));
+        assert!(is_bookkeeping(ROOT, "docker/registry/v2/repositories/a/_uploads/id/startedat"));
+        assert!(!is_bookkeeping(ROOT, "docker/registry/v2/repositories/a/notes.txt"));
+        assert!(!is_bookkeeping(ROOT, "docker/registry/v2/blobs/sha256/ab/ab/data"));
     }
 }
