@@ -647,6 +647,12 @@ fn fixture_dsse_attestation_envelope() {
 // Keys made here: a cosign save layout with an image and its key-signed .sig.
 
 fn key_signed_layout(sign_other_digest: bool) -> (tempfile::TempDir, PathBuf) {
+    key_signed_layout_with(sign_other_digest, &[])
+}
+
+/// [`key_signed_layout`] with extra annotations on the signature layer (the signature itself
+/// stays valid).
+fn key_signed_layout_with(sign_other_digest: bool, extra: &[(&'static str, &str)]) -> (tempfile::TempDir, PathBuf) {
     use p256::ecdsa::{Signature, SigningKey, signature::Signer};
     use p256::pkcs8::EncodePublicKey;
     let sk = SigningKey::from_slice(&[9u8; 32]).unwrap();
@@ -661,14 +667,32 @@ fn key_signed_layout(sign_other_digest: bool) -> (tempfile::TempDir, PathBuf) {
     )
     .into_bytes();
     let sig: Signature = sk.sign(&payload);
-    let layer =
-        SigLayer { payload, annotations: vec![("dev.cosignproject.cosign/signature", b64e(sig.to_der().as_bytes()))] };
+    let mut annotations = vec![("dev.cosignproject.cosign/signature", b64e(sig.to_der().as_bytes()))];
+    annotations.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+    let layer = SigLayer { payload, annotations };
     std::fs::remove_dir_all(&layout).unwrap();
     std::fs::create_dir(&layout).unwrap();
     cosign_save_layout(&layout, true, &[layer]);
     let key = dir.path().join("cosign.pub");
     std::fs::write(&key, sk.verifying_key().to_public_key_der().unwrap().as_bytes()).unwrap();
     (dir, key)
+}
+
+#[test]
+fn malformed_signature_material_fails_verify_as_in_check() {
+    // Issue 16 item 5: cosign fails on a garbage bundle annotation; `verify --key` must not say
+    // "verified" while ignoring it, and `check` reports it (SG011).
+    for (key_name, value) in [("dev.sigstore.cosign/bundle", "garbage{"), ("dev.sigstore.cosign/certificate", "hello")]
+    {
+        let (dir, key) = key_signed_layout_with(false, &[(key_name, value)]);
+        let layout = p(&dir.path().join("layout"));
+        let (code, v) = verify(&[&layout, "--key", &p(&key)]);
+        assert_fails_with(code, &v, "SG011");
+        assert!(only_verdict(&v)["detail"].as_str().unwrap().contains(key_name), "{v:#}");
+        let (code, c) = crate::util::check_json(&dir.path().join("layout"), &[]);
+        assert_eq!(code, 1, "{key_name}: {c:#}");
+        assert_eq!(crate::util::with_code(&c, "SG011").len(), 1, "{key_name}: {c:#}");
+    }
 }
 
 #[test]

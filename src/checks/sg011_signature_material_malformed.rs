@@ -5,7 +5,6 @@ use crate::declare_rule;
 use crate::diag::Finding;
 use crate::model::Dump;
 use crate::model::json::escape_token;
-use crate::sigstore::annotations::{self, CosignAnnotations, PemBlock};
 use crate::sigstore::link::Source;
 use crate::sigstore::{ProblemKind, link};
 
@@ -44,45 +43,8 @@ declare_rule! {
     pub RULE = ("SG011", "signature-material-malformed", Error, "A signature, certificate, chain or Rekor bundle annotation does not decode");
 }
 
-/// The annotations that carry signature material, in report order.
-const KEYS: [&str; 5] = [
-    annotations::SIGNATURE,
-    annotations::CERTIFICATE,
-    annotations::CHAIN,
-    annotations::BUNDLE,
-    annotations::RFC3161_TIMESTAMP,
-];
-
-/// Problems of one annotation `key`: decoding problems recorded by the decoder, plus X.509
-/// parsing of certificate and chain blocks.
-pub fn annotation_problems(ann: &CosignAnnotations, key: &str) -> Vec<String> {
-    let mut out: Vec<String> = ann
-        .problems
-        .iter()
-        .filter(|p| p.at == key || p.at.strip_prefix(key).is_some_and(|rest| rest.starts_with('/')))
-        .filter(|p| !(p.kind == ProblemKind::Missing && p.at == annotations::CHAIN))
-        .map(|p| match p.at.strip_prefix(key) {
-            Some(rest) if !rest.is_empty() => format!("{rest}: {}", p.message),
-            _ => p.message.clone(),
-        })
-        .collect();
-    let blocks: Option<&Vec<PemBlock>> = match key {
-        annotations::CERTIFICATE => ann.certificate.as_ref(),
-        annotations::CHAIN => ann.chain.as_ref(),
-        _ => None,
-    };
-    for (i, b) in blocks.into_iter().flatten().enumerate() {
-        if b.label != "CERTIFICATE" {
-            out.push(format!("PEM block {i} is a {:?}, not a CERTIFICATE", b.label));
-            continue;
-        }
-        let Some(der) = &b.der else { continue };
-        if let Err(e) = <x509_cert::Certificate as der::Decode>::from_der(der) {
-            out.push(format!("PEM block {i} is not an X.509 certificate: {e}"));
-        }
-    }
-    out
-}
+use crate::sigstore::annotations::MATERIAL_KEYS as KEYS;
+pub use crate::sigstore::annotations::material_problems as annotation_problems;
 
 /// Reports each signature-material annotation that does not decode.
 pub fn check(dump: &Dump, out: &mut Vec<Finding>) {

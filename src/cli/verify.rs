@@ -240,6 +240,11 @@ fn verify_dsse_envelope(
 
 /// Verifies one signature.
 pub fn verify_material(m: &Material, trust: &Trust) -> Report {
+    // Material that does not decode fails as cosign fails on it (SG011, as in `check`): a valid
+    // signature next to a damaged bundle or certificate is never "verified" by ignoring them.
+    if let Some(why) = &m.malformed {
+        return failed(FailureKind::MaterialMalformed, why);
+    }
     match &m.evidence {
         Evidence::SimpleSigning {
             payload, payload_sha256, signature_b64, cert_pem, chain_pem, bundle_json, ..
@@ -331,6 +336,7 @@ fn rule_of(kind: FailureKind) -> &'static Rule {
         FailureKind::TimestampInvalid => &crate::checks::sg016_timestamp_invalid::RULE,
         FailureKind::TargetMismatch => &crate::checks::sg001_signature_target_mismatch::RULE,
         FailureKind::SubjectMismatch => &crate::checks::at001_attestation_subject_mismatch::RULE,
+        FailureKind::MaterialMalformed => &crate::checks::sg011_signature_material_malformed::RULE,
     }
 }
 
@@ -342,6 +348,7 @@ fn help_of(kind: FailureKind) -> &'static str {
         FailureKind::IdentityMismatch => "the signer is not the identity or issuer required",
         FailureKind::BundleInvalid => "re-create the bundle with a current Sigstore client, unchanged",
         FailureKind::TimestampInvalid => "give the trusted root listing the timestamp authority; re-create the bundle",
+        FailureKind::MaterialMalformed => "sign again; cosign refuses a signature whose material does not decode",
         FailureKind::TargetMismatch | FailureKind::SubjectMismatch => {
             "the signature is about another image: it does not count for the one it is attached to"
         }

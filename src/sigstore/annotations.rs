@@ -206,6 +206,40 @@ pub fn decode_annotations<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)
     out
 }
 
+/// The annotations that carry signature material, in report order.
+pub const MATERIAL_KEYS: [&str; 5] = [SIGNATURE, CERTIFICATE, CHAIN, BUNDLE, RFC3161_TIMESTAMP];
+
+/// Problems of one annotation `key`: decoding problems recorded by the decoder, plus X.509
+/// parsing of certificate and chain blocks.
+pub fn material_problems(ann: &CosignAnnotations, key: &str) -> Vec<String> {
+    let mut out: Vec<String> = ann
+        .problems
+        .iter()
+        .filter(|p| p.at == key || p.at.strip_prefix(key).is_some_and(|rest| rest.starts_with('/')))
+        .filter(|p| !(p.kind == ProblemKind::Missing && p.at == CHAIN))
+        .map(|p| match p.at.strip_prefix(key) {
+            Some(rest) if !rest.is_empty() => format!("{rest}: {}", p.message),
+            _ => p.message.clone(),
+        })
+        .collect();
+    let blocks: Option<&Vec<PemBlock>> = match key {
+        CERTIFICATE => ann.certificate.as_ref(),
+        CHAIN => ann.chain.as_ref(),
+        _ => None,
+    };
+    for (i, b) in blocks.into_iter().flatten().enumerate() {
+        if b.label != "CERTIFICATE" {
+            out.push(format!("PEM block {i} is a {:?}, not a CERTIFICATE", b.label));
+            continue;
+        }
+        let Some(der) = &b.der else { continue };
+        if let Err(e) = <x509_cert::Certificate as der::Decode>::from_der(der) {
+            out.push(format!("PEM block {i} is not an X.509 certificate: {e}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -129,6 +129,9 @@ pub struct Material {
     pub attached: Option<String>,
     /// The signature and evidence.
     pub evidence: Evidence,
+    /// Signature material next to it that does not decode (an annotation that is not base64, a
+    /// Rekor bundle that is not JSON, a certificate that is not X.509): SG011, the verdict fails.
+    pub malformed: Option<String>,
 }
 
 /// Payloads (simplesigning documents) seen in the inputs, by SHA-256, so that Rekor entries —
@@ -379,6 +382,7 @@ pub fn collect(dump: &Dump, pool: &mut PayloadPool) -> Vec<Material> {
                 target: None,
                 attached: None,
                 evidence: Evidence::Bundle { json: bytes.clone(), artifact: SignedArtifact::NotSought },
+                malformed: None,
             });
         }
     }
@@ -478,6 +482,16 @@ fn from_layer(dump: &Dump, a: &Artifact, reference: usize, index: usize, pool: &
         target,
         attached,
         evidence,
+        malformed: malformed_material(a),
+    })
+}
+
+/// The first signature-material annotation of an artifact that does not decode (SG011).
+fn malformed_material(a: &Artifact) -> Option<String> {
+    let ann = a.annotations.as_ref()?;
+    super::annotations::MATERIAL_KEYS.iter().find_map(|key| {
+        let problems = super::annotations::material_problems(ann, key);
+        problems.first().map(|p| format!("annotation `{key}` does not decode: {p}"))
     })
 }
 
@@ -519,6 +533,7 @@ fn from_document(
         target,
         attached: None,
         evidence,
+        malformed: None,
     };
     match (&a.content, kind) {
         (Content::Signature { .. }, CosignFileKind::VerifyOutput) => {
@@ -780,6 +795,7 @@ fn containers_image_signatures(dump: &Dump, pool: &mut PayloadPool) -> Vec<Mater
                 chain_pem: ann(annotations::CHAIN),
                 bundle_json: ann(annotations::BUNDLE).map(String::into_bytes),
             },
+            malformed: None,
         });
     }
     out
@@ -824,6 +840,7 @@ fn collect_log_entries(
         target: None,
         attached: None,
         evidence,
+        malformed: None,
     };
     let docs = || serde_json::Deserializer::from_slice(bytes).into_iter::<Value>().map_while(Result::ok);
     match kind {

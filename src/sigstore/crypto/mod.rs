@@ -43,6 +43,8 @@ pub enum FailureKind {
     TargetMismatch,
     /// AT001: the attestation's statement does not name the image it is attached to.
     SubjectMismatch,
+    /// SG011: a signature, certificate, chain or Rekor bundle annotation does not decode.
+    MaterialMalformed,
 }
 
 impl FailureKind {
@@ -57,6 +59,7 @@ impl FailureKind {
             FailureKind::TimestampInvalid => "SG016",
             FailureKind::TargetMismatch => "SG001",
             FailureKind::SubjectMismatch => "AT001",
+            FailureKind::MaterialMalformed => "SG011",
         }
     }
 
@@ -71,6 +74,7 @@ impl FailureKind {
             FailureKind::TimestampInvalid => "timestamp-invalid",
             FailureKind::TargetMismatch => "signature-target-mismatch",
             FailureKind::SubjectMismatch => "attestation-subject-mismatch",
+            FailureKind::MaterialMalformed => "signature-material-malformed",
         }
     }
 }
