@@ -219,22 +219,26 @@ impl Report {
     }
 }
 
+/// The steps of one verification, in order; the first failed step decides the verdict.
 #[derive(Default)]
-struct Steps {
-    steps: Vec<Step>,
+pub(crate) struct Steps {
+    pub(crate) steps: Vec<Step>,
 }
 
 impl Steps {
-    fn pass(&mut self, name: StepName, what: impl Into<String>) {
+    pub(crate) fn pass(&mut self, name: StepName, what: impl Into<String>) {
         self.steps.push(Step { name, result: StepResult::Passed(what.into()) });
     }
-    fn fail(&mut self, name: StepName, kind: FailureKind, why: impl Into<String>) {
+    pub(crate) fn fail(&mut self, name: StepName, kind: FailureKind, why: impl Into<String>) {
         self.steps.push(Step { name, result: StepResult::Failed(kind, why.into()) });
     }
-    fn skip(&mut self, name: StepName, why: impl Into<String>) {
+    pub(crate) fn skip(&mut self, name: StepName, why: impl Into<String>) {
         self.steps.push(Step { name, result: StepResult::Skipped(why.into()) });
     }
-    fn first_failure(&self) -> Option<Verdict> {
+    pub(crate) fn failed(&self) -> bool {
+        self.steps.iter().any(|s| matches!(s.result, StepResult::Failed(..)))
+    }
+    pub(crate) fn first_failure(&self) -> Option<Verdict> {
         self.steps.iter().find_map(|s| match &s.result {
             StepResult::Failed(k, d) => Some(Verdict::Failed { reason: *k, detail: format!("{}: {d}", s.name.name()) }),
             _ => None,

@@ -375,35 +375,12 @@ pub struct Policy<'a> {
     pub now: i64,
 }
 
-#[derive(Default)]
-struct Steps {
-    steps: Vec<Step>,
-}
+use crate::sigstore::crypto::Steps;
 
 impl Steps {
-    fn pass(&mut self, name: StepName, what: impl Into<String>) {
-        self.steps.push(Step { name, result: StepResult::Passed(what.into()) });
-    }
-    fn fail(&mut self, name: StepName, kind: FailureKind, why: impl Into<String>) {
-        self.steps.push(Step { name, result: StepResult::Failed(kind, why.into()) });
-    }
-    fn skip(&mut self, name: StepName, why: impl Into<String>) {
-        self.steps.push(Step { name, result: StepResult::Skipped(why.into()) });
-    }
-    fn failed(&self) -> bool {
-        self.steps.iter().any(|s| matches!(s.result, StepResult::Failed(..)))
-    }
+    /// The report with these steps: the first failed step's verdict, else `otherwise`.
     fn finish(self, mut report: Report, otherwise: Verdict) -> Report {
-        report.verdict = self
-            .steps
-            .iter()
-            .find_map(|s| match &s.result {
-                StepResult::Failed(k, d) => {
-                    Some(Verdict::Failed { reason: *k, detail: format!("{}: {d}", s.name.name()) })
-                }
-                _ => None,
-            })
-            .unwrap_or(otherwise);
+        report.verdict = self.first_failure().unwrap_or(otherwise);
         report.steps = self.steps;
         report
     }
