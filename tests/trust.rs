@@ -452,6 +452,13 @@ fn an_image_below_20_or_1000_nested_indexes_is_checked() {
         // The wrong diff_id is found; nothing below the indexes is called an orphan.
         assert_eq!(codes(&v), ["DG003"], "depth {depth}: {:#}", v["findings"]);
         assert!(took < Duration::from_secs(20), "depth {depth} took {took:?}");
+        // `tree` never drops anything silently: 20 levels are drawn down to the image; past its
+        // drawing depth one marker node says what was not drawn, and the image is still shown.
+        let tree = ocidig(&["tree", "--format", "json", &dir.path().to_string_lossy()]);
+        assert_eq!(tree.code, 0, "{}", tree.stderr);
+        let (drawn_image, truncated) =
+            (tree.stdout.contains("\"kind\": \"image\""), tree.stdout.contains("\"truncated\""));
+        assert_eq!((drawn_image, truncated), (true, depth == 1000), "depth {depth}");
     }
 }
 

@@ -11,7 +11,7 @@ use crate::model::{ArtifactKind, DocKind, Dump, Role};
 use crate::report::terminal::Esc;
 use crate::sigstore::link::{self, LinkOptions, LinkVia, ReadMode};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -224,10 +224,48 @@ fn artifact_images_of(dump: &Dump, _linked: &link::Linked, i: usize) -> Vec<usiz
         .collect()
 }
 
+/// Deepest index nesting drawn; deeper levels are named by one marker node, never dropped
+/// silently (`check` follows every level).
+const MAX_TREE_DEPTH: usize = 256;
+
+/// Lookups built once per tree, so that drawing costs time linear in documents and references.
+struct Lookup {
+    /// The document read from each store entry.
+    doc_of_entry: HashMap<usize, usize>,
+    /// The index and manifest references of each document, in order.
+    refs_of_doc: HashMap<usize, Vec<usize>>,
+    /// The image whose manifest is each document.
+    image_of_doc: HashMap<usize, usize>,
+}
+
+impl Lookup {
+    fn new(dump: &Dump) -> Self {
+        let mut doc_of_entry = HashMap::new();
+        for (i, d) in dump.docs.iter().enumerate() {
+            if let Some(e) = d.entry {
+                doc_of_entry.entry(e).or_insert(i);
+            }
+        }
+        let mut refs_of_doc: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, r) in dump.refs.iter().enumerate() {
+            if matches!(r.role, Role::Index | Role::Manifest) {
+                refs_of_doc.entry(r.doc).or_default().push(i);
+            }
+        }
+        let mut image_of_doc = HashMap::new();
+        for (i, im) in dump.images.iter().enumerate() {
+            image_of_doc.entry(im.doc).or_insert(i);
+        }
+        Lookup { doc_of_entry, refs_of_doc, image_of_doc }
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // the tree walk's state; each argument is one lookup or set
 fn index_node(
     dump: &Dump,
     linked: &link::Linked,
     present: &HashSet<String>,
+    lk: &Lookup,
     doc: usize,
     placed: &mut HashSet<usize>,
     seen: &mut HashSet<usize>,
@@ -235,13 +273,28 @@ fn index_node(
 ) -> Node {
     let d = dump.docs.get(doc);
     let mut children = Vec::new();
-    if seen.insert(doc) && depth < 16 {
-        for r in dump.refs.iter().filter(|r| r.doc == doc && matches!(r.role, Role::Index | Role::Manifest)) {
+    let first_visit = seen.insert(doc);
+    if first_visit && depth >= MAX_TREE_DEPTH {
+        children.push(Node {
+            kind: "truncated".into(),
+            label: format!("nested deeper than {MAX_TREE_DEPTH} indexes: not drawn (`check` follows every level)"),
+            digest: None,
+            platform: None,
+            tags: Vec::new(),
+            via: None,
+            refers_to: None,
+            target_in_dump: None,
+            blobs: Vec::new(),
+            children: Vec::new(),
+        });
+    }
+    if first_visit && depth < MAX_TREE_DEPTH {
+        for r in lk.refs_of_doc.get(&doc).into_iter().flatten().filter_map(|&i| dump.refs.get(i)) {
             let Some(entry) = r.entry() else { continue };
-            let child_doc = dump.docs.iter().position(|x| x.entry == Some(entry));
+            let child_doc = lk.doc_of_entry.get(&entry).copied();
             match (r.role, child_doc) {
                 (Role::Index, Some(c)) => {
-                    let mut child = index_node(dump, linked, present, c, placed, seen, depth + 1);
+                    let mut child = index_node(dump, linked, present, lk, c, placed, seen, depth + 1);
                     // Name a nested index by the tags its descriptor gives, else by its digest.
                     child.tags = ref_tags(&r.annotations);
                     child.digest = child.digest.or_else(|| r.digest.clone());
@@ -251,7 +304,7 @@ fn index_node(
                     children.push(child);
                 }
                 (_, Some(c)) => {
-                    if let Some(im) = dump.images.iter().position(|im| im.doc == c) {
+                    if let Some(im) = lk.image_of_doc.get(&c).copied() {
                         // An artifact attached to an image in the dump is shown under that image.
                         let attached = dump.images.get(im).is_some_and(|x| x.kind != ArtifactKind::Image)
                             && link::image_target(dump, im)
@@ -269,7 +322,7 @@ fn index_node(
     let digest = d.and_then(|d| d.entry).and_then(|e| crate::model::digest::claimed_by_name(dump.entry_path(e)));
     // Referrers whose subject is this index (signatures and attestations of a multi-platform image).
     if let Some(dg) = &digest
-        && depth < 16
+        && depth < MAX_TREE_DEPTH
     {
         for a in artifacts_targeting(dump, dg) {
             children.extend(image_node(dump, linked, present, a, placed, depth + 1));
@@ -307,16 +360,17 @@ pub fn build_tree(dump: &Dump) -> Tree {
     let mut placed = HashSet::new();
     let mut seen = HashSet::new();
     let mut roots = Vec::new();
+    let lk = Lookup::new(dump);
     let child_indexes: HashSet<usize> = dump
         .refs
         .iter()
         .filter(|r| r.role == Role::Index)
         .filter_map(|r| r.entry())
-        .filter_map(|e| dump.docs.iter().position(|d| d.entry == Some(e)))
+        .filter_map(|e| lk.doc_of_entry.get(&e).copied())
         .collect();
     for (i, d) in dump.docs.iter().enumerate() {
         if d.kind == DocKind::Index && !child_indexes.contains(&i) {
-            roots.push(index_node(dump, &linked, &present, i, &mut placed, &mut seen, 0));
+            roots.push(index_node(dump, &linked, &present, &lk, i, &mut placed, &mut seen, 0));
         }
     }
     // Images not under an index: first plain images (with their artifacts), then the rest.
