@@ -251,6 +251,26 @@ fn reads_whole_tar_compressed_with_xz_and_bzip2() {
 }
 
 #[test]
+fn a_layout_one_folder_down_in_a_tar_is_named_not_just_unknown() {
+    // `tar c u | xz`: the layout is under `u/`. Not read as a dump, but the finding says where
+    // the layout lies and how to re-pack it.
+    let mut nested = Files::default();
+    for (path, member) in &oci_layout(&Image::simple()).0 {
+        nested.0.push((format!("u/{path}"), member.clone()));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("u.tar.xz");
+    std::fs::write(&p, xz(&nested.to_tar())).unwrap();
+    let (code, v) = check_json(&p, &[]);
+    assert_eq!(code, 1);
+    let f = with_code(&v, "IN001");
+    assert_eq!(f.len(), 1, "{v:#}");
+    let msg = f[0]["message"].as_str().unwrap();
+    assert!(msg.contains("`u/") && msg.contains("lies one folder down"), "{msg}");
+    assert!(f[0]["help"].as_str().unwrap().contains("tar -C DIR -c ."), "{v:#}");
+}
+
+#[test]
 fn whole_dump_xz_and_bzip2_are_bounded_by_the_decompression_limits() {
     let dir = tempfile::tempdir().unwrap();
     let tar = docker_archive(&Image::simple()).to_tar();

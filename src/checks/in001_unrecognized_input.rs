@@ -44,8 +44,23 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
         ),
         None => format!("{what} with no oci-layout, index.json, manifest.json or repositories: not an image dump"),
     };
-    out.push(
-        Finding::new(&RULE, &dump.input, message)
-            .help("pass the dump written by docker save, crane pull, skopeo or cosign save"),
-    );
+    // `tar c DIR` puts a layout one folder down: name what was found, and how to re-pack it.
+    const MARKERS: [&str; 4] = ["oci-layout", "index.json", "manifest.json", "repositories"];
+    let nested = dump
+        .store
+        .entries
+        .iter()
+        .map(|e| e.path.as_str())
+        .find(|p| p.split_once('/').is_some_and(|(dir, rest)| !dir.is_empty() && MARKERS.contains(&rest)));
+    let (message, help) = match nested {
+        Some(p) => (
+            format!(
+                "{message}; `{}` lies one folder down: ocidig reads a dump whose files are at the root",
+                crate::report::terminal::escape(p)
+            ),
+            "check the unpacked folder, or re-pack the dump from inside it (`tar -C DIR -c .`)",
+        ),
+        None => (message, "pass the dump written by docker save, crane pull, skopeo or cosign save"),
+    };
+    out.push(Finding::new(&RULE, &dump.input, message).help(help));
 }
