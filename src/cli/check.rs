@@ -209,9 +209,17 @@ pub fn run(a: CheckArgs, levels: OrderedLevels) -> Result<u8, Error> {
         Date::today_utc(),
     );
     let color = use_color(a.color);
+    let mut out = std::io::BufWriter::with_capacity(256 << 10, std::io::stdout().lock());
     let text = match a.format {
-        OutputFormat::Json => json::render(&report),
-        OutputFormat::Sarif => sarif::sarif_json(&report, &rules),
+        // Machine formats stream: their size grows with the findings, not bounded by the input.
+        OutputFormat::Json => {
+            json::write(&mut out, &report)?;
+            String::new()
+        }
+        OutputFormat::Sarif => {
+            sarif::write_sarif(&mut out, &report, &rules)?;
+            String::new()
+        }
         // Text formats: a last pass guarantees no control character reaches the terminal.
         OutputFormat::Github => terminal::sanitize(&github::github_lines(&report), false).into_owned(),
         OutputFormat::Human => {
@@ -219,7 +227,6 @@ pub fn run(a: CheckArgs, levels: OrderedLevels) -> Result<u8, Error> {
             terminal::sanitize(&text, color).into_owned()
         }
     };
-    let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
     let fail_on = match a.fail_on {

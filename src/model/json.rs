@@ -257,6 +257,15 @@ impl LineIndex {
         base + text.get(b * LINE_BLOCK..offset).map_or(0, |s| s.iter().filter(|&&x| x & 0xc0 != 0x80).count())
     }
 
+    /// Byte offset where the line holding `offset` starts.
+    pub fn line_start(&self, text: &[u8], offset: usize) -> usize {
+        let offset = offset.min(text.len());
+        let b = offset / LINE_BLOCK;
+        let block_line_start = self.blocks.get(b).map_or(0, |x| x.2);
+        let head = text.get(b * LINE_BLOCK..offset).unwrap_or_default();
+        head.iter().rposition(|&x| x == b'\n').map_or(block_line_start, |p| b * LINE_BLOCK + p + 1)
+    }
+
     /// Line and column (1-based, column in characters) of `offset` in `text` (the indexed text).
     pub fn line_col(&self, text: &[u8], offset: usize) -> (usize, usize) {
         let offset = offset.min(text.len());
@@ -648,6 +657,10 @@ mod tests {
         let index = LineIndex::new(bytes);
         for offset in (0..=bytes.len()).step_by(37).chain([0, 1, 4095, 4096, 4097, bytes.len(), bytes.len() + 5]) {
             assert_eq!(index.line_col(bytes, offset), line_col(bytes, offset), "offset {offset}");
+        }
+        for offset in [0, 1, 5000, 9000, bytes.len()] {
+            let start = bytes[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+            assert_eq!(index.line_start(bytes, offset), start);
         }
         assert_eq!(LineIndex::new(b"").line_col(b"", 3), (1, 1));
     }

@@ -143,6 +143,8 @@ fn diagnostic(f: &Finding, docs: &mut DocCache<'_>) -> WithSource {
     WithSource { diag, source }
 }
 
+use crate::model::json::LineIndex;
+
 /// Longest source line shown as is; a longer (compact) JSON document is shown re-indented, or,
 /// past [`MAX_REFORMAT`], cut to a window around the label.
 const MAX_SHOWN_LINE: usize = 160;
@@ -158,48 +160,6 @@ const MAX_LABEL_LINES: usize = 8;
 
 /// Full diagnostics rendered per rule and input; the rest are counted ("and N more like this").
 pub const MAX_SAME_RULE: usize = 20;
-
-/// Line starts of one document, and the last column computed (findings come sorted by offset,
-/// so columns on one long line are counted incrementally: linear in the line, not per finding).
-struct LineIndex {
-    starts: Vec<usize>,
-    last_col: Option<(usize, usize, usize)>,
-}
-
-impl LineIndex {
-    fn new(bytes: &[u8]) -> Self {
-        let mut starts = vec![0];
-        starts.extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
-        LineIndex { starts, last_col: None }
-    }
-
-    /// 0-based line holding byte `offset`.
-    fn line_of(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
-    }
-
-    /// Byte range of line `k` without its line break (and a `\r` before it).
-    fn line_range(&self, bytes: &[u8], k: usize) -> (usize, usize) {
-        let start = self.starts.get(k).copied().unwrap_or(bytes.len()).min(bytes.len());
-        let mut end = self.starts.get(k + 1).map_or(bytes.len(), |n| n.saturating_sub(1)).max(start);
-        if end > start && bytes.get(end - 1) == Some(&b'\r') {
-            end -= 1;
-        }
-        (start, end)
-    }
-
-    /// 0-based column (in characters) of `offset` on line `line`.
-    fn column(&mut self, bytes: &[u8], line: usize, offset: usize) -> usize {
-        let line_start = self.starts.get(line).copied().unwrap_or(0);
-        let (from, base) = match self.last_col {
-            Some((l, o, c)) if l == line && o <= offset => (o, c),
-            _ => (line_start, 0),
-        };
-        let count = bytes.get(from..offset).map_or(0, |b| b.iter().filter(|&&x| (x & 0xc0) != 0x80).count());
-        self.last_col = Some((line, offset, base + count));
-        base + count
-    }
-}
 
 /// One document's bytes with their line index, and its re-indented copy once built.
 struct Doc {
@@ -230,22 +190,20 @@ impl DocCache<'_> {
         let offset = usize::try_from(loc.offset).ok()?.min(doc.bytes.len());
         let len = usize::try_from(loc.length).unwrap_or(usize::MAX).min(doc.bytes.len() - offset);
         let name = format!("{}:{}", escape(&f.input), escape(file));
-        let line = doc.index.line_of(offset);
-        let (ls, le) = doc.index.line_range(&doc.bytes, line);
-        if le - ls > MAX_SHOWN_LINE
-            && doc.bytes.len() <= MAX_REFORMAT
+        if doc.bytes.len() <= MAX_REFORMAT
             && let Some(pointer) = f.pointer.as_deref()
+            && line_is_long(&doc.bytes, &doc.index, offset)
         {
             let bytes = &doc.bytes;
             let pretty = doc.pretty.get_or_insert_with(|| reformat(bytes));
-            if let Some((text, parsed, index)) = pretty
+            if let Some((text, parsed, index)) = pretty.as_ref()
                 && let Some(node) = parsed.root.pointer(pointer)
             {
                 let (s, e) = (node.start, node.end.max(node.start));
                 return Some(Window::build(text, index, s, e - s, format!("{name} (reformatted)")));
             }
         }
-        Some(Window::build(&doc.bytes, &mut doc.index, offset, len, name))
+        Some(Window::build(&doc.bytes, &doc.index, offset, len, name))
     }
 }
 
@@ -275,63 +233,140 @@ struct Window {
     label: (usize, usize),
 }
 
-impl Window {
-    fn build(bytes: &[u8], index: &mut LineIndex, offset: usize, len: usize, name: String) -> Window {
-        let s = offset.min(bytes.len());
-        let mut e = s.saturating_add(len).min(bytes.len());
-        let l1 = index.line_of(s);
-        let mut l2 = if e > s { index.line_of(e - 1) } else { l1 };
-        if l2 > l1 + MAX_LABEL_LINES {
-            l2 = l1;
-            e = e.min(index.line_range(bytes, l1).1);
+/// Longest label (in bytes) drawn over several lines; a longer one is drawn on its first line.
+const MAX_LABEL_BYTES: usize = 16 << 10;
+
+/// How far past a cut the end of a line is looked for, to show the line after a label.
+const MAX_LINE_SCAN: usize = 64 << 10;
+
+/// First `\n` in `bytes[from..from + limit]`.
+fn newline_within(bytes: &[u8], from: usize, limit: usize) -> Option<usize> {
+    let end = from.saturating_add(limit).min(bytes.len());
+    bytes.get(from..end)?.iter().position(|&b| b == b'\n').map(|p| from + p)
+}
+
+/// Whether the line holding `offset` is longer than [`MAX_SHOWN_LINE`] (bounded work).
+fn line_is_long(bytes: &[u8], index: &LineIndex, offset: usize) -> bool {
+    let ls = index.line_start(bytes, offset);
+    if offset - ls > MAX_SHOWN_LINE {
+        return true;
+    }
+    let end = newline_within(bytes, offset, MAX_SHOWN_LINE + 1).unwrap_or(bytes.len());
+    end - ls > MAX_SHOWN_LINE
+}
+
+/// The shown part of one line: `[ws, we)`, and whether text was cut on either side.
+#[derive(Debug, Clone, Copy)]
+struct Cut {
+    ws: usize,
+    we: usize,
+    left: bool,
+    right: bool,
+}
+
+/// The part of the line starting at `ls` shown around `anchor`: the whole line when it is
+/// short, else [`MAX_SHOWN_LINE`] bytes from [`WINDOW_BEFORE`] before the anchor. Bounded work.
+fn cut_line(bytes: &[u8], ls: usize, anchor: usize) -> Cut {
+    let n = bytes.len();
+    let short_end = newline_within(bytes, ls, MAX_SHOWN_LINE + 1).or((n - ls <= MAX_SHOWN_LINE).then_some(n));
+    let (ws, we, right) = match short_end {
+        Some(end) if anchor - ls <= MAX_SHOWN_LINE => (ls, end, false),
+        _ => {
+            let ws = ls.max(anchor.saturating_sub(WINDOW_BEFORE));
+            match newline_within(bytes, ws, MAX_SHOWN_LINE) {
+                Some(nl) => (ws, nl, false),
+                None => {
+                    let we = ws.saturating_add(MAX_SHOWN_LINE).min(n);
+                    (ws, we, we < n && bytes.get(we) != Some(&b'\n'))
+                }
+            }
         }
-        let label_col = index.column(bytes, l1, s);
-        let first = l1.saturating_sub(1);
-        let last = (l2 + 1).min(index.starts.len().saturating_sub(1));
+    };
+    // a `\r` before the line break is not shown
+    let we = if !right && we > ws && bytes.get(we - 1) == Some(&b'\r') { we - 1 } else { we };
+    Cut { ws, we, left: ws > ls, right }
+}
+
+impl Window {
+    fn build(bytes: &[u8], index: &LineIndex, offset: usize, len: usize, name: String) -> Window {
+        let n = bytes.len();
+        let s = offset.min(n);
+        let mut e = s.saturating_add(len).min(n);
+        let (line1, col1) = index.line_col(bytes, s);
+        let ls1 = index.line_start(bytes, s);
+        // The label's own lines: several only when it is short and spans few lines.
+        let mut starts = vec![ls1];
+        let span = bytes.get(s..e).unwrap_or_default();
+        if span.len() <= MAX_LABEL_BYTES {
+            starts.extend(span.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| s + i + 1));
+        }
+        if span.len() > MAX_LABEL_BYTES || starts.len() > MAX_LABEL_LINES {
+            starts.truncate(1);
+            e = e.min(newline_within(bytes, s, MAX_SHOWN_LINE + 1).unwrap_or(n)).min(s + MAX_SHOWN_LINE);
+        }
+        // (line start, cut) for each shown line: one before, the label's, one after.
+        let mut lines: Vec<Cut> = Vec::new();
+        let mut first_line = line1 - 1;
+        if ls1 > 0 {
+            let pls = index.line_start(bytes, ls1 - 1);
+            lines.push(cut_line(bytes, pls, pls));
+            first_line -= 1;
+        }
+        let label_first = lines.len();
+        for (k, &ls) in starts.iter().enumerate() {
+            lines.push(cut_line(bytes, ls, if k == 0 { s } else { ls }));
+        }
+        let label_last = lines.len() - 1;
+        if let Some(last) = lines.last().copied() {
+            let end = if last.right { newline_within(bytes, last.we, MAX_LINE_SCAN) } else { Some(last.we) };
+            let next = end.map(|x| if bytes.get(x) == Some(&b'\r') { x + 1 } else { x }).map(|x| x + 1);
+            if let Some(nls) = next.filter(|&x| x <= n && bytes.get(x - 1) == Some(&b'\n')) {
+                lines.push(cut_line(bytes, nls, nls));
+            }
+        }
         let mut text = String::new();
         let mut label = (0, 0);
-        for k in first..=last {
-            if k > first {
+        for (k, c) in lines.iter().enumerate() {
+            if k > 0 {
                 text.push('\n');
             }
-            let (ls, le) = index.line_range(bytes, k);
-            let ws = if k == l1 && le - ls > MAX_SHOWN_LINE { s.saturating_sub(WINDOW_BEFORE).max(ls) } else { ls };
-            let we = le.min(ws + MAX_SHOWN_LINE);
-            if ws > ls {
+            if c.left {
                 text.push('…');
             }
+            let on_first = k == label_first;
+            let on_last = k == label_last;
             // Pieces split at the label's ends, so its position maps exactly into the escaped text.
-            let mut cuts = vec![ws];
+            let mut cuts = vec![c.ws];
             for p in [s, e] {
-                if p > ws && p < we {
+                if p > c.ws && p < c.we {
                     cuts.push(p);
                 }
             }
-            cuts.push(we);
+            cuts.push(c.we);
             cuts.dedup();
             for pair in cuts.windows(2) {
                 let &[a, b] = pair else { continue };
-                if k == l1 && a == s {
+                if on_first && a == s {
                     label.0 = text.len();
                 }
                 push_shown(&mut text, bytes.get(a..b).unwrap_or_default());
-                if k == l2 && b == e {
+                if on_last && b == e {
                     label.1 = text.len();
                 }
             }
-            if k == l1 && s >= we {
+            if on_first && s >= c.we {
                 label.0 = text.len();
             }
-            if k == l2 && e > we {
+            if on_last && e > c.we {
                 // the label runs past the cut: it ends there
                 label.1 = text.len();
             }
-            if we < le {
+            if c.right {
                 text.push('…');
             }
         }
         let label = (label.0.min(text.len()), label.1.max(label.0).min(text.len()));
-        Window { name, text, first_line: first, lines: last + 1 - first, label_line: l1, label_col, label }
+        Window { name, text, first_line, lines: lines.len(), label_line: line1 - 1, label_col: col1 - 1, label }
     }
 }
 
@@ -634,5 +669,33 @@ mod tests {
         let out = render(&report_with(doc, vec![f]), opts());
         assert!(out.contains("in:doc.json:2:6]"), "{out}");
         assert!(!out.contains(" 50 │"), "{out}");
+    }
+
+    #[test]
+    fn context_lines_are_cut_and_crlf_is_not_shown() {
+        // a 1 MiB line before the label, the label on a short CRLF line, a line after
+        let mut doc = vec![b'{'];
+        doc.extend(std::iter::repeat_n(b' ', 1 << 20));
+        doc.extend_from_slice(b"\r\n\"mediaType\": \"x\",\r\n\"next\": 1}\r\n");
+        let off = doc.windows(3).position(|w| w == b"\"x\"").unwrap();
+        let f = Finding::new(rule("MT002"), "in", "bad").file("doc.json").at(off as u64, 3);
+        let out = render(&report_with(doc, vec![f]), opts());
+        assert!(out.contains("in:doc.json:2:14]"), "{out}");
+        assert!(out.contains(" 1 │ {    "), "{out}");
+        assert!(out.contains(" 2 │ \"mediaType\": \"x\",\n"), "{out}");
+        assert!(out.contains(" 3 │ \"next\": 1}\n"), "{out}");
+        assert!(!has_raw_control(&out) && !out.contains("\\r"), "{out:?}");
+        assert!(out.lines().all(|l| l.chars().count() < 300), "{out}");
+    }
+
+    #[test]
+    fn a_document_of_newlines_costs_no_memory_per_line() {
+        let mut doc = vec![b'\n'; 32 << 20];
+        doc.extend_from_slice(b"\"end\"");
+        let off = (doc.len() - 5) as u64;
+        let findings =
+            (0..1000).map(|_| Finding::new(rule("MT002"), "in", "bad").file("doc.json").at(off, 5)).collect();
+        let out = render(&report_with(doc, findings), opts());
+        assert!(out.contains(&format!("in:doc.json:{}:1]", (32 << 20) + 1)), "{out}");
     }
 }

@@ -13,7 +13,7 @@ pub mod sarif;
 pub mod terminal;
 
 /// What one input turned out to be.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct InputSummary {
     /// The PATH as the user gave it.
     pub path: String,

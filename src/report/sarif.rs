@@ -400,9 +400,10 @@ pub fn sarif_json(report: &Report, rules: &[Rule]) -> String {
     s
 }
 
-/// Writes [`sarif_json`] to `w`.
+/// Writes [`sarif_json`]'s text to `w` without building it in memory.
 pub fn write_sarif(w: &mut dyn Write, report: &Report, rules: &[Rule]) -> io::Result<()> {
-    w.write_all(sarif_json(report, rules).as_bytes())
+    serde_json::to_writer_pretty(&mut *w, &sarif_log(report, rules))?;
+    w.write_all(b"\n")
 }
 
 #[cfg(test)]
@@ -616,5 +617,8 @@ mod tests {
             "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\","
         ));
         assert!(text.ends_with("}\n"));
+        let mut out = Vec::new();
+        write_sarif(&mut out, &report(), &RULES).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), sarif_json(&report(), &RULES), "streamed = rendered");
     }
 }
