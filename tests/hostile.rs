@@ -58,3 +58,26 @@ fn cosign_verify_output_with_10000_entries() {
         assert_eq!(run.code, 0, "{fmt}: {}", run.stderr);
     }
 }
+
+#[test]
+fn a_signature_layer_listed_thousands_of_times_is_decoded_once() {
+    // Found by the black-box harness: a cosign attestation image whose manifest.json lists its
+    // 1.6 MB payload layer 71,822 times ran past 120 s and 3 GB (one decode and one copy per
+    // position). The same blob with the same annotations is one piece of evidence.
+    let src = testdata("flasksample/sigstore-attestation");
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(&src).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+    }
+    let manifest = dir.path().join("manifest.json");
+    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+    let layers = m[0]["Layers"].as_array().unwrap().clone();
+    m[0]["Layers"] = serde_json::Value::Array(layers.iter().cycle().take(20_000).cloned().collect());
+    std::fs::write(&manifest, serde_json::to_vec(&m).unwrap()).unwrap();
+    let (code, v) = check_json(dir.path(), &["--fast"]);
+    assert_eq!(code, 1, "{v:#}");
+    // Still two attestations (one per distinct layer), and the same attestation findings once.
+    assert_eq!(v["inputs"][0]["attestations"], 2, "{:#}", v["inputs"]);
+    assert_eq!(with_code(&v, "AT006").len(), 1, "{v:#}");
+}

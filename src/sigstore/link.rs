@@ -608,9 +608,17 @@ fn collect_images(dump: &Dump, opts: &LinkOptions, out: &mut Linked) {
         let manifest_available = dump.docs.get(image.doc).is_some_and(|d| d.kind == DocKind::Manifest);
         let manifest_predicate =
             image.annotations.iter().find(|(k, _)| k == BUNDLE_PREDICATE_TYPE).map(|(_, v)| v.clone());
+        // The same blob with the same annotations at several positions is one piece of
+        // evidence: decode it once (a manifest listing one payload 70,000 times must not cost
+        // 70,000 decodes and copies).
+        let mut seen: std::collections::HashSet<(Option<usize>, &[(String, String)])> =
+            std::collections::HashSet::new();
         for (index, &r) in image.layers.iter().enumerate() {
             let Some(reference) = dump.refs.get(r) else { continue };
             let entry = reference.entry();
+            if entry.is_some() && !seen.insert((entry, reference.annotations.as_slice())) {
+                continue;
+            }
             let layer = LayerBlob {
                 path: entry.map(|e| dump.entry_path(e).to_string()).unwrap_or_default(),
                 entry,
