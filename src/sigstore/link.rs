@@ -599,6 +599,9 @@ pub fn collect(dump: &Dump, opts: &LinkOptions) -> Linked {
     out
 }
 
+/// A signature layer's identity within one image: its blob and its descriptor's annotations.
+type LayerKey<'a> = (Option<usize>, &'a [(String, String)]);
+
 fn collect_images(dump: &Dump, opts: &LinkOptions, out: &mut Linked) {
     for (i, image) in dump.images.iter().enumerate() {
         if image.kind == ArtifactKind::Image || image.kind == ArtifactKind::OtherArtifact {
@@ -611,8 +614,7 @@ fn collect_images(dump: &Dump, opts: &LinkOptions, out: &mut Linked) {
         // The same blob with the same annotations at several positions is one piece of
         // evidence: decode it once (a manifest listing one payload 70,000 times must not cost
         // 70,000 decodes and copies).
-        let mut seen: std::collections::HashSet<(Option<usize>, &[(String, String)])> =
-            std::collections::HashSet::new();
+        let mut seen: std::collections::HashSet<LayerKey<'_>> = std::collections::HashSet::new();
         for (index, &r) in image.layers.iter().enumerate() {
             let Some(reference) = dump.refs.get(r) else { continue };
             let entry = reference.entry();
