@@ -637,3 +637,23 @@ fn mt004_only_where_a_runtime_acts_on_the_type() {
         assert_eq!(mt, want, "platform: {platform}");
     }
 }
+
+#[test]
+fn every_rule_is_named_by_some_integration_test() {
+    // A guard for new rules: each code of the rules table must appear, quoted, in a test file
+    // (a proxy for "a test makes it fire"; the per-rule tests assert the exact findings).
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut text = String::new();
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_some_and(|x| x == "rs") {
+            text.push_str(&std::fs::read_to_string(&path).unwrap());
+        }
+    }
+    let missing: Vec<&str> = ocidig::checks::registry::all_rules()
+        .into_iter()
+        .map(|r| r.code)
+        .filter(|code| !text.contains(&format!("\"{code}\"")))
+        .collect();
+    assert!(missing.is_empty(), "rules no integration test names: {missing:?}");
+}
