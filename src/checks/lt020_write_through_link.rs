@@ -37,7 +37,7 @@ declare_rule! {
     /// `member` is the first member written through the link, `location` its header in the
     /// uncompressed layer stream; the message names the link, its target and its layer, and the
     /// path a runtime writes. A resolution that cannot finish (a cycle, more than 40 links or
-    /// 4096 components, or the image's budget of 1 GiB of path bytes looked up spent) is a note.
+    /// 4096 components, or the image's budget of 256 MiB of path bytes looked up spent) is a note.
     ///
     /// ## Limits
     /// `check` walks layers in compact mode: it keeps every symlink and, per directory, the

@@ -36,8 +36,9 @@ pub const MAX_STEPS: usize = 4096;
 /// Resolutions given up that are recorded per image at most (the rest are counted).
 pub const MAX_NOTES: usize = 100;
 /// Bytes of paths looked up at most over one image while following links (about a second of
-/// work); past it the trace stops and says so.
-pub const IMAGE_BUDGET: u64 = 1 << 30;
+/// work; ordinary images with tens of thousands of symlinks use a few percent of it); past it
+/// the trace stops and says so.
+pub const IMAGE_BUDGET: u64 = 256 << 20;
 
 /// A symlink of the merged filesystem.
 #[derive(Debug, Clone, PartialEq, Eq)]
