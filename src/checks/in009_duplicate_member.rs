@@ -132,6 +132,7 @@ fn first_copy_findings(dump: &Dump, names: &[String], out: &mut Vec<Finding>) {
         format_files: Vec::new(),
         deep: dump.deep,
         linked: std::sync::OnceLock::new(),
+        registry: None,
         merged_layers: std::sync::OnceLock::new(),
     };
     crate::input::build::build(&mut alt, &crate::input::OpenOptions::default());

@@ -71,7 +71,7 @@ pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
 
 /// Registry storage links whose blob is not in the storage.
 fn dangling_links(dump: &Dump, out: &mut Vec<Finding>) {
-    let storage = crate::input::registry::read(&dump.store);
+    let Some(storage) = dump.registry.as_ref() else { return };
     for repo in storage.repos.values() {
         let tags = repo.tags.values();
         let links = repo

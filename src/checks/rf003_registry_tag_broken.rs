@@ -2,7 +2,6 @@
 
 use crate::declare_rule;
 use crate::diag::{Finding, Severity};
-use crate::input::registry;
 use crate::model::{Dump, Format};
 
 declare_rule! {
@@ -34,10 +33,9 @@ declare_rule! {
 
 /// Reports broken tags of every repository of a registry storage.
 pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
-    if dump.format != Format::RegistryStorage {
+    let Some(storage) = dump.registry.as_ref().filter(|_| dump.format == Format::RegistryStorage) else {
         return;
-    }
-    let storage = registry::read(&dump.store);
+    };
     for repo in storage.repos.values() {
         let revisions = repo.revision_digests();
         for tag in repo.tags.values() {

@@ -3,7 +3,6 @@
 use super::util::at_json;
 use crate::declare_rule;
 use crate::diag::Finding;
-use crate::input::registry;
 use crate::model::json::Node;
 use crate::model::media_type::is_foreign;
 use crate::model::{Dump, Format};
@@ -41,10 +40,9 @@ declare_rule! {
 
 /// Reports references of every revision that the repository does not link.
 pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
-    if dump.format != Format::RegistryStorage {
+    let Some(storage) = dump.registry.as_ref().filter(|_| dump.format == Format::RegistryStorage) else {
         return;
-    }
-    let storage = registry::read(&dump.store);
+    };
     let doc_of: HashMap<usize, usize> = dump.docs.iter().enumerate().filter_map(|(i, d)| Some((d.entry?, i))).collect();
     for repo in storage.repos.values() {
         let layers = repo.layer_digests();

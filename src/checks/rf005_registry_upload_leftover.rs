@@ -2,7 +2,6 @@
 
 use crate::declare_rule;
 use crate::diag::Finding;
-use crate::input::registry;
 use crate::model::{Dump, Format};
 
 declare_rule! {
@@ -31,10 +30,9 @@ declare_rule! {
 
 /// Reports every upload folder of every repository.
 pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
-    if dump.format != Format::RegistryStorage {
+    let Some(storage) = dump.registry.as_ref().filter(|_| dump.format == Format::RegistryStorage) else {
         return;
-    }
-    let storage = registry::read(&dump.store);
+    };
     for repo in storage.repos.values() {
         for (id, entries) in &repo.uploads {
             let bytes: u64 = entries.iter().filter_map(|e| dump.store.entries.get(*e)).map(|e| e.size).sum();

@@ -2,7 +2,7 @@
 
 use crate::declare_rule;
 use crate::diag::Finding;
-use crate::input::registry::{self, Link};
+use crate::model::registry::Link;
 use crate::model::{Dump, Format};
 
 declare_rule! {
@@ -55,10 +55,9 @@ fn report(dump: &Dump, link: &Link, out: &mut Vec<Finding>) {
 
 /// Reports every malformed or mislabelled link of every repository.
 pub fn check(dump: &Dump, out: &mut Vec<Finding>) {
-    if dump.format != Format::RegistryStorage {
+    let Some(storage) = dump.registry.as_ref().filter(|_| dump.format == Format::RegistryStorage) else {
         return;
-    }
-    let storage = registry::read(&dump.store);
+    };
     for repo in storage.repos.values() {
         for link in repo.revisions.iter().chain(&repo.layers) {
             report(dump, link, out);

@@ -40,7 +40,7 @@ pub struct BlobNode {
 }
 
 /// A node of the tree: an index, an image or an artifact.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct Node {
     /// `index`, `image`, or the artifact kind (`cosign-signature`, `sigstore-bundle`…).
     pub kind: String,
@@ -176,14 +176,10 @@ fn signature_file_node(a: &link::Artifact) -> Option<Node> {
     Some(Node {
         kind: a.kind.name().to_string(),
         label: path.clone(),
-        digest: None,
-        platform: None,
-        tags: Vec::new(),
         via: Some("dir-signature".into()),
         refers_to: a.target_digest.clone(),
         target_in_dump: Some(a.target_image.is_some()),
-        blobs: Vec::new(),
-        children: Vec::new(),
+        ..Node::default()
     })
 }
 
@@ -278,14 +274,7 @@ fn index_node(
         children.push(Node {
             kind: "truncated".into(),
             label: format!("nested deeper than {MAX_TREE_DEPTH} indexes: not drawn (`check` follows every level)"),
-            digest: None,
-            platform: None,
-            tags: Vec::new(),
-            via: None,
-            refers_to: None,
-            target_in_dump: None,
-            blobs: Vec::new(),
-            children: Vec::new(),
+            ..Node::default()
         });
     }
     if first_visit && depth < MAX_TREE_DEPTH {
@@ -332,13 +321,8 @@ fn index_node(
         kind: "index".into(),
         label: d.map(|d| d.path.clone()).unwrap_or_default(),
         digest,
-        platform: None,
-        tags: Vec::new(),
-        via: None,
-        refers_to: None,
-        target_in_dump: None,
-        blobs: Vec::new(),
         children,
+        ..Node::default()
     }
 }
 

@@ -33,10 +33,6 @@ pub struct Trust {
     pub keys: Vec<PublicKey>,
     /// The trusted root (`--trusted-root`).
     pub root: Option<TrustedRoot>,
-    /// `--certificate-identity`.
-    pub identity: Option<String>,
-    /// `--certificate-oidc-issuer`.
-    pub issuer: Option<String>,
     /// The whole identity policy (exact values and regexps) for bundles.
     pub identity_policy: crate::sigstore::verify::IdentityPolicy,
     /// `--insecure-ignore-tlog`.
@@ -727,8 +723,6 @@ pub fn load_trust(a: &VerifyArgs) -> Result<Trust, Error> {
     Ok(Trust {
         keys,
         root,
-        identity: a.certificate_identity.clone(),
-        issuer: a.certificate_oidc_issuer.clone(),
         identity_policy: policy,
         ignore_tlog: a.insecure_ignore_tlog,
         now,

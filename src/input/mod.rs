@@ -159,6 +159,7 @@ fn assemble(
         format_files: Vec::new(),
         deep: opts.scan_blobs && !opts.scan.fast,
         linked: std::sync::OnceLock::new(),
+        registry: None,
         merged_layers: std::sync::OnceLock::new(),
     };
     if opts.scan_blobs {

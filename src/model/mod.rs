@@ -7,6 +7,7 @@ pub mod digest;
 pub mod go_json;
 pub mod json;
 pub mod media_type;
+pub mod registry;
 
 use crate::scan::BlobScan;
 use crate::store::Store;
@@ -302,6 +303,8 @@ pub struct Dump {
     pub format_files: Vec<usize>,
     /// Whether layers were decompressed (false in `--fast` mode and for commands that skip blobs).
     pub deep: bool,
+    /// A registry storage's trees and links, read once while building (`registry-storage` only).
+    pub registry: Option<registry::Storage>,
     /// Signatures and attestations linked to their images, computed once on first use
     /// (see [`crate::sigstore::link::linked`]).
     pub linked: std::sync::OnceLock<crate::sigstore::link::Linked>,
